@@ -1,0 +1,34 @@
+//! Types shared by the EHR Chain runtime, its pallets and the node.
+//!
+//! This crate is `no_std` so the runtime can use it; the node uses the same definitions, which is
+//! what keeps the two sides of the chain in agreement. It starts with the chain's base types;
+//! the domain types (record categories, purposes, access outcomes, the anomaly feature vector)
+//! and the traits through which pallets meet (`ProviderInspect`, `ConsentInspect`) join it as
+//! the pallets that need them land.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	MultiSignature,
+};
+
+/// An index to a block.
+pub type BlockNumber = u32;
+
+/// Signature of a transaction: sr25519, ed25519 or ecdsa, as Polkadot.js wallets produce them.
+pub type Signature = MultiSignature;
+
+/// An account: the public key of the transaction signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+
+/// A balance of the chain's token, in its smallest unit.
+pub type Balance = u128;
+
+/// The number of transactions an account has sent.
+pub type Nonce = u32;
+
+/// A hash of some data used by the chain.
+pub type Hash = sp_core::H256;
+
+/// Milliseconds since the unix epoch, as `pallet-timestamp` keeps them.
+pub type Moment = u64;

@@ -1,0 +1,7 @@
+# Sourced by the other scripts: where things live.
+# The target directory is outside the checkout so that every clone on this machine (CI included)
+# reuses one build of the node.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-chain/target}"
+EHR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
+export EHR_ROOT EHR_NODE

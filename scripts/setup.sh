@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install what a fresh machine lacks to build, run and test EHR Chain, and nothing more.
+# Idempotent: every step checks first, so running it twice changes nothing the second time.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+say() { echo "setup: $*"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root to run: $*"
+	fi
+}
+
+# Rust: the machine's toolchain (rustup) plus the wasm target the runtime is compiled to.
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+command -v rustup >/dev/null || die "rustup not found: the wasm32v1-none target is installed through rustup"
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	say "adding the wasm32v1-none target (the runtime's wasm build)"
+	rustup target add wasm32v1-none
+fi
+
+# protoc: sc-network generates its protobuf code at build time.
+if ! command -v protoc >/dev/null; then
+	say "installing protobuf-compiler (protoc, needed to build sc-network)"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler >/dev/null
+fi
+command -v protoc >/dev/null || die "protoc still missing after installing protobuf-compiler"
+
+# A C toolchain: wasm-opt and a few -sys crates compile C/C++.
+command -v cc >/dev/null && command -v c++ >/dev/null || die "a C/C++ compiler (gcc/g++) is required"
+
+# Node.js packages of the end-to-end tests, installed from the lock file when it changed.
+command -v node >/dev/null || die "node (Node.js >= 20) is required for the end-to-end tests"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || die "Node.js >= 20 required, found $(node --version)"
+stamp="$EHR_ROOT/tests/node_modules/.package-lock.json"
+if [ ! -f "$stamp" ] || [ "$EHR_ROOT/tests/package-lock.json" -nt "$stamp" ]; then
+	say "installing the end-to-end tests' npm packages"
+	npm ci --prefix "$EHR_ROOT/tests" --no-audit --no-fund --loglevel=error
+fi
+
+say "ok"

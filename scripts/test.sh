@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up, build and run the whole test suite: the crates' unit tests, then the end-to-end tests
+# against a real ehr-node.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$EHR_ROOT"
+
+# Whatever happens, leave no node of ours running.
+trap 'pkill -KILL -f "ehr-node.*ehr-e2e-" 2>/dev/null || true' EXIT
+
+scripts/setup.sh
+cargo build --locked -p ehr-node
+cargo test --locked --workspace
+npm test --prefix tests

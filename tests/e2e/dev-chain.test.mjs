@@ -1,0 +1,141 @@
+// A real `ehr-node --dev`, driven through @polkadot/api (what Polkadot.js Apps is built on).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { runNode, startNode, waitFor } from '../lib/node.mjs';
+
+const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo'];
+const RUNTIME_APIS = [
+  'Core', 'Metadata', 'BlockBuilder', 'TaggedTransactionQueue', 'OffchainWorkerApi', 'AuraApi',
+  'SessionKeys', 'GrandpaApi', 'AccountNonceApi', 'TransactionPaymentApi',
+  'TransactionPaymentCallApi', 'GenesisBuilder',
+];
+
+describe('ehr-node --dev', () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startNode(['--dev']);
+    api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), noInitWarn: true, throwOnConnect: true });
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    if (node) {
+      if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
+      else await node.dispose();
+    }
+  });
+
+  test('produces blocks and GRANDPA finalizes them', async () => {
+    const finalized = await waitFor('finalized height >= 3', async () => {
+      const hash = await api.rpc.chain.getFinalizedHead();
+      const header = await api.rpc.chain.getHeader(hash);
+      return header.number.toNumber() >= 3 && header.number.toNumber();
+    });
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    assert.ok(best >= finalized, `best ${best} < finalized ${finalized}`);
+  });
+
+  test('slots are 2 seconds long', async () => {
+    const slot = await api.call.auraApi.slotDuration();
+    assert.equal(slot.toNumber(), 2000);
+  });
+
+  test('a transfer signed by Alice is included and finalized', async () => {
+    const amount = 1_234_567_890_000n;
+    const before = (await api.query.system.account(bob.address)).data.free.toBigInt();
+
+    const { blockHash, events } = await new Promise((resolve, reject) => {
+      api.tx.balances
+        .transferKeepAlive(bob.address, amount)
+        .signAndSend(alice, ({ status, events, dispatchError }) => {
+          if (dispatchError) reject(new Error(`transfer failed: ${dispatchError.toString()}`));
+          else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
+          else if (status.isInvalid || status.isDropped || status.isUsurped) reject(new Error(`transfer ${status.type}`));
+        })
+        .catch(reject);
+    });
+
+    const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    assert.ok(transfer, 'no Balances.Transfer event');
+    const [from, to, value] = transfer.event.data;
+    assert.equal(from.toString(), alice.address);
+    assert.equal(to.toString(), bob.address);
+    assert.equal(value.toBigInt(), amount);
+    assert.ok(events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)));
+
+    const finalizedHead = await api.rpc.chain.getFinalizedHead();
+    const finalizedNumber = (await api.rpc.chain.getHeader(finalizedHead)).number.toNumber();
+    const blockNumber = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+    assert.ok(blockNumber <= finalizedNumber, 'the block of the transfer is not finalized');
+
+    const after = (await api.query.system.account.at(blockHash, bob.address)).data.free.toBigInt();
+    assert.equal(after - before, amount);
+  });
+
+  test('metadata v15+ decodes and lists the pallets and runtime APIs', async () => {
+    const versions = (await api.call.metadata.metadataVersions()).map((v) => v.toNumber());
+    assert.ok(versions.includes(15), `metadata versions ${versions}`);
+    assert.ok(api.runtimeMetadata.version >= 15, `api decoded metadata v${api.runtimeMetadata.version}`);
+
+    const latest = api.runtimeMetadata.asLatest;
+    const pallets = latest.pallets.map((p) => p.name.toString());
+    for (const pallet of PALLETS) assert.ok(pallets.includes(pallet), `pallet ${pallet} missing from ${pallets}`);
+    const apis = latest.apis.map((a) => a.name.toString());
+    for (const runtimeApi of RUNTIME_APIS) assert.ok(apis.includes(runtimeApi), `runtime API ${runtimeApi} missing from ${apis}`);
+
+    assert.equal(api.runtimeVersion.specName.toString(), 'ehr-chain');
+  });
+
+  test('chain properties name the token and the address format', async () => {
+    const properties = await api.rpc.system.properties();
+    assert.equal(properties.tokenSymbol.unwrap()[0].toString(), 'EHR');
+    assert.equal(properties.tokenDecimals.unwrap()[0].toNumber(), 12);
+    assert.equal(properties.ss58Format.unwrap().toNumber(), 42);
+    assert.equal(api.registry.chainSS58, 42);
+  });
+
+  test('serves Prometheus metrics', async () => {
+    const metrics = await (await fetch(node.prometheusUrl)).text();
+    assert.match(metrics, /^substrate_block_height\{status="finalized"/m);
+  });
+
+  // Last: the node is gone afterwards.
+  test('shuts down cleanly on SIGINT', async () => {
+    await api.disconnect();
+    const { code, signal, timedOut, ms } = await node.stop('SIGINT');
+    assert.equal(timedOut, false, 'the node did not exit within 30 s of SIGINT');
+    assert.equal(signal, null, `the node died of ${signal}`);
+    assert.equal(code, 0, `the node exited with ${code}`);
+    assert.doesNotMatch(node.log(), /panicked|Essential task .* failed/);
+    console.log(`  shutdown took ${ms} ms`);
+  });
+});
+
+describe('bad input', () => {
+  test('--chain nonsense exits non-zero with a one-line reason', () => {
+    const result = runNode(['--chain', 'nonsense', '--tmp']);
+    assert.notEqual(result.status, 0);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
+    assert.match(lines[0], /nonsense/);
+  });
+
+  test('export-chain-spec knows the local four-validator chain', () => {
+    const result = runNode(['export-chain-spec', '--chain', 'local']);
+    assert.equal(result.status, 0, result.stderr);
+    const spec = JSON.parse(result.stdout);
+    assert.equal(spec.id, 'ehr_local');
+    assert.equal(spec.chainType, 'Local');
+    assert.equal(spec.properties.tokenSymbol, 'EHR');
+  });
+});
