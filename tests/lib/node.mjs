@@ -18,7 +18,8 @@ export function nodeBinary() {
 
 /** Run the node binary to completion (for subcommands and bad-input checks). */
 export function runNode(args, { timeoutMs = 60_000 } = {}) {
-  return spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: timeoutMs });
+  // A chain spec embeds the runtime wasm as hex: several MB on stdout.
+  return spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
 }
 
 const running = new Set();
@@ -58,13 +59,13 @@ async function rpc(url, method, params = []) {
 }
 
 /**
- * Start `ehr-node` with `args` (e.g. `['--dev']`) on a temporary base path and free ports, and
- * wait until its RPC server answers.
+ * Start `ehr-node` with `args` (e.g. `['--dev']`) on free ports and wait until its RPC server
+ * answers. The base path is a new temporary directory unless `basePath` names an earlier one.
  */
-export async function startNode(args, { readyTimeoutMs = 120_000 } = {}) {
-  const basePath = mkdtempSync(join(tmpdir(), 'ehr-e2e-'));
+export async function startNode(args, { basePath, readyTimeoutMs = 120_000 } = {}) {
+  basePath ??= mkdtempSync(join(tmpdir(), 'ehr-e2e-'));
   const [rpcPort, p2pPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
-  const logPath = join(basePath, 'node.log');
+  const logPath = join(basePath, `node-${Date.now()}.log`);
   const log = createWriteStream(logPath);
   const child = spawn(
     nodeBinary(),
@@ -101,7 +102,8 @@ export async function startNode(args, { readyTimeoutMs = 120_000 } = {}) {
     async stop(signal = 'SIGINT', timeoutMs = 30_000) {
       const started = Date.now();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const outcome = await Promise.race([exited, sleep(timeoutMs).then(() => null)]);
+      // An unref'd timer: once the node has exited it must not keep the test process alive.
+      const outcome = await Promise.race([exited, sleep(timeoutMs, null, { ref: false })]);
       if (outcome === null) child.kill('SIGKILL');
       const result = { ...(outcome ?? (await exited)), timedOut: outcome === null, ms: Date.now() - started };
       log.end();
