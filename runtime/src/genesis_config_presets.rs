@@ -90,7 +90,7 @@ pub fn preset_names() -> Vec<PresetId> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{Aura, Balances, Grandpa, Runtime, Sudo};
+	use crate::{Aura, Balances, Grandpa, Runtime};
 	use frame_support::traits::BuildGenesisConfig;
 
 	/// Overlay `patch` on `base` the way the node applies a preset to the default genesis config.
@@ -128,7 +128,7 @@ mod tests {
 				Grandpa::grandpa_authorities(),
 				vec![(GrandpaId::from(Ed25519Keyring::Alice.public()), 1)]
 			);
-			assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 			assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
 			assert_eq!(Aura::slot_duration(), crate::SLOT_DURATION);
 			assert_eq!(crate::SLOT_DURATION, 2000);
@@ -149,7 +149,7 @@ mod tests {
 				names.iter().map(|(_, ed)| (ed.public().into(), 1)).collect();
 			assert_eq!(aura_authorities(), aura);
 			assert_eq!(Grandpa::grandpa_authorities(), grandpa);
-			assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		});
 	}
 
