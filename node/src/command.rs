@@ -104,6 +104,18 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(Subcommand::Benchmark(cmd)) => match cmd {
+			frame_benchmarking_cli::BenchmarkCmd::Pallet(cmd) => {
+				let runner = cli.create_runner(cmd)?;
+				runner.sync_run(|config| {
+					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, service::ExtraHostFunctions>(
+						Some(config.chain_spec),
+					)
+				})
+			},
+			_ => Err("only `benchmark pallet` is supported".into()),
+		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {

@@ -12,9 +12,12 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use std::{sync::Arc, time::Duration};
 
-/// Host functions the runtime may call. Every executor that instantiates the runtime uses this
-/// set, so a host function added here is known to block import, RPC and offchain workers alike.
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+/// Host functions of our own, beyond Substrate's. Every executor that instantiates the runtime
+/// (the client's, the benchmark command's) takes them, so a host function added here is known to
+/// block import, RPC, offchain workers and benchmarks alike.
+pub type ExtraHostFunctions = ();
+/// All host functions the runtime may call.
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, ExtraHostFunctions);
 
 pub type FullClient =
 	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;

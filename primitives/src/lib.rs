@@ -1,11 +1,12 @@
-//! Types shared by the EHR Chain runtime, its pallets and the node.
+//! Types and traits shared by the EHR Chain runtime, its pallets and the node.
 //!
 //! This crate is `no_std` so the runtime can use it; the node uses the same definitions, which is
-//! what keeps the two sides of the chain in agreement. It starts with the chain's base types;
-//! the domain types (record categories, purposes, access outcomes, the anomaly feature vector)
-//! and the traits through which pallets meet (`ProviderInspect`, `ConsentInspect`) join it as
-//! the pallets that need them land.
+//! what keeps the two sides of the chain in agreement. Pallets meet only through the traits
+//! here (for example [`providers::ProviderInspect`]); the runtime wires them together, and no
+//! pallet names another pallet's crate.
 #![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod providers;
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

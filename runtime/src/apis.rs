@@ -185,6 +185,54 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_providers::runtime_api::ProvidersApi<Block, AccountId, Balance> for Runtime {
+		fn organisation(who: AccountId) -> Option<pallet_providers::OrganisationOf<Runtime>> {
+			pallet_providers::Organisations::<Runtime>::get(who)
+		}
+
+		fn practitioner(who: AccountId) -> Option<pallet_providers::PractitionerOf<Runtime>> {
+			pallet_providers::Practitioners::<Runtime>::get(who)
+		}
+
+		fn practitioner_access(
+			who: AccountId,
+		) -> Result<pallet_providers::ActivePractitioner<AccountId>, pallet_providers::ProviderDenial> {
+			Providers::practitioner_access(&who)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::WhitelistedStorageKeys;
+			use frame_system_benchmarking::Pallet as SystemBench;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+
+			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -18,6 +18,10 @@ extern crate alloc;
 // `impl_opaque_keys!` and `#[frame_support::runtime]` expand to code that names `Vec`.
 use alloc::vec::Vec;
 
+// Before `apis`: the benchmark list macros it uses are in scope only after their definition.
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benchmarks;
 mod apis;
 pub mod genesis_config_presets;
 
@@ -201,6 +205,27 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// Held on an organisation's account while it is registered.
+	pub const OrganisationDeposit: Balance = 100 * UNIT;
+	/// Held on the organisation's account for each practitioner it registers.
+	pub const PractitionerDeposit: Balance = 10 * UNIT;
+}
+
+impl pallet_providers::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Time = Timestamp;
+	// The council, once governance lands.
+	type RegistrarOrigin = frame_system::EnsureRoot<AccountId>;
+	type RequireApproval = ConstBool<true>;
+	type OrganisationDeposit = OrganisationDeposit;
+	type PractitionerDeposit = PractitionerDeposit;
+	// A large hospital network employs tens of thousands.
+	type MaxPractitionersPerOrganisation = ConstU32<50_000>;
+	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -238,6 +263,10 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	// 7-9: governance (council, membership).
+	#[runtime::pallet_index(10)]
+	pub type Providers = pallet_providers;
 }
 
 /// The address format for describing accounts.

@@ -5,11 +5,11 @@ import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { runNode, startNode, waitFor } from '../lib/node.mjs';
 
-const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo'];
+const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Providers'];
 const RUNTIME_APIS = [
   'Core', 'Metadata', 'BlockBuilder', 'TaggedTransactionQueue', 'OffchainWorkerApi', 'AuraApi',
   'SessionKeys', 'GrandpaApi', 'AccountNonceApi', 'TransactionPaymentApi',
-  'TransactionPaymentCallApi', 'GenesisBuilder',
+  'TransactionPaymentCallApi', 'GenesisBuilder', 'ProvidersApi',
 ];
 
 describe('ehr-node --dev', () => {

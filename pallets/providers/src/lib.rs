@@ -1,0 +1,669 @@
+//! # Providers: the consortium's registry of healthcare organisations and practitioners
+//!
+//! Who may touch health data is decided here. An **organisation** (a hospital, clinic,
+//! laboratory, pharmacy, insurer, research institute or public-health agency) registers itself
+//! with its account; its account then registers its **practitioners** (physicians, nurses,
+//! pharmacists, ...), each belonging to exactly that organisation. Both carry a **credential**:
+//! the hash of the licence or accreditation document, the issuing authority's id, a jurisdiction
+//! code and a `valid_until` time. Nothing else: no names, no free text.
+//!
+//! ## Life cycle
+//!
+//! `Pending -> Active -> Suspended -> Active` (reinstated), and from any of them `-> Revoked`,
+//! which is final. A registration starts `Pending` (or `Active` where the runtime does not require
+//! approval); the registrar (the council) approves, suspends, reinstates and revokes; the
+//! sentinel suspends through [`ProviderStatusManager`] when its anomaly model flags a
+//! practitioner. Every transition records who made it, when, and why (a [`StatusReason`]), and
+//! emits an event.
+//!
+//! A practitioner may act only while it is `Active`, its credential is unexpired, and its
+//! organisation is `Active` with an unexpired credential. These are checked when asked, not by a
+//! scan: a suspended organisation stops all its practitioners at once without touching them, and
+//! reinstating it restores every one that was not suspended on its own. A credential is valid
+//! until the instant `valid_until` (unix milliseconds): still valid at `valid_until - 1`, expired
+//! at `valid_until`. The organisation renews its own and its practitioners' credentials with
+//! `update_credential`.
+//!
+//! ## Deposits
+//!
+//! Registering holds a deposit on the organisation's account (`OrganisationDeposit` for itself,
+//! `PractitionerDeposit` for each practitioner), so nobody fills the registry for free. Revoking a
+//! provider releases its deposit. Revoked records stay on chain: the audit log refers to them.
+//!
+//! Other pallets read the registry only through [`ProviderInspect`].
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use ehr_primitives::providers::{
+	ActivePractitioner, OrganisationKind, PractitionerRole, ProviderDenial, ProviderInspect,
+	ProviderStatus, ProviderStatusManager, StatusReason,
+};
+use ehr_primitives::Moment;
+pub use weights::WeightInfo;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		tokens::Precision,
+		Time,
+	},
+	BoundedVec,
+};
+use frame_system::pallet_prelude::*;
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::traits::StaticLookup;
+
+/// Balance of the currency that deposits are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
+
+/// Identifier of a licensing or accreditation authority (kept in the consortium's off-chain
+/// directory of issuers).
+pub type IssuerId = u32;
+
+/// Longest jurisdiction code: ISO 3166-2, e.g. `GB-ENG`, `US-CA`, `FR`.
+pub const MAX_JURISDICTION_LEN: u32 = 6;
+/// A jurisdiction code: ISO 3166-1 alpha-2 country, optionally `-` and a subdivision.
+pub type Jurisdiction = BoundedVec<u8, ConstU32<MAX_JURISDICTION_LEN>>;
+
+/// A licence or accreditation, by reference: the document stays with its issuer.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Credential {
+	/// Hash of the licence or accreditation document.
+	pub document_hash: H256,
+	/// The authority that issued it.
+	pub issuer: IssuerId,
+	/// Where it is valid.
+	pub jurisdiction: Jurisdiction,
+	/// When it expires (unix milliseconds); valid strictly before this instant.
+	pub valid_until: Moment,
+}
+
+impl Credential {
+	/// Whether the credential is valid at `now`.
+	pub fn is_valid_at(&self, now: Moment) -> bool {
+		now < self.valid_until
+	}
+
+	/// A country code of two capital letters, optionally `-` and 1 to 3 capitals or digits.
+	fn has_valid_jurisdiction(&self) -> bool {
+		match self.jurisdiction.as_slice() {
+			[a, b, rest @ ..] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => match rest {
+				[] => true,
+				[b'-', sub @ ..] =>
+					!sub.is_empty() &&
+						sub.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+				_ => false,
+			},
+			_ => false,
+		}
+	}
+}
+
+/// Who made a status transition.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Actor<AccountId> {
+	/// The registrar origin (the council; root on a development chain).
+	Registrar,
+	/// A signed account: the organisation, at registration.
+	Account(AccountId),
+	/// Another pallet of the runtime, through [`ProviderStatusManager`] (the sentinel's quorum).
+	Runtime,
+}
+
+/// The latest status transition of a provider. Earlier ones are in the events.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct StatusRecord<AccountId> {
+	pub status: ProviderStatus,
+	pub reason: StatusReason,
+	pub by: Actor<AccountId>,
+	/// When (unix milliseconds).
+	pub since: Moment,
+}
+
+/// A registered organisation.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Organisation<AccountId, Balance> {
+	pub kind: OrganisationKind,
+	pub credential: Credential,
+	pub status: StatusRecord<AccountId>,
+	/// Practitioners registered and not revoked.
+	pub practitioners: u32,
+	/// Held on the organisation's account until it is revoked.
+	pub deposit: Balance,
+}
+
+/// A registered practitioner.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Practitioner<AccountId, Balance> {
+	pub organisation: AccountId,
+	pub role: PractitionerRole,
+	pub credential: Credential,
+	pub status: StatusRecord<AccountId>,
+	/// Held on the organisation's account until the practitioner is revoked.
+	pub deposit: Balance,
+}
+
+pub type OrganisationOf<T> =
+	Organisation<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+pub type PractitionerOf<T> =
+	Practitioner<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency registration deposits are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The chain's clock, in unix milliseconds.
+		type Time: Time<Moment = Moment>;
+
+		/// Who approves, suspends, reinstates and revokes providers (the council).
+		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Whether a registration waits for the registrar's approval (`true`) or is active at once.
+		#[pallet::constant]
+		type RequireApproval: Get<bool>;
+
+		/// Deposit held for registering an organisation.
+		#[pallet::constant]
+		type OrganisationDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held on the organisation's account for registering one of its practitioners.
+		#[pallet::constant]
+		type PractitionerDeposit: Get<BalanceOf<Self>>;
+
+		/// The most practitioners an organisation may have registered (and not revoked).
+		#[pallet::constant]
+		type MaxPractitionersPerOrganisation: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Deposit for a registered organisation or practitioner.
+		RegistrationDeposit,
+	}
+
+	/// Registered organisations, by account.
+	#[pallet::storage]
+	pub type Organisations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, OrganisationOf<T>>;
+
+	/// Registered practitioners, by account.
+	#[pallet::storage]
+	pub type Practitioners<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, PractitionerOf<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An organisation registered itself.
+		OrganisationRegistered {
+			organisation: T::AccountId,
+			kind: OrganisationKind,
+			status: ProviderStatus,
+		},
+		/// An organisation registered one of its practitioners.
+		PractitionerRegistered {
+			practitioner: T::AccountId,
+			organisation: T::AccountId,
+			role: PractitionerRole,
+			status: ProviderStatus,
+		},
+		/// A provider's credential was replaced.
+		CredentialUpdated { provider: T::AccountId, valid_until: Moment },
+		/// The registrar approved a pending provider.
+		Approved { provider: T::AccountId },
+		/// A provider was suspended.
+		Suspended { provider: T::AccountId, reason: StatusReason, by: Actor<T::AccountId> },
+		/// The registrar reinstated a suspended provider.
+		Reinstated { provider: T::AccountId },
+		/// The registrar revoked a provider for good; its deposit went back to its organisation.
+		Revoked { provider: T::AccountId, reason: StatusReason, deposit_released: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already registered as an organisation or a practitioner.
+		AlreadyRegistered,
+		/// The account is not a registered organisation or practitioner.
+		NotRegistered,
+		/// The signer is not a registered organisation.
+		NotAnOrganisation,
+		/// The organisation is not active (or its credential expired), so it cannot register
+		/// practitioners.
+		OrganisationNotActive,
+		/// The practitioner belongs to another organisation.
+		NotYourPractitioner,
+		/// The organisation has `MaxPractitionersPerOrganisation` practitioners already.
+		TooManyPractitioners,
+		/// The credential's `valid_until` is not in the future.
+		CredentialExpired,
+		/// The jurisdiction is not an ISO 3166 code such as `FR` or `US-CA`.
+		InvalidJurisdiction,
+		/// Not enough free balance to hold the registration deposit.
+		InsufficientDeposit,
+		/// Only a pending provider can be approved.
+		NotPending,
+		/// Only an active provider can be suspended.
+		NotActive,
+		/// Only a suspended provider can be reinstated.
+		NotSuspended,
+		/// The provider is revoked; that is final.
+		AlreadyRevoked,
+		/// The registrar may give only `CouncilDecision`, `CredentialExpired` or
+		/// `OrganisationSuspended` as a reason.
+		ReasonNotAllowed,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register the signer as an organisation of `kind` with `credential`, holding
+		/// `OrganisationDeposit`. It starts `Pending` unless the chain does not require approval.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_organisation())]
+		pub fn register_organisation(
+			origin: OriginFor<T>,
+			kind: OrganisationKind,
+			credential: Credential,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_unregistered(&who)?;
+			let now = Self::ensure_valid_credential(&credential)?;
+			let deposit = T::OrganisationDeposit::get();
+			Self::hold_deposit(&who, deposit)?;
+
+			let status = Self::registration_status(&who, now);
+			let initial = status.status;
+			Organisations::<T>::insert(
+				&who,
+				Organisation { kind, credential, status, practitioners: 0, deposit },
+			);
+			Self::deposit_event(Event::OrganisationRegistered {
+				organisation: who,
+				kind,
+				status: initial,
+			});
+			Ok(())
+		}
+
+		/// Register `practitioner` with `role` and `credential` as a member of the signing
+		/// organisation, which must be active; holds `PractitionerDeposit` on the organisation.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_practitioner())]
+		pub fn register_practitioner(
+			origin: OriginFor<T>,
+			practitioner: AccountIdLookupOf<T>,
+			role: PractitionerRole,
+			credential: Credential,
+		) -> DispatchResult {
+			let organisation = ensure_signed(origin)?;
+			let practitioner = T::Lookup::lookup(practitioner)?;
+			let mut org =
+				Organisations::<T>::get(&organisation).ok_or(Error::<T>::NotAnOrganisation)?;
+			let now = Self::ensure_valid_credential(&credential)?;
+			ensure!(org.is_active_at(now), Error::<T>::OrganisationNotActive);
+			Self::ensure_unregistered(&practitioner)?;
+			org.practitioners = org
+				.practitioners
+				.checked_add(1)
+				.filter(|count| *count <= T::MaxPractitionersPerOrganisation::get())
+				.ok_or(Error::<T>::TooManyPractitioners)?;
+			let deposit = T::PractitionerDeposit::get();
+			Self::hold_deposit(&organisation, deposit)?;
+
+			let status = Self::registration_status(&organisation, now);
+			let initial = status.status;
+			Organisations::<T>::insert(&organisation, org);
+			Practitioners::<T>::insert(
+				&practitioner,
+				Practitioner {
+					organisation: organisation.clone(),
+					role,
+					credential,
+					status,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::PractitionerRegistered {
+				practitioner,
+				organisation,
+				role,
+				status: initial,
+			});
+			Ok(())
+		}
+
+		/// Replace the credential of the signing organisation itself, or of one of its
+		/// practitioners (a renewal). The status does not change.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::update_credential())]
+		pub fn update_credential(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+			credential: Credential,
+		) -> DispatchResult {
+			let organisation = ensure_signed(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			ensure!(
+				Organisations::<T>::contains_key(&organisation),
+				Error::<T>::NotAnOrganisation
+			);
+			Self::ensure_valid_credential(&credential)?;
+			let valid_until = credential.valid_until;
+
+			if provider == organisation {
+				Organisations::<T>::try_mutate(&provider, |org| {
+					let org = org.as_mut().ok_or(Error::<T>::NotAnOrganisation)?;
+					ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+					org.credential = credential;
+					Ok::<_, Error<T>>(())
+				})?;
+			} else {
+				Practitioners::<T>::try_mutate(&provider, |p| {
+					let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
+					ensure!(p.organisation == organisation, Error::<T>::NotYourPractitioner);
+					ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+					p.credential = credential;
+					Ok::<_, Error<T>>(())
+				})?;
+			}
+			Self::deposit_event(Event::CredentialUpdated { provider, valid_until });
+			Ok(())
+		}
+
+		/// Approve a pending organisation or practitioner.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::approve())]
+		pub fn approve(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			Self::transition(
+				&provider,
+				ProviderStatus::Pending,
+				ProviderStatus::Active,
+				StatusReason::CouncilDecision,
+				Actor::Registrar,
+			)?;
+			Self::deposit_event(Event::Approved { provider });
+			Ok(())
+		}
+
+		/// Suspend an active organisation (and so all its practitioners) or practitioner.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::suspend())]
+		pub fn suspend(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+			reason: StatusReason,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			Self::ensure_registrar_reason(reason)?;
+			Self::do_suspend(&provider, reason, Actor::Registrar)
+		}
+
+		/// Reinstate a suspended organisation or practitioner.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reinstate())]
+		pub fn reinstate(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			Self::transition(
+				&provider,
+				ProviderStatus::Suspended,
+				ProviderStatus::Active,
+				StatusReason::CouncilDecision,
+				Actor::Registrar,
+			)?;
+			Self::deposit_event(Event::Reinstated { provider });
+			Ok(())
+		}
+
+		/// Revoke an organisation or practitioner for good and release its deposit to the
+		/// organisation. A revoked organisation's practitioners stay inactive; revoking each of
+		/// them releases its deposit.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::revoke())]
+		pub fn revoke(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+			reason: StatusReason,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			Self::ensure_registrar_reason(reason)?;
+			let mut provider_record = Registered::<T>::load(&provider)?;
+			let status = provider_record.status_mut();
+			ensure!(status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+			*status = StatusRecord {
+				status: ProviderStatus::Revoked,
+				reason,
+				by: Actor::Registrar,
+				since: Self::now(),
+			};
+			let (payer, deposit) = match &provider_record {
+				Registered::Organisation(org) => (provider.clone(), org.deposit),
+				Registered::Practitioner(p) => {
+					Organisations::<T>::mutate_extant(&p.organisation, |org| {
+						org.practitioners = org.practitioners.saturating_sub(1)
+					});
+					(p.organisation.clone(), p.deposit)
+				},
+			};
+			provider_record.store(&provider);
+			let deposit_released = T::Currency::release(
+				&HoldReason::RegistrationDeposit.into(),
+				&payer,
+				deposit,
+				Precision::BestEffort,
+			)?;
+			Self::deposit_event(Event::Revoked { provider, reason, deposit_released });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn now() -> Moment {
+			T::Time::now()
+		}
+
+		fn ensure_unregistered(who: &T::AccountId) -> DispatchResult {
+			ensure!(
+				!Organisations::<T>::contains_key(who) && !Practitioners::<T>::contains_key(who),
+				Error::<T>::AlreadyRegistered
+			);
+			Ok(())
+		}
+
+		/// Check a credential offered now; returns now.
+		fn ensure_valid_credential(credential: &Credential) -> Result<Moment, Error<T>> {
+			ensure!(credential.has_valid_jurisdiction(), Error::<T>::InvalidJurisdiction);
+			let now = Self::now();
+			ensure!(credential.is_valid_at(now), Error::<T>::CredentialExpired);
+			Ok(now)
+		}
+
+		fn ensure_registrar_reason(reason: StatusReason) -> DispatchResult {
+			ensure!(
+				matches!(
+					reason,
+					StatusReason::CouncilDecision |
+						StatusReason::CredentialExpired |
+						StatusReason::OrganisationSuspended
+				),
+				Error::<T>::ReasonNotAllowed
+			);
+			Ok(())
+		}
+
+		fn hold_deposit(who: &T::AccountId, deposit: BalanceOf<T>) -> DispatchResult {
+			T::Currency::hold(&HoldReason::RegistrationDeposit.into(), who, deposit)
+				.map_err(|_| Error::<T>::InsufficientDeposit.into())
+		}
+
+		/// The status a new registration by `registrant` starts in.
+		fn registration_status(registrant: &T::AccountId, now: Moment) -> StatusRecord<T::AccountId> {
+			StatusRecord {
+				status: if T::RequireApproval::get() {
+					ProviderStatus::Pending
+				} else {
+					ProviderStatus::Active
+				},
+				reason: StatusReason::SelfDeclared,
+				by: Actor::Account(registrant.clone()),
+				since: now,
+			}
+		}
+
+		/// Move `provider` (organisation or practitioner) from `from` to `to`.
+		fn transition(
+			provider: &T::AccountId,
+			from: ProviderStatus,
+			to: ProviderStatus,
+			reason: StatusReason,
+			by: Actor<T::AccountId>,
+		) -> DispatchResult {
+			let mut record = Registered::<T>::load(provider)?;
+			let status = record.status_mut();
+			if status.status != from {
+				return Err(Self::wrong_status(from, status.status).into());
+			}
+			*status = StatusRecord { status: to, reason, by, since: Self::now() };
+			record.store(provider);
+			Ok(())
+		}
+
+		/// The error for a transition that expected `expected` but found `found`.
+		fn wrong_status(expected: ProviderStatus, found: ProviderStatus) -> Error<T> {
+			match (expected, found) {
+				(_, ProviderStatus::Revoked) => Error::<T>::AlreadyRevoked,
+				(ProviderStatus::Pending, _) => Error::<T>::NotPending,
+				(ProviderStatus::Active, _) => Error::<T>::NotActive,
+				_ => Error::<T>::NotSuspended,
+			}
+		}
+
+		fn do_suspend(
+			provider: &T::AccountId,
+			reason: StatusReason,
+			by: Actor<T::AccountId>,
+		) -> DispatchResult {
+			Self::transition(
+				provider,
+				ProviderStatus::Active,
+				ProviderStatus::Suspended,
+				reason,
+				by.clone(),
+			)?;
+			Self::deposit_event(Event::Suspended { provider: provider.clone(), reason, by });
+			Ok(())
+		}
+
+		/// Whether `who` may act now as a practitioner; the runtime API's answer.
+		pub fn practitioner_access(
+			who: &T::AccountId,
+		) -> Result<ActivePractitioner<T::AccountId>, ProviderDenial> {
+			<Self as ProviderInspect<T::AccountId>>::active_practitioner(who, Self::now())
+		}
+	}
+
+	/// An organisation or a practitioner, loaded for a status change.
+	enum Registered<T: Config> {
+		Organisation(OrganisationOf<T>),
+		Practitioner(PractitionerOf<T>),
+	}
+
+	impl<T: Config> Registered<T> {
+		fn load(who: &T::AccountId) -> Result<Self, Error<T>> {
+			Organisations::<T>::get(who)
+				.map(Self::Organisation)
+				.or_else(|| Practitioners::<T>::get(who).map(Self::Practitioner))
+				.ok_or(Error::<T>::NotRegistered)
+		}
+
+		fn status_mut(&mut self) -> &mut StatusRecord<T::AccountId> {
+			match self {
+				Self::Organisation(org) => &mut org.status,
+				Self::Practitioner(p) => &mut p.status,
+			}
+		}
+
+		fn store(self, who: &T::AccountId) {
+			match self {
+				Self::Organisation(org) => Organisations::<T>::insert(who, org),
+				Self::Practitioner(p) => Practitioners::<T>::insert(who, p),
+			}
+		}
+	}
+
+	impl<AccountId, Balance> Organisation<AccountId, Balance> {
+		/// Active and holding an unexpired credential at `now`.
+		pub fn is_active_at(&self, now: Moment) -> bool {
+			self.status.status == ProviderStatus::Active && self.credential.is_valid_at(now)
+		}
+	}
+
+	impl<T: Config> ProviderInspect<T::AccountId> for Pallet<T> {
+		fn active_practitioner(
+			who: &T::AccountId,
+			now: Moment,
+		) -> Result<ActivePractitioner<T::AccountId>, ProviderDenial> {
+			let p = Practitioners::<T>::get(who).ok_or(ProviderDenial::Unknown)?;
+			match p.status.status {
+				ProviderStatus::Active => {},
+				ProviderStatus::Pending => return Err(ProviderDenial::Pending),
+				ProviderStatus::Suspended => return Err(ProviderDenial::Suspended),
+				ProviderStatus::Revoked => return Err(ProviderDenial::Revoked),
+			}
+			ensure!(p.credential.is_valid_at(now), ProviderDenial::CredentialExpired);
+			ensure!(
+				Self::is_active_organisation(&p.organisation, now),
+				ProviderDenial::OrganisationInactive
+			);
+			Ok(ActivePractitioner { organisation: p.organisation, role: p.role })
+		}
+
+		fn is_active_organisation(who: &T::AccountId, now: Moment) -> bool {
+			Organisations::<T>::get(who).is_some_and(|org| org.is_active_at(now))
+		}
+	}
+
+	impl<T: Config> ProviderStatusManager<T::AccountId> for Pallet<T> {
+		fn suspend(who: &T::AccountId, reason: StatusReason) -> DispatchResult {
+			Self::do_suspend(who, reason, Actor::Runtime)
+		}
+	}
+}

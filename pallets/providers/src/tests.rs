@@ -1,0 +1,846 @@
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use sp_runtime::DispatchError::BadOrigin;
+
+type Pallet = crate::Pallet<Test>;
+
+fn credential_until(valid_until: u64) -> Credential {
+	Credential {
+		document_hash: H256::repeat_byte(7),
+		issuer: 42,
+		jurisdiction: b"US-CA".to_vec().try_into().unwrap(),
+		valid_until,
+	}
+}
+
+fn credential() -> Credential {
+	credential_until(NOW + 365 * DAY)
+}
+
+fn with_jurisdiction(code: &[u8]) -> Credential {
+	Credential { jurisdiction: code.to_vec().try_into().unwrap(), ..credential() }
+}
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::RegistrationDeposit.into(), &who)
+}
+
+fn status_of(who: u64) -> ProviderStatus {
+	Organisations::<Test>::get(who)
+		.map(|o| o.status.status)
+		.or_else(|| Practitioners::<Test>::get(who).map(|p| p.status.status))
+		.expect("registered")
+}
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
+}
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn register_organisation(who: u64) {
+	assert_ok!(Pallet::register_organisation(signed(who), OrganisationKind::Hospital, credential()));
+}
+
+fn active_organisation(who: u64) {
+	register_organisation(who);
+	assert_ok!(Pallet::approve(root(), who));
+}
+
+fn register_practitioner(organisation: u64, who: u64) {
+	assert_ok!(Pallet::register_practitioner(
+		signed(organisation),
+		who,
+		PractitionerRole::Physician,
+		credential()
+	));
+}
+
+fn active_practitioner(organisation: u64, who: u64) {
+	register_practitioner(organisation, who);
+	assert_ok!(Pallet::approve(root(), who));
+}
+
+fn access(who: u64) -> Result<ActivePractitioner<u64>, ProviderDenial> {
+	Pallet::practitioner_access(&who)
+}
+
+fn allowed(organisation: u64) -> Result<ActivePractitioner<u64>, ProviderDenial> {
+	Ok(ActivePractitioner { organisation, role: PractitionerRole::Physician })
+}
+
+fn set_now(now: u64) {
+	Timestamp::set_timestamp(now);
+}
+
+mod register_organisation {
+	use super::*;
+
+	#[test]
+	fn registers_pending_and_holds_the_deposit() {
+		new_test_ext().execute_with(|| {
+			register_organisation(HOSPITAL);
+			let org = Organisations::<Test>::get(HOSPITAL).unwrap();
+			assert_eq!(org.kind, OrganisationKind::Hospital);
+			assert_eq!(org.credential, credential());
+			assert_eq!(org.practitioners, 0);
+			assert_eq!(org.deposit, ORGANISATION_DEPOSIT);
+			assert_eq!(
+				org.status,
+				StatusRecord {
+					status: ProviderStatus::Pending,
+					reason: StatusReason::SelfDeclared,
+					by: Actor::Account(HOSPITAL),
+					since: NOW,
+				}
+			);
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT);
+			System::assert_last_event(
+				Event::OrganisationRegistered {
+					organisation: HOSPITAL,
+					kind: OrganisationKind::Hospital,
+					status: ProviderStatus::Pending,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn is_active_at_once_when_approval_is_not_required() {
+		new_test_ext().execute_with(|| {
+			RequireApproval::set(false);
+			register_organisation(HOSPITAL);
+			RequireApproval::set(true);
+			assert_eq!(status_of(HOSPITAL), ProviderStatus::Active);
+			assert!(Pallet::is_active_organisation(&HOSPITAL, NOW));
+		});
+	}
+
+	#[test]
+	fn needs_a_signed_origin() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Pallet::register_organisation(root(), OrganisationKind::Clinic, credential()),
+				BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn rejects_a_second_registration() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_noop!(
+				Pallet::register_organisation(signed(HOSPITAL), OrganisationKind::Clinic, credential()),
+				Error::<Test>::AlreadyRegistered
+			);
+		});
+	}
+
+	#[test]
+	fn rejects_a_registered_practitioner() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE);
+			assert_noop!(
+				Pallet::register_organisation(signed(ALICE), OrganisationKind::Clinic, credential()),
+				Error::<Test>::AlreadyRegistered
+			);
+		});
+	}
+
+	#[test]
+	fn rejects_a_credential_expiring_now_but_not_one_instant_later() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Pallet::register_organisation(
+					signed(HOSPITAL),
+					OrganisationKind::Hospital,
+					credential_until(NOW)
+				),
+				Error::<Test>::CredentialExpired
+			);
+			assert_ok!(Pallet::register_organisation(
+				signed(HOSPITAL),
+				OrganisationKind::Hospital,
+				credential_until(NOW + 1)
+			));
+		});
+	}
+
+	#[test]
+	fn accepts_iso_3166_jurisdictions_only() {
+		new_test_ext().execute_with(|| {
+			for bad in [&b""[..], b"F", b"fr", b"FRA", b"FR-", b"FR_X", b"F1", b"US-ca"] {
+				assert_noop!(
+					Pallet::register_organisation(
+						signed(HOSPITAL),
+						OrganisationKind::Hospital,
+						with_jurisdiction(bad)
+					),
+					Error::<Test>::InvalidJurisdiction
+				);
+			}
+			for (who, good) in [(HOSPITAL, &b"FR"[..]), (CLINIC, b"GB-ENG")] {
+				assert_ok!(Pallet::register_organisation(
+					signed(who),
+					OrganisationKind::Clinic,
+					with_jurisdiction(good)
+				));
+			}
+		});
+	}
+
+	#[test]
+	fn fails_without_funds_for_the_deposit() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Pallet::register_organisation(
+					signed(SHOESTRING),
+					OrganisationKind::Pharmacy,
+					credential()
+				),
+				Error::<Test>::InsufficientDeposit
+			);
+		});
+	}
+}
+
+mod register_practitioner {
+	use super::*;
+
+	#[test]
+	fn registers_pending_with_the_deposit_on_the_organisation() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_ok!(Pallet::register_practitioner(
+				signed(HOSPITAL),
+				ALICE,
+				PractitionerRole::Nurse,
+				credential()
+			));
+			let p = Practitioners::<Test>::get(ALICE).unwrap();
+			assert_eq!(p.organisation, HOSPITAL);
+			assert_eq!(p.role, PractitionerRole::Nurse);
+			assert_eq!(p.deposit, PRACTITIONER_DEPOSIT);
+			assert_eq!(p.status.status, ProviderStatus::Pending);
+			assert_eq!(p.status.by, Actor::Account(HOSPITAL));
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 1);
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT + PRACTITIONER_DEPOSIT);
+			assert_eq!(access(ALICE), Err(ProviderDenial::Pending));
+			System::assert_last_event(
+				Event::PractitionerRegistered {
+					practitioner: ALICE,
+					organisation: HOSPITAL,
+					role: PractitionerRole::Nurse,
+					status: ProviderStatus::Pending,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn is_active_at_once_when_approval_is_not_required() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			RequireApproval::set(false);
+			register_practitioner(HOSPITAL, ALICE);
+			RequireApproval::set(true);
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn needs_a_signed_origin() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Pallet::register_practitioner(root(), ALICE, PractitionerRole::Nurse, credential()),
+				BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn only_an_organisation_registers_practitioners() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			for signer in [NOBODY, ALICE] {
+				assert_noop!(
+					Pallet::register_practitioner(
+						signed(signer),
+						BOB,
+						PractitionerRole::Nurse,
+						credential()
+					),
+					Error::<Test>::NotAnOrganisation
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn needs_an_active_organisation() {
+		new_test_ext().execute_with(|| {
+			register_organisation(HOSPITAL);
+			let attempt = || {
+				Pallet::register_practitioner(
+					signed(HOSPITAL),
+					ALICE,
+					PractitionerRole::Nurse,
+					credential(),
+				)
+			};
+			assert_noop!(attempt(), Error::<Test>::OrganisationNotActive);
+
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			assert_ok!(Pallet::suspend(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(attempt(), Error::<Test>::OrganisationNotActive);
+
+			assert_ok!(Pallet::reinstate(root(), HOSPITAL));
+			set_now(credential().valid_until);
+			assert_noop!(
+				Pallet::register_practitioner(
+					signed(HOSPITAL),
+					ALICE,
+					PractitionerRole::Nurse,
+					credential_until(credential().valid_until + DAY),
+				),
+				Error::<Test>::OrganisationNotActive
+			);
+		});
+	}
+
+	#[test]
+	fn rejects_an_account_registered_anywhere() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_organisation(CLINIC);
+			register_practitioner(HOSPITAL, ALICE);
+			for account in [ALICE, CLINIC, HOSPITAL] {
+				assert_noop!(
+					Pallet::register_practitioner(
+						signed(CLINIC),
+						account,
+						PractitionerRole::Nurse,
+						credential()
+					),
+					Error::<Test>::AlreadyRegistered
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn rejects_an_expired_credential() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_noop!(
+				Pallet::register_practitioner(
+					signed(HOSPITAL),
+					ALICE,
+					PractitionerRole::Nurse,
+					credential_until(NOW)
+				),
+				Error::<Test>::CredentialExpired
+			);
+		});
+	}
+
+	#[test]
+	fn bounds_the_practitioners_of_an_organisation() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			for who in [ALICE, BOB, CAROL] {
+				register_practitioner(HOSPITAL, who);
+			}
+			assert_noop!(
+				Pallet::register_practitioner(
+					signed(HOSPITAL),
+					DAVE,
+					PractitionerRole::Nurse,
+					credential()
+				),
+				Error::<Test>::TooManyPractitioners
+			);
+			// A revocation frees a place.
+			assert_ok!(Pallet::revoke(root(), CAROL, StatusReason::CouncilDecision));
+			register_practitioner(HOSPITAL, DAVE);
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 3);
+		});
+	}
+
+	#[test]
+	fn fails_without_funds_for_the_deposit() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			let free = Balances::free_balance(HOSPITAL);
+			// Leave exactly the deposit free: holding it would take the account below its
+			// existential deposit.
+			assert_ok!(Balances::transfer_allow_death(
+				signed(HOSPITAL),
+				NOBODY,
+				free - PRACTITIONER_DEPOSIT
+			));
+			assert_noop!(
+				Pallet::register_practitioner(
+					signed(HOSPITAL),
+					ALICE,
+					PractitionerRole::Nurse,
+					credential()
+				),
+				Error::<Test>::InsufficientDeposit
+			);
+		});
+	}
+}
+
+mod update_credential {
+	use super::*;
+
+	#[test]
+	fn an_organisation_renews_its_own_credential() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			let renewed = credential_until(NOW + 1000 * DAY);
+			assert_ok!(Pallet::update_credential(signed(HOSPITAL), HOSPITAL, renewed.clone()));
+			let org = Organisations::<Test>::get(HOSPITAL).unwrap();
+			assert_eq!(org.credential, renewed);
+			assert_eq!(org.status.status, ProviderStatus::Active);
+			System::assert_last_event(
+				Event::CredentialUpdated { provider: HOSPITAL, valid_until: NOW + 1000 * DAY }
+					.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn renewing_an_expired_practitioner_restores_access() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_ok!(Pallet::register_practitioner(
+				signed(HOSPITAL),
+				ALICE,
+				PractitionerRole::Physician,
+				credential_until(NOW + DAY)
+			));
+			assert_ok!(Pallet::approve(root(), ALICE));
+			set_now(NOW + DAY);
+			assert_eq!(access(ALICE), Err(ProviderDenial::CredentialExpired));
+			assert_ok!(Pallet::update_credential(signed(HOSPITAL), ALICE, credential()));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn needs_a_signed_origin() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_noop!(Pallet::update_credential(root(), HOSPITAL, credential()), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn only_the_practitioners_own_organisation_renews_it() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_organisation(CLINIC);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_noop!(
+				Pallet::update_credential(signed(CLINIC), ALICE, credential()),
+				Error::<Test>::NotYourPractitioner
+			);
+			assert_noop!(
+				Pallet::update_credential(signed(ALICE), ALICE, credential()),
+				Error::<Test>::NotAnOrganisation
+			);
+			assert_noop!(
+				Pallet::update_credential(signed(NOBODY), ALICE, credential()),
+				Error::<Test>::NotAnOrganisation
+			);
+		});
+	}
+
+	#[test]
+	fn names_an_unknown_provider() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), NOBODY, credential()),
+				Error::<Test>::NotRegistered
+			);
+		});
+	}
+
+	#[test]
+	fn rejects_bad_credentials() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), ALICE, credential_until(NOW)),
+				Error::<Test>::CredentialExpired
+			);
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), ALICE, with_jurisdiction(b"usa")),
+				Error::<Test>::InvalidJurisdiction
+			);
+		});
+	}
+
+	#[test]
+	fn a_revoked_provider_stays_revoked() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), ALICE, credential()),
+				Error::<Test>::AlreadyRevoked
+			);
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), HOSPITAL, credential()),
+				Error::<Test>::AlreadyRevoked
+			);
+		});
+	}
+}
+
+mod registrar {
+	use super::*;
+
+	#[test]
+	fn approve_activates_a_pending_provider() {
+		new_test_ext().execute_with(|| {
+			register_organisation(HOSPITAL);
+			set_now(NOW + 5);
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			assert_eq!(
+				Organisations::<Test>::get(HOSPITAL).unwrap().status,
+				StatusRecord {
+					status: ProviderStatus::Active,
+					reason: StatusReason::CouncilDecision,
+					by: Actor::Registrar,
+					since: NOW + 5,
+				}
+			);
+			System::assert_last_event(Event::Approved { provider: HOSPITAL }.into());
+
+			register_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::approve(root(), ALICE));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn every_registrar_call_needs_the_registrar_origin() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_organisation(CLINIC);
+			for origin in [signed(HOSPITAL), RuntimeOrigin::none()] {
+				assert_noop!(Pallet::approve(origin.clone(), CLINIC), BadOrigin);
+				assert_noop!(
+					Pallet::suspend(origin.clone(), HOSPITAL, StatusReason::CouncilDecision),
+					BadOrigin
+				);
+				assert_noop!(Pallet::reinstate(origin.clone(), HOSPITAL), BadOrigin);
+				assert_noop!(
+					Pallet::revoke(origin, HOSPITAL, StatusReason::CouncilDecision),
+					BadOrigin
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn every_registrar_call_names_an_unknown_account() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(Pallet::approve(root(), NOBODY), Error::<Test>::NotRegistered);
+			assert_noop!(Pallet::suspend(root(), NOBODY, StatusReason::CouncilDecision), Error::<Test>::NotRegistered);
+			assert_noop!(Pallet::reinstate(root(), NOBODY), Error::<Test>::NotRegistered);
+			assert_noop!(Pallet::revoke(root(), NOBODY, StatusReason::CouncilDecision), Error::<Test>::NotRegistered);
+		});
+	}
+
+	#[test]
+	fn only_a_pending_provider_is_approved() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_noop!(Pallet::approve(root(), HOSPITAL), Error::<Test>::NotPending);
+			assert_ok!(Pallet::suspend(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(Pallet::approve(root(), HOSPITAL), Error::<Test>::NotPending);
+		});
+	}
+
+	#[test]
+	fn suspend_stops_an_active_provider_with_its_reason() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CredentialExpired));
+			let status = Practitioners::<Test>::get(ALICE).unwrap().status;
+			assert_eq!(status.status, ProviderStatus::Suspended);
+			assert_eq!(status.reason, StatusReason::CredentialExpired);
+			assert_eq!(status.by, Actor::Registrar);
+			assert_eq!(access(ALICE), Err(ProviderDenial::Suspended));
+			System::assert_last_event(
+				Event::Suspended {
+					provider: ALICE,
+					reason: StatusReason::CredentialExpired,
+					by: Actor::Registrar,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn only_an_active_provider_is_suspended() {
+		new_test_ext().execute_with(|| {
+			register_organisation(HOSPITAL);
+			let suspend = || Pallet::suspend(root(), HOSPITAL, StatusReason::CouncilDecision);
+			assert_noop!(suspend(), Error::<Test>::NotActive);
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			assert_ok!(suspend());
+			assert_noop!(suspend(), Error::<Test>::NotActive);
+		});
+	}
+
+	#[test]
+	fn the_registrar_cannot_claim_an_anomaly_or_a_self_declaration() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			let anomaly =
+				StatusReason::AnomalyDetected { score_ppm: 990_000, model_hash: H256::zero() };
+			for reason in [anomaly, StatusReason::SelfDeclared] {
+				assert_noop!(
+					Pallet::suspend(root(), HOSPITAL, reason),
+					Error::<Test>::ReasonNotAllowed
+				);
+				assert_noop!(
+					Pallet::revoke(root(), HOSPITAL, reason),
+					Error::<Test>::ReasonNotAllowed
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn reinstate_reactivates_a_suspended_provider() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
+			assert_ok!(Pallet::reinstate(root(), ALICE));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+			System::assert_last_event(Event::Reinstated { provider: ALICE }.into());
+		});
+	}
+
+	#[test]
+	fn only_a_suspended_provider_is_reinstated() {
+		new_test_ext().execute_with(|| {
+			register_organisation(HOSPITAL);
+			assert_noop!(Pallet::reinstate(root(), HOSPITAL), Error::<Test>::NotSuspended);
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			assert_noop!(Pallet::reinstate(root(), HOSPITAL), Error::<Test>::NotSuspended);
+		});
+	}
+
+	#[test]
+	fn revoke_is_final_and_returns_the_deposit_from_any_status() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE); // pending
+			active_practitioner(HOSPITAL, BOB); // active
+			active_practitioner(HOSPITAL, CAROL);
+			assert_ok!(Pallet::suspend(root(), CAROL, StatusReason::CouncilDecision)); // suspended
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT + 3 * PRACTITIONER_DEPOSIT);
+
+			for (revoked, who) in [ALICE, BOB, CAROL].into_iter().enumerate() {
+				assert_ok!(Pallet::revoke(root(), who, StatusReason::OrganisationSuspended));
+				System::assert_last_event(
+					Event::Revoked {
+						provider: who,
+						reason: StatusReason::OrganisationSuspended,
+						deposit_released: PRACTITIONER_DEPOSIT,
+					}
+					.into(),
+				);
+				assert_eq!(status_of(who), ProviderStatus::Revoked);
+				assert_eq!(access(who), Err(ProviderDenial::Revoked));
+				assert_eq!(
+					Organisations::<Test>::get(HOSPITAL).unwrap().practitioners,
+					2 - revoked as u32
+				);
+			}
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT);
+
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_eq!(held(HOSPITAL), 0);
+			assert_eq!(Balances::free_balance(HOSPITAL), 1_000);
+
+			// Final: no call moves a revoked provider, and it cannot register again.
+			assert_noop!(Pallet::revoke(root(), BOB, StatusReason::CouncilDecision), Error::<Test>::AlreadyRevoked);
+			assert_noop!(Pallet::approve(root(), ALICE), Error::<Test>::AlreadyRevoked);
+			assert_noop!(Pallet::suspend(root(), BOB, StatusReason::CouncilDecision), Error::<Test>::AlreadyRevoked);
+			assert_noop!(Pallet::reinstate(root(), CAROL), Error::<Test>::AlreadyRevoked);
+			assert_noop!(
+				Pallet::register_organisation(signed(HOSPITAL), OrganisationKind::Clinic, credential()),
+				Error::<Test>::AlreadyRegistered
+			);
+		});
+	}
+}
+
+mod inspect {
+	use super::*;
+
+	#[test]
+	fn names_why_a_practitioner_may_not_act() {
+		new_test_ext().execute_with(|| {
+			assert_eq!(access(NOBODY), Err(ProviderDenial::Unknown));
+			active_organisation(HOSPITAL);
+			// An organisation is not a practitioner.
+			assert_eq!(access(HOSPITAL), Err(ProviderDenial::Unknown));
+			register_practitioner(HOSPITAL, ALICE);
+			assert_eq!(access(ALICE), Err(ProviderDenial::Pending));
+			assert_ok!(Pallet::approve(root(), ALICE));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn a_credential_is_valid_until_one_instant_before_valid_until() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			let valid_until = NOW + DAY;
+			assert_ok!(Pallet::register_practitioner(
+				signed(HOSPITAL),
+				ALICE,
+				PractitionerRole::Physician,
+				credential_until(valid_until)
+			));
+			assert_ok!(Pallet::approve(root(), ALICE));
+			assert_eq!(Pallet::active_practitioner(&ALICE, valid_until - 1), allowed(HOSPITAL));
+			assert_eq!(
+				Pallet::active_practitioner(&ALICE, valid_until),
+				Err(ProviderDenial::CredentialExpired)
+			);
+			// Lazily: the stored status never changed.
+			assert_eq!(status_of(ALICE), ProviderStatus::Active);
+		});
+	}
+
+	#[test]
+	fn an_inactive_organisation_stops_all_its_practitioners_and_reinstating_it_restores_them() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_organisation(CLINIC);
+			active_practitioner(HOSPITAL, ALICE);
+			active_practitioner(HOSPITAL, BOB);
+			active_practitioner(HOSPITAL, CAROL);
+			active_practitioner(CLINIC, DAVE);
+			// Carol is suspended on her own before her hospital is.
+			assert_ok!(Pallet::suspend(root(), CAROL, StatusReason::CouncilDecision));
+
+			assert_ok!(Pallet::suspend(root(), HOSPITAL, StatusReason::CouncilDecision));
+			for who in [ALICE, BOB] {
+				assert_eq!(access(who), Err(ProviderDenial::OrganisationInactive));
+				// Not touched one by one.
+				assert_eq!(status_of(who), ProviderStatus::Active);
+			}
+			assert_eq!(access(CAROL), Err(ProviderDenial::Suspended));
+			assert_eq!(access(DAVE), allowed(CLINIC));
+
+			assert_ok!(Pallet::reinstate(root(), HOSPITAL));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+			assert_eq!(access(BOB), allowed(HOSPITAL));
+			assert_eq!(access(CAROL), Err(ProviderDenial::Suspended));
+
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_eq!(access(ALICE), Err(ProviderDenial::OrganisationInactive));
+		});
+	}
+
+	#[test]
+	fn an_expired_organisation_credential_stops_its_practitioners() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(Pallet::register_organisation(
+				signed(HOSPITAL),
+				OrganisationKind::Hospital,
+				credential_until(NOW + DAY)
+			));
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			active_practitioner(HOSPITAL, ALICE);
+			assert!(Pallet::is_active_organisation(&HOSPITAL, NOW + DAY - 1));
+			assert!(!Pallet::is_active_organisation(&HOSPITAL, NOW + DAY));
+			assert_eq!(Pallet::active_practitioner(&ALICE, NOW + DAY - 1), allowed(HOSPITAL));
+			assert_eq!(
+				Pallet::active_practitioner(&ALICE, NOW + DAY),
+				Err(ProviderDenial::OrganisationInactive)
+			);
+		});
+	}
+
+	#[test]
+	fn only_an_active_organisation_is_active() {
+		new_test_ext().execute_with(|| {
+			assert!(!Pallet::is_active_organisation(&HOSPITAL, NOW));
+			register_organisation(HOSPITAL);
+			assert!(!Pallet::is_active_organisation(&HOSPITAL, NOW));
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			assert!(Pallet::is_active_organisation(&HOSPITAL, NOW));
+			active_practitioner(HOSPITAL, ALICE);
+			assert!(!Pallet::is_active_organisation(&ALICE, NOW));
+		});
+	}
+}
+
+mod status_manager {
+	use super::*;
+
+	#[test]
+	fn another_pallet_suspends_with_the_anomaly_as_reason() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			let reason = StatusReason::AnomalyDetected {
+				score_ppm: 970_000,
+				model_hash: H256::repeat_byte(0xab),
+			};
+			assert_ok!(<Pallet as ProviderStatusManager<u64>>::suspend(&ALICE, reason));
+			let status = Practitioners::<Test>::get(ALICE).unwrap().status;
+			assert_eq!(status.status, ProviderStatus::Suspended);
+			assert_eq!(status.reason, reason);
+			assert_eq!(status.by, Actor::Runtime);
+			System::assert_last_event(
+				Event::Suspended { provider: ALICE, reason, by: Actor::Runtime }.into(),
+			);
+			// Only the registrar reinstates.
+			assert_ok!(Pallet::reinstate(root(), ALICE));
+		});
+	}
+
+	#[test]
+	fn suspends_only_an_active_provider() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE);
+			let reason = StatusReason::AnomalyDetected { score_ppm: 1, model_hash: H256::zero() };
+			assert_noop!(
+				<Pallet as ProviderStatusManager<u64>>::suspend(&ALICE, reason),
+				Error::<Test>::NotActive
+			);
+			assert_noop!(
+				<Pallet as ProviderStatusManager<u64>>::suspend(&NOBODY, reason),
+				Error::<Test>::NotRegistered
+			);
+		});
+	}
+}

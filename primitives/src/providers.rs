@@ -1,0 +1,129 @@
+//! The provider registry as other pallets see it: who a practitioner is, whether it may act now,
+//! and how another pallet (the sentinel) suspends it.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::DispatchResult;
+
+use crate::Moment;
+
+/// What kind of member of the consortium an organisation is.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum OrganisationKind {
+	Hospital,
+	Clinic,
+	Laboratory,
+	Pharmacy,
+	Insurer,
+	ResearchInstitute,
+	PublicHealthAgency,
+}
+
+/// The professional role of a practitioner. The audit log records it with every access, and the
+/// anomaly model weighs accesses by it (a billing clerk reading clinical notes is unusual).
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum PractitionerRole {
+	Physician,
+	Nurse,
+	Pharmacist,
+	LabTechnician,
+	Radiographer,
+	Therapist,
+	Paramedic,
+	Researcher,
+	Administrative,
+	Billing,
+	RecordsOfficer,
+}
+
+/// Where a provider stands in the registry's life cycle.
+///
+/// `Pending -> Active -> Suspended -> Active` (reinstated); any of them `-> Revoked`, which is final.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum ProviderStatus {
+	/// Registered, waiting for the registrar's approval.
+	Pending,
+	/// May act (if its credential is unexpired and, for a practitioner, its organisation active).
+	Active,
+	/// Stopped until the registrar reinstates it.
+	Suspended,
+	/// Removed for good; the registration deposit has been returned.
+	Revoked,
+}
+
+/// Why a provider's status changed. Stored with every transition and carried by its event.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum StatusReason {
+	/// The registrar (the council) decided.
+	CouncilDecision,
+	/// The sentinels' anomaly model scored the practitioner at or above the threshold.
+	AnomalyDetected {
+		/// The score in parts per million (920_000 = 0.92).
+		score_ppm: u32,
+		/// sha256 of the ONNX model that scored it.
+		model_hash: H256,
+	},
+	/// The provider's credential expired.
+	CredentialExpired,
+	/// The practitioner's organisation was suspended.
+	OrganisationSuspended,
+	/// The provider declared itself (registration).
+	SelfDeclared,
+}
+
+/// Why a practitioner may not act now.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum ProviderDenial {
+	/// The account is not a registered practitioner.
+	Unknown,
+	/// Registered but not yet approved.
+	Pending,
+	/// Suspended.
+	Suspended,
+	/// Revoked.
+	Revoked,
+	/// Its credential's `valid_until` has passed.
+	CredentialExpired,
+	/// Its organisation is not active (pending, suspended, revoked, or its credential expired).
+	OrganisationInactive,
+}
+
+/// A practitioner that may act now, with what the audit log records about it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct ActivePractitioner<AccountId> {
+	/// The organisation it acts for.
+	pub organisation: AccountId,
+	/// Its professional role.
+	pub role: PractitionerRole,
+}
+
+/// Read access to the provider registry.
+pub trait ProviderInspect<AccountId> {
+	/// The practitioner `who` if it may act at `now` (unix milliseconds): its own status active,
+	/// its credential unexpired, its organisation active with an unexpired credential.
+	fn active_practitioner(
+		who: &AccountId,
+		now: Moment,
+	) -> Result<ActivePractitioner<AccountId>, ProviderDenial>;
+
+	/// Whether `who` is an organisation that may act at `now`.
+	fn is_active_organisation(who: &AccountId, now: Moment) -> bool;
+}
+
+/// Status changes that other pallets may make, each with a reason code; not through an origin,
+/// so that no pallet impersonates the registrar.
+pub trait ProviderStatusManager<AccountId> {
+	/// Suspend the active provider `who` for `reason`.
+	fn suspend(who: &AccountId, reason: StatusReason) -> DispatchResult;
+}

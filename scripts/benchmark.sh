@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerate the weights of our pallets with frame-benchmarking (v2 benchmarks, run in the
+# runtime wasm by `ehr-node benchmark pallet`) and write each pallet's `src/weights.rs`.
+#
+#   scripts/benchmark.sh                 # every pallet below
+#   scripts/benchmark.sh pallet_providers
+#
+# It builds the node with the `runtime-benchmarks` feature: a second, long build (every crate
+# that depends on sp-runtime changes), into the same target directory. Run it on the reference
+# machine whose figures the README quotes, with nothing else loading it.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$EHR_ROOT"
+
+PALLETS=("${@:-pallet_providers}")
+
+cargo build --locked -p ehr-node --features runtime-benchmarks
+for pallet in "${PALLETS[@]}"; do
+	dir="pallets/${pallet#pallet_}"
+	"$EHR_NODE" benchmark pallet \
+		--runtime "$CARGO_TARGET_DIR/debug/wbuild/ehr-runtime/ehr_runtime.wasm" \
+		--genesis-builder-preset development \
+		--pallet "$pallet" --extrinsic '*' \
+		--steps 50 --repeat 20 \
+		--template scripts/frame-weight-template.hbs \
+		--header scripts/weights-header.txt \
+		--output "$dir/src/weights.rs"
+done

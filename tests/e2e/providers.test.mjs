@@ -1,0 +1,116 @@
+// The provider registry on a real `ehr-node --dev`: an organisation registers itself and a
+// practitioner, sudo (the registrar on the dev chain) approves both, and the registry answers
+// through its runtime API and its storage.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { connect, eventsOf, submit } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
+
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+const UNIT = 10n ** 12n;
+
+describe('pallet-providers on a dev chain', () => {
+  let node;
+  let api;
+  let alice; // sudo: the registrar on the dev chain
+  let hospital;
+  let physician;
+
+  const credential = (jurisdiction = 'US-CA') => ({
+    documentHash: `0x${'ab'.repeat(32)}`,
+    issuer: 42,
+    jurisdiction,
+    validUntil: Date.now() + YEAR_MS,
+  });
+  const sudo = (call) => submit(api, api.tx.sudo.sudo(call), alice);
+  const access = async (who) => (await api.call.providersApi.practitionerAccess(who.address)).toJSON();
+
+  before(async () => {
+    node = await startNode(['--dev']);
+    ({ api, accounts: { alice, charlie: hospital, dave: physician } } = await connect(node));
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    if (node) {
+      if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
+      else await node.dispose();
+    }
+  });
+
+  test('an organisation registers itself, pending, with its deposit held', async () => {
+    const { events, error } = await submit(
+      api,
+      api.tx.providers.registerOrganisation('Hospital', credential()),
+      hospital,
+    );
+    assert.equal(error, null);
+    const [registered] = eventsOf(events, api.events.providers.OrganisationRegistered);
+    assert.equal(registered.data.organisation.toString(), hospital.address);
+    assert.equal(registered.data.status.toString(), 'Pending');
+
+    const org = (await api.query.providers.organisations(hospital.address)).unwrap();
+    assert.equal(org.status.status.toString(), 'Pending');
+    assert.equal(org.credential.jurisdiction.toUtf8(), 'US-CA');
+    const holds = await api.query.balances.holds(hospital.address);
+    assert.equal(holds[0].amount.toBigInt(), 100n * UNIT);
+  });
+
+  test('bad input is refused with a named error and changes nothing', async () => {
+    const { error } = await submit(
+      api,
+      api.tx.providers.registerOrganisation('Clinic', credential('usa')),
+      physician,
+    );
+    assert.equal(error, 'providers.InvalidJurisdiction');
+    assert.ok((await api.query.providers.organisations(physician.address)).isNone);
+  });
+
+  test('a pending organisation cannot register practitioners', async () => {
+    const { error } = await submit(
+      api,
+      api.tx.providers.registerPractitioner(physician.address, 'Physician', credential()),
+      hospital,
+    );
+    assert.equal(error, 'providers.OrganisationNotActive');
+  });
+
+  test('sudo approves the organisation, which registers a practitioner sudo approves', async () => {
+    let { events } = await sudo(api.tx.providers.approve(hospital.address));
+    assert.equal(eventsOf(events, api.events.sudo.Sudid)[0].data.sudoResult.isOk, true);
+    assert.equal(eventsOf(events, api.events.providers.Approved).length, 1);
+
+    const { error } = await submit(
+      api,
+      api.tx.providers.registerPractitioner(physician.address, 'Physician', credential()),
+      hospital,
+    );
+    assert.equal(error, null);
+    assert.deepEqual(await access(physician), { err: 'Pending' });
+
+    ({ events } = await sudo(api.tx.providers.approve(physician.address)));
+    assert.equal(eventsOf(events, api.events.sudo.Sudid)[0].data.sudoResult.isOk, true);
+    assert.deepEqual(await access(physician), {
+      ok: { organisation: hospital.address, role: 'Physician' },
+    });
+
+    const practitioner = (await api.call.providersApi.practitioner(physician.address)).unwrap();
+    assert.equal(practitioner.organisation.toString(), hospital.address);
+    assert.equal(practitioner.status.status.toString(), 'Active');
+    assert.equal(practitioner.status.by.type, 'Registrar');
+  });
+
+  test('suspending the organisation stops its practitioner at once; reinstating restores it', async () => {
+    await sudo(api.tx.providers.suspend(hospital.address, 'CouncilDecision'));
+    assert.deepEqual(await access(physician), { err: 'OrganisationInactive' });
+    await sudo(api.tx.providers.reinstate(hospital.address));
+    assert.deepEqual(await access(physician), {
+      ok: { organisation: hospital.address, role: 'Physician' },
+    });
+  });
+
+  test('only the registrar revokes', async () => {
+    const { error } = await submit(api, api.tx.providers.revoke(physician.address, 'CouncilDecision'), hospital);
+    assert.equal(error, 'BadOrigin');
+  });
+});

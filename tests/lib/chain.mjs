@@ -1,0 +1,44 @@
+// Helpers for talking to a node through @polkadot/api.
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+/** An API connected to `node`, and the well-known dev accounts by name (`//Alice` ...). */
+export async function connect(node) {
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), noInitWarn: true, throwOnConnect: true });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const accounts = Object.fromEntries(
+    ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]),
+  );
+  return { api, accounts };
+}
+
+/**
+ * Sign and submit `tx`, and wait until it is in a block (or finalized, with `{ finalized: true }`).
+ * Resolves with the block hash, the transaction's events and, if the call failed, its error:
+ * `section.Name` for a pallet's error, else the `DispatchError` variant (`BadOrigin`, ...).
+ * Rejects only if the transaction never made it into a block.
+ */
+export function submit(api, tx, signer, { finalized = false } = {}) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        reject(new Error(`transaction ${status.type}`));
+        return;
+      }
+      if (!(finalized ? status.isFinalized : status.isInBlock)) return;
+      let error = null;
+      if (dispatchError) {
+        error = dispatchError.isModule
+          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
+          : dispatchError.type;
+      }
+      resolve({ blockHash: finalized ? status.asFinalized : status.asInBlock, events, error });
+    }).catch(reject);
+  });
+}
+
+/** The events of `events` that `eventType` (e.g. `api.events.providers.Approved`) matches. */
+export function eventsOf(events, eventType) {
+  return events.filter(({ event }) => eventType.is(event)).map(({ event }) => event);
+}
