@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up, build and run the whole test suite: the crates' unit tests, then the end-to-end tests
-# against a real ehr-node.
+# Set up, build and run the whole test suite: the crates' unit tests, each pallet's benchmarks
+# (as tests in its mock runtime), then the end-to-end tests against a real ehr-node.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
@@ -11,4 +11,8 @@ trap 'pkill -KILL -f "ehr-node.*ehr-e2e-" 2>/dev/null || true' EXIT
 scripts/setup.sh
 cargo build --locked -p ehr-node
 cargo test --locked --workspace
+# Per pallet, so that the `runtime-benchmarks` feature set stays out of the node's build.
+for pallet in pallets/*/; do
+	cargo test --locked -p "pallet-$(basename "$pallet")" --features runtime-benchmarks
+done
 npm test --prefix tests

@@ -15,8 +15,14 @@ fn properties() -> Properties {
 	properties
 }
 
-fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
-	let wasm = WASM_BINARY.ok_or("the runtime wasm is not built in (built with SKIP_WASM_BUILD?)")?;
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
+	let wasm =
+		WASM_BINARY.ok_or("the runtime wasm is not built in (built with SKIP_WASM_BUILD?)")?;
 	Ok(ChainSpec::builder(wasm, None)
 		.with_name(name)
 		.with_id(id)
@@ -29,7 +35,12 @@ fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Res
 
 /// One validator, Alice; for development on one machine.
 pub fn development() -> Result<ChainSpec, String> {
-	from_preset("EHR Chain Development", "ehr_dev", ChainType::Development, sp_genesis_builder::DEV_RUNTIME_PRESET)
+	from_preset(
+		"EHR Chain Development",
+		"ehr_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
 }
 
 /// Four validators, Alice, Bob, Charlie and Dave; for a local multi-node network.

@@ -286,9 +286,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, BlockHash>>(
 		)?;
 
 		// Authoring is essential: if it fails, the node stops rather than idle as a validator.
-		task_manager
-			.spawn_essential_handle()
-			.spawn_blocking("aura", Some("block-authoring"), aura);
+		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
 	if enable_grandpa {

@@ -10,7 +10,16 @@ use crate::Moment;
 
 /// What kind of member of the consortium an organisation is.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum OrganisationKind {
 	Hospital,
@@ -25,7 +34,16 @@ pub enum OrganisationKind {
 /// The professional role of a practitioner. The audit log records it with every access, and the
 /// anomaly model weighs accesses by it (a billing clerk reading clinical notes is unusual).
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum PractitionerRole {
 	Physician,
@@ -45,7 +63,16 @@ pub enum PractitionerRole {
 ///
 /// `Pending -> Active -> Suspended -> Active` (reinstated); any of them `-> Revoked`, which is final.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum ProviderStatus {
 	/// Registered, waiting for the registrar's approval.
@@ -60,7 +87,16 @@ pub enum ProviderStatus {
 
 /// Why a provider's status changed. Stored with every transition and carried by its event.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum StatusReason {
 	/// The registrar (the council) decided.
@@ -82,7 +118,16 @@ pub enum StatusReason {
 
 /// Why a practitioner may not act now.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum ProviderDenial {
 	/// The account is not a registered practitioner.

@@ -1,9 +1,7 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). The node builds its `--dev` and `--chain local` specs from them.
 
-use crate::{
-	AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
-};
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -96,10 +94,11 @@ mod tests {
 	/// Overlay `patch` on `base` the way the node applies a preset to the default genesis config.
 	fn merge(base: &mut Value, patch: Value) {
 		match (base, patch) {
-			(Value::Object(base), Value::Object(patch)) =>
+			(Value::Object(base), Value::Object(patch)) => {
 				for (key, value) in patch {
 					merge(base.entry(key).or_insert(Value::Null), value);
-				},
+				}
+			},
 			(base, patch) => *base = patch,
 		}
 	}
@@ -128,7 +127,10 @@ mod tests {
 				Grandpa::grandpa_authorities(),
 				vec![(GrandpaId::from(Ed25519Keyring::Alice.public()), 1)]
 			);
-			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(
+				pallet_sudo::Key::<Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
 			assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
 			assert_eq!(Aura::slot_duration(), crate::SLOT_DURATION);
 			assert_eq!(crate::SLOT_DURATION, 2000);
@@ -149,7 +151,10 @@ mod tests {
 				names.iter().map(|(_, ed)| (ed.public().into(), 1)).collect();
 			assert_eq!(aura_authorities(), aura);
 			assert_eq!(Grandpa::grandpa_authorities(), grandpa);
-			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(
+				pallet_sudo::Key::<Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
 		});
 	}
 

@@ -125,7 +125,11 @@ mod benchmarks {
 		let (_, who) = practitioner::<T>(ProviderStatus::Active)?;
 		let origin = registrar::<T>()?;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, T::Lookup::unlookup(who.clone()), StatusReason::CouncilDecision);
+		_(
+			origin as T::RuntimeOrigin,
+			T::Lookup::unlookup(who.clone()),
+			StatusReason::CouncilDecision,
+		);
 		assert_eq!(status_of::<T>(&who), Some(ProviderStatus::Suspended));
 		Ok(())
 	}
@@ -145,7 +149,11 @@ mod benchmarks {
 		let (_, who) = practitioner::<T>(ProviderStatus::Active)?;
 		let origin = registrar::<T>()?;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, T::Lookup::unlookup(who.clone()), StatusReason::CouncilDecision);
+		_(
+			origin as T::RuntimeOrigin,
+			T::Lookup::unlookup(who.clone()),
+			StatusReason::CouncilDecision,
+		);
 		assert_eq!(status_of::<T>(&who), Some(ProviderStatus::Revoked));
 		Ok(())
 	}

@@ -24,6 +24,12 @@
 //! at `valid_until`. The organisation renews its own and its practitioners' credentials with
 //! `update_credential`.
 //!
+//! The registrar gives `CouncilDecision`, `CredentialExpired` or `OrganisationSuspended` as its
+//! reason; `AnomalyDetected` comes only from the sentinel and `SelfDeclared` only from a
+//! registration, so the record of why a provider was stopped cannot be forged by either side.
+//! A practitioner belongs to one organisation for the life of its account; moving to another
+//! organisation is a new registration.
+//!
 //! ## Deposits
 //!
 //! Registering holds a deposit on the organisation's account (`OrganisationDeposit` for itself,
@@ -106,9 +112,10 @@ impl Credential {
 		match self.jurisdiction.as_slice() {
 			[a, b, rest @ ..] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => match rest {
 				[] => true,
-				[b'-', sub @ ..] =>
-					!sub.is_empty() &&
-						sub.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+				[b'-', sub @ ..] => {
+					!sub.is_empty()
+						&& sub.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+				},
 				_ => false,
 			},
 			_ => false,
@@ -132,8 +139,11 @@ pub enum Actor<AccountId> {
 /// The latest status transition of a provider. Earlier ones are in the events.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct StatusRecord<AccountId> {
+	/// The status entered.
 	pub status: ProviderStatus,
+	/// Why.
 	pub reason: StatusReason,
+	/// Who moved it there.
 	pub by: Actor<AccountId>,
 	/// When (unix milliseconds).
 	pub since: Moment,
@@ -162,10 +172,8 @@ pub struct Practitioner<AccountId, Balance> {
 	pub deposit: Balance,
 }
 
-pub type OrganisationOf<T> =
-	Organisation<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
-pub type PractitionerOf<T> =
-	Practitioner<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+pub type OrganisationOf<T> = Organisation<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+pub type PractitionerOf<T> = Practitioner<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -377,17 +385,17 @@ pub mod pallet {
 		) -> DispatchResult {
 			let organisation = ensure_signed(origin)?;
 			let provider = T::Lookup::lookup(provider)?;
-			ensure!(
-				Organisations::<T>::contains_key(&organisation),
-				Error::<T>::NotAnOrganisation
-			);
+			ensure!(Organisations::<T>::contains_key(&organisation), Error::<T>::NotAnOrganisation);
 			Self::ensure_valid_credential(&credential)?;
 			let valid_until = credential.valid_until;
 
 			if provider == organisation {
 				Organisations::<T>::try_mutate(&provider, |org| {
 					let org = org.as_mut().ok_or(Error::<T>::NotAnOrganisation)?;
-					ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+					ensure!(
+						org.status.status != ProviderStatus::Revoked,
+						Error::<T>::AlreadyRevoked
+					);
 					org.credential = credential;
 					Ok::<_, Error<T>>(())
 				})?;
@@ -408,15 +416,7 @@ pub mod pallet {
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::approve())]
 		pub fn approve(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			let provider = T::Lookup::lookup(provider)?;
-			Self::transition(
-				&provider,
-				ProviderStatus::Pending,
-				ProviderStatus::Active,
-				StatusReason::CouncilDecision,
-				Actor::Registrar,
-			)?;
+			let provider = Self::activate_by_registrar(origin, provider, ProviderStatus::Pending)?;
 			Self::deposit_event(Event::Approved { provider });
 			Ok(())
 		}
@@ -439,15 +439,8 @@ pub mod pallet {
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::reinstate())]
 		pub fn reinstate(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			let provider = T::Lookup::lookup(provider)?;
-			Self::transition(
-				&provider,
-				ProviderStatus::Suspended,
-				ProviderStatus::Active,
-				StatusReason::CouncilDecision,
-				Actor::Registrar,
-			)?;
+			let provider =
+				Self::activate_by_registrar(origin, provider, ProviderStatus::Suspended)?;
 			Self::deposit_event(Event::Reinstated { provider });
 			Ok(())
 		}
@@ -520,9 +513,9 @@ pub mod pallet {
 			ensure!(
 				matches!(
 					reason,
-					StatusReason::CouncilDecision |
-						StatusReason::CredentialExpired |
-						StatusReason::OrganisationSuspended
+					StatusReason::CouncilDecision
+						| StatusReason::CredentialExpired
+						| StatusReason::OrganisationSuspended
 				),
 				Error::<T>::ReasonNotAllowed
 			);
@@ -535,7 +528,10 @@ pub mod pallet {
 		}
 
 		/// The status a new registration by `registrant` starts in.
-		fn registration_status(registrant: &T::AccountId, now: Moment) -> StatusRecord<T::AccountId> {
+		fn registration_status(
+			registrant: &T::AccountId,
+			now: Moment,
+		) -> StatusRecord<T::AccountId> {
 			StatusRecord {
 				status: if T::RequireApproval::get() {
 					ProviderStatus::Pending
@@ -546,6 +542,24 @@ pub mod pallet {
 				by: Actor::Account(registrant.clone()),
 				since: now,
 			}
+		}
+
+		/// The registrar's approval (`from` pending) or reinstatement (`from` suspended).
+		fn activate_by_registrar(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+			from: ProviderStatus,
+		) -> Result<T::AccountId, DispatchError> {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			Self::transition(
+				&provider,
+				from,
+				ProviderStatus::Active,
+				StatusReason::CouncilDecision,
+				Actor::Registrar,
+			)?;
+			Ok(provider)
 		}
 
 		/// Move `provider` (organisation or practitioner) from `from` to `to`.

@@ -41,7 +41,11 @@ fn signed(who: u64) -> RuntimeOrigin {
 }
 
 fn register_organisation(who: u64) {
-	assert_ok!(Pallet::register_organisation(signed(who), OrganisationKind::Hospital, credential()));
+	assert_ok!(Pallet::register_organisation(
+		signed(who),
+		OrganisationKind::Hospital,
+		credential()
+	));
 }
 
 fn active_organisation(who: u64) {
@@ -134,7 +138,11 @@ mod register_organisation {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
 			assert_noop!(
-				Pallet::register_organisation(signed(HOSPITAL), OrganisationKind::Clinic, credential()),
+				Pallet::register_organisation(
+					signed(HOSPITAL),
+					OrganisationKind::Clinic,
+					credential()
+				),
 				Error::<Test>::AlreadyRegistered
 			);
 		});
@@ -146,7 +154,11 @@ mod register_organisation {
 			active_organisation(HOSPITAL);
 			register_practitioner(HOSPITAL, ALICE);
 			assert_noop!(
-				Pallet::register_organisation(signed(ALICE), OrganisationKind::Clinic, credential()),
+				Pallet::register_organisation(
+					signed(ALICE),
+					OrganisationKind::Clinic,
+					credential()
+				),
 				Error::<Test>::AlreadyRegistered
 			);
 		});
@@ -561,9 +573,15 @@ mod registrar {
 	fn every_registrar_call_names_an_unknown_account() {
 		new_test_ext().execute_with(|| {
 			assert_noop!(Pallet::approve(root(), NOBODY), Error::<Test>::NotRegistered);
-			assert_noop!(Pallet::suspend(root(), NOBODY, StatusReason::CouncilDecision), Error::<Test>::NotRegistered);
+			assert_noop!(
+				Pallet::suspend(root(), NOBODY, StatusReason::CouncilDecision),
+				Error::<Test>::NotRegistered
+			);
 			assert_noop!(Pallet::reinstate(root(), NOBODY), Error::<Test>::NotRegistered);
-			assert_noop!(Pallet::revoke(root(), NOBODY, StatusReason::CouncilDecision), Error::<Test>::NotRegistered);
+			assert_noop!(
+				Pallet::revoke(root(), NOBODY, StatusReason::CouncilDecision),
+				Error::<Test>::NotRegistered
+			);
 		});
 	}
 
@@ -686,12 +704,22 @@ mod registrar {
 			assert_eq!(Balances::free_balance(HOSPITAL), 1_000);
 
 			// Final: no call moves a revoked provider, and it cannot register again.
-			assert_noop!(Pallet::revoke(root(), BOB, StatusReason::CouncilDecision), Error::<Test>::AlreadyRevoked);
+			assert_noop!(
+				Pallet::revoke(root(), BOB, StatusReason::CouncilDecision),
+				Error::<Test>::AlreadyRevoked
+			);
 			assert_noop!(Pallet::approve(root(), ALICE), Error::<Test>::AlreadyRevoked);
-			assert_noop!(Pallet::suspend(root(), BOB, StatusReason::CouncilDecision), Error::<Test>::AlreadyRevoked);
+			assert_noop!(
+				Pallet::suspend(root(), BOB, StatusReason::CouncilDecision),
+				Error::<Test>::AlreadyRevoked
+			);
 			assert_noop!(Pallet::reinstate(root(), CAROL), Error::<Test>::AlreadyRevoked);
 			assert_noop!(
-				Pallet::register_organisation(signed(HOSPITAL), OrganisationKind::Clinic, credential()),
+				Pallet::register_organisation(
+					signed(HOSPITAL),
+					OrganisationKind::Clinic,
+					credential()
+				),
 				Error::<Test>::AlreadyRegistered
 			);
 		});
