@@ -12,9 +12,10 @@ base="${1:-$(mktemp -d "${TMPDIR:-/tmp}/ehr-local.XXXXXX")}"
 mkdir -p "$base"
 echo "local network state and logs: $base"
 
-# A fixed network key for Alice gives her a known peer id, so the others can find her.
-alice_node_key=0000000000000000000000000000000000000000000000000000000000000001
-alice_peer_id="$(echo -n "$alice_node_key" | "$EHR_NODE" key inspect-node-key)"
+# Validators need a persistent network key. Fixed, well-known keys (0x..01 to 0x..04; for a
+# local network only) give known peer ids, so the others find Alice, the boot node.
+node_key() { printf '%064x' "$1"; }
+alice_peer_id="$(echo -n "$(node_key 1)" | "$EHR_NODE" key inspect-node-key)"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
@@ -22,12 +23,9 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 i=0
 for name in alice bob charlie dave; do
 	args=(--chain local --"$name" --base-path "$base/$name" --validator
-		--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i)))
-	if [ "$name" = alice ]; then
-		args+=(--node-key "$alice_node_key")
-	else
-		args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer_id")
-	fi
+		--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
+		--node-key "$(node_key $((i + 1)))")
+	[ "$name" = alice ] || args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer_id")
 	"$EHR_NODE" "${args[@]}" >"$base/$name.log" 2>&1 &
 	pids+=($!)
 	echo "$name: ws://127.0.0.1:$((9944 + i))  log $base/$name.log"
