@@ -1,9 +1,8 @@
 // A real `ehr-node --dev`, driven through @polkadot/api (what Polkadot.js Apps is built on).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { runNode, startNode, waitFor } from '../lib/node.mjs';
+import { connect, eventsOf, submit } from '../lib/chain.mjs';
+import { disposeUnlessFailed, runNode, startNode, waitFor } from '../lib/node.mjs';
 
 const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Providers'];
 const RUNTIME_APIS = [
@@ -19,20 +18,13 @@ describe('ehr-node --dev', () => {
   let bob;
 
   before(async () => {
-    await cryptoWaitReady();
     node = await startNode(['--dev']);
-    api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), noInitWarn: true, throwOnConnect: true });
-    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-    alice = keyring.addFromUri('//Alice');
-    bob = keyring.addFromUri('//Bob');
+    ({ api, accounts: { alice, bob } } = await connect(node));
   });
 
   after(async () => {
     await api?.disconnect();
-    if (node) {
-      if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
-      else await node.dispose();
-    }
+    await disposeUnlessFailed(node);
   });
 
   test('produces blocks and GRANDPA finalizes them', async () => {
@@ -54,24 +46,21 @@ describe('ehr-node --dev', () => {
     const amount = 1_234_567_890_000n;
     const before = (await api.query.system.account(bob.address)).data.free.toBigInt();
 
-    const { blockHash, events } = await new Promise((resolve, reject) => {
-      api.tx.balances
-        .transferKeepAlive(bob.address, amount)
-        .signAndSend(alice, ({ status, events, dispatchError }) => {
-          if (dispatchError) reject(new Error(`transfer failed: ${dispatchError.toString()}`));
-          else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
-          else if (status.isInvalid || status.isDropped || status.isUsurped) reject(new Error(`transfer ${status.type}`));
-        })
-        .catch(reject);
-    });
+    const { blockHash, events, error } = await submit(
+      api,
+      api.tx.balances.transferKeepAlive(bob.address, amount),
+      alice,
+      { finalized: true },
+    );
+    assert.equal(error, null, `transfer failed: ${error}`);
 
-    const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    const [transfer] = eventsOf(events, api.events.balances.Transfer);
     assert.ok(transfer, 'no Balances.Transfer event');
-    const [from, to, value] = transfer.event.data;
+    const [from, to, value] = transfer.data;
     assert.equal(from.toString(), alice.address);
     assert.equal(to.toString(), bob.address);
     assert.equal(value.toBigInt(), amount);
-    assert.ok(events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)));
+    assert.ok(eventsOf(events, api.events.system.ExtrinsicSuccess).length > 0);
 
     const finalizedHead = await api.rpc.chain.getFinalizedHead();
     const finalizedNumber = (await api.rpc.chain.getHeader(finalizedHead)).number.toNumber();
@@ -125,7 +114,7 @@ describe('ehr-node --dev', () => {
 
     const restarted = await startNode(['--dev'], { basePath: node.basePath });
     node = restarted;
-    api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), noInitWarn: true, throwOnConnect: true });
+    ({ api } = await connect(node));
     const resumed = (await api.rpc.chain.getHeader()).number.toNumber();
     assert.ok(resumed >= bestBeforeStop, `restarted at #${resumed}, stopped at #${bestBeforeStop}`);
     await waitFor('a block after the restart', async () =>

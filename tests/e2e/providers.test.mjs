@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
-import { startNode } from '../lib/node.mjs';
+import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const UNIT = 10n ** 12n;
@@ -32,10 +32,7 @@ describe('pallet-providers on a dev chain', () => {
 
   after(async () => {
     await api?.disconnect();
-    if (node) {
-      if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
-      else await node.dispose();
-    }
+    await disposeUnlessFailed(node);
   });
 
   test('an organisation registers itself, pending, with its deposit held', async () => {

@@ -144,3 +144,10 @@ export async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 50
     await sleep(intervalMs);
   }
 }
+
+/** End of a suite: delete the node's state, or keep it (and say where its log is) on failure. */
+export async function disposeUnlessFailed(node) {
+  if (!node) return;
+  if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
+  else await node.dispose();
+}

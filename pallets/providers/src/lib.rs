@@ -429,9 +429,7 @@ pub mod pallet {
 			provider: AccountIdLookupOf<T>,
 			reason: StatusReason,
 		) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			let provider = T::Lookup::lookup(provider)?;
-			Self::ensure_registrar_reason(reason)?;
+			let provider = Self::registrar_decision(origin, provider, reason)?;
 			Self::do_suspend(&provider, reason, Actor::Registrar)
 		}
 
@@ -455,9 +453,7 @@ pub mod pallet {
 			provider: AccountIdLookupOf<T>,
 			reason: StatusReason,
 		) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			let provider = T::Lookup::lookup(provider)?;
-			Self::ensure_registrar_reason(reason)?;
+			let provider = Self::registrar_decision(origin, provider, reason)?;
 			let mut provider_record = Registered::<T>::load(&provider)?;
 			let status = provider_record.status_mut();
 			ensure!(status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
@@ -509,7 +505,14 @@ pub mod pallet {
 			Ok(now)
 		}
 
-		fn ensure_registrar_reason(reason: StatusReason) -> DispatchResult {
+		/// Check a registrar call: its origin and the reason it gives. Returns the provider.
+		fn registrar_decision(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+			reason: StatusReason,
+		) -> Result<T::AccountId, DispatchError> {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
 			ensure!(
 				matches!(
 					reason,
@@ -519,7 +522,7 @@ pub mod pallet {
 				),
 				Error::<T>::ReasonNotAllowed
 			);
-			Ok(())
+			Ok(provider)
 		}
 
 		fn hold_deposit(who: &T::AccountId, deposit: BalanceOf<T>) -> DispatchResult {
@@ -550,8 +553,8 @@ pub mod pallet {
 			provider: AccountIdLookupOf<T>,
 			from: ProviderStatus,
 		) -> Result<T::AccountId, DispatchError> {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			let provider = T::Lookup::lookup(provider)?;
+			let provider =
+				Self::registrar_decision(origin, provider, StatusReason::CouncilDecision)?;
 			Self::transition(
 				&provider,
 				from,
