@@ -5,8 +5,12 @@ fn main() {
 		// cannot find our Cargo.lock by walking up from OUT_DIR. Point it at the workspace here,
 		// for this crate alone: other runtimes in the graph (the benchmark CLI's test runtime)
 		// are not in our workspace's metadata and must resolve on their own.
-		let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-		std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+		// Read at run time, not with `env!`: cargo may reuse this script's binary for a checkout
+		// at another path (a fresh clone sharing the target directory).
+		if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+			let workspace = std::path::Path::new(&manifest_dir).join("..");
+			std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+		}
 		substrate_wasm_builder::WasmBuilder::build_using_defaults();
 	}
 }

@@ -12,7 +12,11 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
 
-PALLETS=("${@:-pallet_providers}")
+if (($#)); then
+	PALLETS=("$@")
+else
+	PALLETS=(pallet_providers pallet_consent)
+fi
 
 cargo build --locked -p ehr-node --features runtime-benchmarks
 for pallet in "${PALLETS[@]}"; do

@@ -2,10 +2,11 @@
 //!
 //! This crate is `no_std` so the runtime can use it; the node uses the same definitions, which is
 //! what keeps the two sides of the chain in agreement. Pallets meet only through the traits
-//! here (for example [`providers::ProviderInspect`]); the runtime wires them together, and no
+//! here (for example [`providers::ProviderInspect`], [`consent::ConsentInspect`]); the runtime wires them together, and no
 //! pallet names another pallet's crate.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod consent;
 pub mod providers;
 
 use sp_runtime::{

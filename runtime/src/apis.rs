@@ -201,6 +201,38 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_consent::runtime_api::ConsentApi<Block, AccountId> for Runtime {
+		fn consents_of(patient: AccountId) -> Vec<pallet_consent::ConsentInfo<AccountId>> {
+			Consent::consents_of(&patient)
+		}
+
+		fn consents_to(
+			grantee: pallet_consent::Grantee<AccountId>,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<pallet_consent::ConsentInfo<AccountId>> {
+			Consent::consents_to(&grantee, start_after, limit)
+		}
+
+		fn check(
+			patient: AccountId,
+			practitioner: AccountId,
+			organisation: AccountId,
+			category: pallet_consent::RecordCategory,
+			purpose: pallet_consent::Purpose,
+		) -> Result<pallet_consent::ConsentMatch, pallet_consent::ConsentDenial> {
+			Consent::check_now(&patient, &practitioner, &organisation, category, purpose)
+		}
+
+		fn guardians_of(patient: AccountId) -> Vec<pallet_consent::Guardianship<AccountId>> {
+			pallet_consent::Guardians::<Runtime>::get(patient).into_inner()
+		}
+
+		fn break_glass_policy(patient: AccountId) -> pallet_consent::BreakGlassPolicy {
+			pallet_consent::BreakGlass::<Runtime>::get(patient)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

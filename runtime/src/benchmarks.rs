@@ -5,4 +5,5 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_providers, Providers]
+	[pallet_consent, Consent]
 );

@@ -226,6 +226,15 @@ impl pallet_providers::Config for Runtime {
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
 
+impl pallet_consent::Config for Runtime {
+	type Time = Timestamp;
+	// Lapsed consents count until a request or the patient clears them.
+	type MaxConsentsPerPatient = ConstU32<64>;
+	type MaxConsentsPerGrantee = ConstU32<8>;
+	type MaxGuardians = ConstU32<4>;
+	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -267,6 +276,8 @@ mod runtime {
 	// 7-9: governance (council, membership).
 	#[runtime::pallet_index(10)]
 	pub type Providers = pallet_providers;
+	#[runtime::pallet_index(11)]
+	pub type Consent = pallet_consent;
 }
 
 /// The address format for describing accounts.

@@ -1,0 +1,875 @@
+use crate::{
+	mock::*, BreakGlass, BreakGlassPolicy, Categories, ConsentDenial, ConsentId, ConsentInspect,
+	ConsentMatch, ConsentScope, ConsentState, ConsentTerms, Consents, Error, Event, Grantee,
+	Guardians, Guardianship, LapseCause, NextConsentId, PatientConsents, Purpose, RecordCategory,
+};
+use frame_support::{assert_noop, assert_ok};
+use frame_support::{traits::Get, BoundedVec};
+use sp_runtime::DispatchError;
+use ConsentDenial::*;
+use Purpose::*;
+use RecordCategory::*;
+
+const STANDARD: [RecordCategory; 9] = [
+	Demographics,
+	Encounters,
+	Conditions,
+	Medications,
+	Allergies,
+	LaboratoryResults,
+	Imaging,
+	Immunizations,
+	ClinicalNotes,
+];
+const SENSITIVE: [RecordCategory; 5] =
+	[MentalHealth, SubstanceUse, SexualReproductiveHealth, Genetics, Hiv];
+
+fn list<T: Clone, S: Get<u32>>(items: &[T]) -> BoundedVec<T, S> {
+	BoundedVec::truncate_from(items.to_vec())
+}
+
+/// Terms for `categories` and `purposes`, from now on, without end or limit.
+fn terms(categories: Categories, purposes: &[Purpose]) -> ConsentTerms {
+	ConsentTerms {
+		categories,
+		purposes: list(purposes),
+		from: NOW,
+		until: None,
+		max_accesses: None,
+	}
+}
+
+/// Terms for exactly `categories`, for treatment.
+fn treatment(categories: &[RecordCategory]) -> ConsentTerms {
+	terms(Categories::Only(list(categories)), &[Treatment])
+}
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// `patient` grants `terms` to `grantee` itself; returns the consent's id.
+fn grant(patient: u64, grantee: Grantee<u64>, terms: ConsentTerms) -> ConsentId {
+	let id = NextConsentId::<Test>::get();
+	assert_ok!(Consent::grant(signed(patient), None, grantee, terms));
+	id
+}
+
+fn to_physician() -> Grantee<u64> {
+	Grantee::Practitioner(PHYSICIAN)
+}
+
+fn to_hospital() -> Grantee<u64> {
+	Grantee::Organisation(HOSPITAL)
+}
+
+/// Whether `PATIENT`'s `category` may be seen by `practitioner` of `HOSPITAL` for `purpose`
+/// now, without counting.
+fn check_by(
+	practitioner: u64,
+	category: RecordCategory,
+	purpose: Purpose,
+) -> Result<ConsentMatch, ConsentDenial> {
+	Consent::check(&PATIENT, &practitioner, &HOSPITAL, category, purpose, Timestamp::get())
+}
+
+fn check(category: RecordCategory, purpose: Purpose) -> Result<ConsentMatch, ConsentDenial> {
+	check_by(PHYSICIAN, category, purpose)
+}
+
+/// `PHYSICIAN` of `HOSPITAL` accesses `PATIENT`'s `category` for `purpose` now.
+fn use_consent(category: RecordCategory, purpose: Purpose) -> Result<ConsentMatch, ConsentDenial> {
+	Consent::use_consent(&PATIENT, &PHYSICIAN, &HOSPITAL, category, purpose, Timestamp::get())
+}
+
+fn by_physician(consent: ConsentId) -> Result<ConsentMatch, ConsentDenial> {
+	Ok(ConsentMatch { consent, scope: ConsentScope::Practitioner })
+}
+
+fn by_hospital(consent: ConsentId) -> Result<ConsentMatch, ConsentDenial> {
+	Ok(ConsentMatch { consent, scope: ConsentScope::Organisation })
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|record| match record.event {
+			RuntimeEvent::Consent(event) => Some(event),
+			_ => None,
+		})
+		.expect("an event of the consent pallet")
+}
+
+/// The event of `PATIENT`'s consent `consent` to `grantee` lapsing.
+fn lapsed(consent: ConsentId, grantee: Grantee<u64>, cause: LapseCause) -> Event<Test> {
+	Event::ConsentLapsed { consent, patient: PATIENT, grantee, cause }
+}
+
+fn consent_ids_of(patient: u64) -> Vec<ConsentId> {
+	PatientConsents::<Test>::get(patient).iter().map(|r| r.consent).collect()
+}
+
+fn stored(grantee: Grantee<u64>) -> Vec<ConsentId> {
+	Consents::<Test>::get(grantee, PATIENT).iter().map(|c| c.id).collect()
+}
+
+fn set_guardian(guardian: u64, until: Option<u64>) {
+	assert_ok!(Consent::set_guardian(signed(PATIENT), guardian, until));
+}
+
+// --- grant ---
+
+#[test]
+fn a_patient_grants_a_consent() {
+	new_test_ext().execute_with(|| {
+		let terms = treatment(&[Imaging]);
+		assert_ok!(Consent::grant(signed(PATIENT), None, to_physician(), terms.clone()));
+
+		let stored = Consents::<Test>::get(to_physician(), PATIENT);
+		assert_eq!(
+			stored.into_inner(),
+			vec![crate::Consent {
+				id: 0,
+				terms: terms.clone(),
+				accesses: 0,
+				granted_by: PATIENT,
+				granted_at: NOW
+			}]
+		);
+		assert_eq!(consent_ids_of(PATIENT), vec![0]);
+		assert_eq!(NextConsentId::<Test>::get(), 1);
+		assert_eq!(
+			last_event(),
+			Event::ConsentGranted {
+				consent: 0,
+				patient: PATIENT,
+				grantee: to_physician(),
+				terms,
+				by: PATIENT
+			}
+		);
+		assert_eq!(check(Imaging, Treatment), by_physician(0));
+	});
+}
+
+#[test]
+fn naming_oneself_as_the_patient_is_the_same_as_none() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::grant(
+			signed(PATIENT),
+			Some(PATIENT),
+			to_hospital(),
+			treatment(&[Imaging])
+		));
+		assert_eq!(check(Imaging, Treatment), by_hospital(0));
+	});
+}
+
+#[test]
+fn grant_needs_a_signed_origin() {
+	new_test_ext().execute_with(|| {
+		for origin in [RuntimeOrigin::root(), RuntimeOrigin::none()] {
+			assert_noop!(
+				Consent::grant(origin, Some(PATIENT), to_physician(), treatment(&[Imaging])),
+				DispatchError::BadOrigin
+			);
+		}
+	});
+}
+
+#[test]
+fn a_window_may_start_in_the_past_but_not_end_there() {
+	new_test_ext().execute_with(|| {
+		let mut t = treatment(&[Imaging]);
+		t.from = NOW - DAY;
+		t.until = Some(NOW + 1);
+		grant(PATIENT, to_physician(), t.clone());
+
+		t.until = Some(NOW);
+		assert_noop!(
+			Consent::grant(signed(PATIENT), None, to_physician(), t),
+			Error::<Test>::WindowInPast
+		);
+	});
+}
+
+#[test]
+fn until_must_come_after_from() {
+	new_test_ext().execute_with(|| {
+		let mut t = treatment(&[Imaging]);
+		t.from = NOW + DAY;
+		for until in [NOW + DAY, NOW + HOUR] {
+			t.until = Some(until);
+			assert_noop!(
+				Consent::grant(signed(PATIENT), None, to_physician(), t.clone()),
+				Error::<Test>::UntilBeforeFrom
+			);
+		}
+	});
+}
+
+#[test]
+fn bad_category_and_purpose_lists_are_refused() {
+	new_test_ext().execute_with(|| {
+		let refused = |terms: ConsentTerms, error: Error<Test>| {
+			assert_noop!(Consent::grant(signed(PATIENT), None, to_physician(), terms), error);
+		};
+		refused(treatment(&[]), Error::<Test>::EmptyCategorySet);
+		refused(treatment(&[Imaging, Allergies, Imaging]), Error::<Test>::DuplicateCategory);
+		refused(
+			terms(Categories::AllStandard { sensitive: list(&[Hiv, Hiv]) }, &[Treatment]),
+			Error::<Test>::DuplicateCategory,
+		);
+		refused(
+			terms(Categories::AllStandard { sensitive: list(&[Hiv, Imaging]) }, &[Treatment]),
+			Error::<Test>::NotASensitiveCategory,
+		);
+		refused(terms(Categories::Only(list(&[Imaging])), &[]), Error::<Test>::EmptyPurposeSet);
+		refused(
+			terms(Categories::Only(list(&[Imaging])), &[Treatment, Research, Treatment]),
+			Error::<Test>::DuplicatePurpose,
+		);
+		refused(
+			ConsentTerms { max_accesses: Some(0), ..treatment(&[Imaging]) },
+			Error::<Test>::NoAccessesAllowed,
+		);
+	});
+}
+
+#[test]
+fn a_patient_has_at_most_max_consents() {
+	new_test_ext().execute_with(|| {
+		// Spread over grantees so the per-grantee bound is not what stops it.
+		for practitioner in 0..MAX_CONSENTS_PER_PATIENT as u64 {
+			grant(PATIENT, Grantee::Practitioner(100 + practitioner), treatment(&[Imaging]));
+		}
+		assert_noop!(
+			Consent::grant(signed(PATIENT), None, to_physician(), treatment(&[Imaging])),
+			Error::<Test>::TooManyConsents
+		);
+		// Another patient is not affected.
+		grant(OTHER_PATIENT, to_physician(), treatment(&[Imaging]));
+	});
+}
+
+#[test]
+fn a_patient_gives_one_grantee_at_most_max_consents() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..MAX_CONSENTS_PER_GRANTEE {
+			grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		}
+		assert_noop!(
+			Consent::grant(signed(PATIENT), None, to_physician(), treatment(&[Imaging])),
+			Error::<Test>::TooManyConsentsForGrantee
+		);
+		grant(PATIENT, to_hospital(), treatment(&[Imaging]));
+	});
+}
+
+#[test]
+fn consent_ids_do_not_wrap() {
+	new_test_ext().execute_with(|| {
+		NextConsentId::<Test>::put(ConsentId::MAX);
+		assert_noop!(
+			Consent::grant(signed(PATIENT), None, to_physician(), treatment(&[Imaging])),
+			Error::<Test>::ConsentIdsExhausted
+		);
+	});
+}
+
+// --- which consent allows what ---
+
+#[test]
+fn all_standard_never_reaches_a_sensitive_category() {
+	new_test_ext().execute_with(|| {
+		grant(
+			PATIENT,
+			to_physician(),
+			terms(Categories::AllStandard { sensitive: list(&[]) }, &[Treatment]),
+		);
+		for category in STANDARD {
+			assert_eq!(check(category, Treatment), by_physician(0), "{category:?}");
+		}
+		for category in SENSITIVE {
+			assert_eq!(check(category, Treatment), Err(SensitiveCategoryNotCovered));
+		}
+	});
+}
+
+#[test]
+fn all_standard_reaches_the_sensitive_categories_it_names() {
+	new_test_ext().execute_with(|| {
+		grant(
+			PATIENT,
+			to_physician(),
+			terms(Categories::AllStandard { sensitive: list(&[Hiv, Genetics]) }, &[Treatment]),
+		);
+		assert_eq!(check(Hiv, Treatment), by_physician(0));
+		assert_eq!(check(Genetics, Treatment), by_physician(0));
+		assert_eq!(check(MentalHealth, Treatment), Err(SensitiveCategoryNotCovered));
+		assert_eq!(check(Imaging, Treatment), by_physician(0));
+	});
+}
+
+#[test]
+fn only_covers_exactly_the_categories_listed() {
+	new_test_ext().execute_with(|| {
+		grant(PATIENT, to_physician(), treatment(&[Imaging, MentalHealth]));
+		assert_eq!(check(Imaging, Treatment), by_physician(0));
+		assert_eq!(check(MentalHealth, Treatment), by_physician(0));
+		assert_eq!(check(Conditions, Treatment), Err(CategoryNotCovered));
+		assert_eq!(check(SubstanceUse, Treatment), Err(SensitiveCategoryNotCovered));
+	});
+}
+
+#[test]
+fn a_consent_covers_only_its_purposes() {
+	new_test_ext().execute_with(|| {
+		grant(
+			PATIENT,
+			to_physician(),
+			terms(Categories::Only(list(&[Imaging])), &[Treatment, Emergency]),
+		);
+		assert_eq!(check(Imaging, Emergency), by_physician(0));
+		assert_eq!(check(Imaging, Payment), Err(PurposeNotCovered));
+	});
+}
+
+#[test]
+fn without_any_consent_the_answer_is_no_consent() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(check(Imaging, Treatment), Err(NoConsent));
+		// A consent of another patient, or to another practitioner, is not this one's.
+		grant(OTHER_PATIENT, to_physician(), treatment(&[Imaging]));
+		grant(PATIENT, Grantee::Practitioner(NURSE), treatment(&[Imaging]));
+		assert_eq!(check(Imaging, Treatment), Err(NoConsent));
+	});
+}
+
+#[test]
+fn an_organisation_consent_covers_its_practitioners_only() {
+	new_test_ext().execute_with(|| {
+		grant(PATIENT, to_hospital(), treatment(&[Imaging]));
+		assert_eq!(check_by(PHYSICIAN, Imaging, Treatment), by_hospital(0));
+		assert_eq!(check_by(NURSE, Imaging, Treatment), by_hospital(0));
+		assert_eq!(
+			Consent::check(&PATIENT, &PHYSICIAN, &CLINIC, Imaging, Treatment, NOW),
+			Err(NoConsent)
+		);
+	});
+}
+
+#[test]
+fn a_practitioner_consent_is_preferred_to_the_organisation_one() {
+	new_test_ext().execute_with(|| {
+		let for_hospital = grant(PATIENT, to_hospital(), treatment(&[Imaging]));
+		let for_physician = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		assert_eq!(check_by(PHYSICIAN, Imaging, Treatment), by_physician(for_physician));
+		assert_eq!(check_by(NURSE, Imaging, Treatment), by_hospital(for_hospital));
+	});
+}
+
+#[test]
+fn a_denial_names_the_consent_that_came_closest() {
+	new_test_ext().execute_with(|| {
+		grant(PATIENT, to_physician(), treatment(&[Allergies]));
+		assert_eq!(check(Imaging, Payment), Err(CategoryNotCovered));
+		grant(PATIENT, to_hospital(), terms(Categories::Only(list(&[Imaging])), &[Research]));
+		assert_eq!(check(Imaging, Payment), Err(PurposeNotCovered));
+		grant(
+			PATIENT,
+			to_hospital(),
+			ConsentTerms {
+				from: NOW + DAY,
+				..terms(Categories::Only(list(&[Imaging])), &[Payment])
+			},
+		);
+		assert_eq!(check(Imaging, Payment), Err(ConsentNotYetValid));
+	});
+}
+
+#[test]
+fn a_consent_holds_from_from_until_just_before_until() {
+	new_test_ext().execute_with(|| {
+		let id = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { from: NOW + HOUR, until: Some(NOW + DAY), ..treatment(&[Imaging]) },
+		);
+		assert_eq!(check(Imaging, Treatment), Err(ConsentNotYetValid));
+		set_now(NOW + HOUR);
+		assert_eq!(check(Imaging, Treatment), by_physician(id));
+		set_now(NOW + DAY - 1);
+		assert_eq!(check(Imaging, Treatment), by_physician(id));
+		set_now(NOW + DAY);
+		assert_eq!(check(Imaging, Treatment), Err(ConsentExpired));
+	});
+}
+
+// --- use: counting, expiry on use ---
+
+#[test]
+fn checking_counts_nothing_and_using_counts_only_limited_consents() {
+	new_test_ext().execute_with(|| {
+		let limited = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { max_accesses: Some(5), ..treatment(&[Imaging]) },
+		);
+		let unlimited = grant(PATIENT, to_hospital(), treatment(&[Allergies]));
+		for _ in 0..10 {
+			assert_eq!(check(Imaging, Treatment), by_physician(limited));
+		}
+		assert_eq!(use_consent(Imaging, Treatment), by_physician(limited));
+		assert_eq!(use_consent(Allergies, Treatment), by_hospital(unlimited));
+
+		assert_eq!(Consents::<Test>::get(to_physician(), PATIENT)[0].accesses, 1);
+		assert_eq!(Consents::<Test>::get(to_hospital(), PATIENT)[0].accesses, 0);
+	});
+}
+
+#[test]
+fn a_consent_allows_max_accesses_then_is_exhausted_and_cleared() {
+	new_test_ext().execute_with(|| {
+		let id = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { max_accesses: Some(2), ..treatment(&[Imaging]) },
+		);
+		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
+		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
+		// Used up, but still on chain until a request finds it so.
+		assert_eq!(check(Imaging, Treatment), Err(ConsentExhausted));
+		assert_eq!(stored(to_physician()), vec![id]);
+
+		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExhausted));
+		assert_eq!(last_event(), lapsed(id, to_physician(), LapseCause::UsedUp));
+		assert!(!Consents::<Test>::contains_key(to_physician(), PATIENT));
+		assert!(!PatientConsents::<Test>::contains_key(PATIENT));
+		assert_eq!(use_consent(Imaging, Treatment), Err(NoConsent));
+	});
+}
+
+#[test]
+fn an_ended_consent_is_cleared_by_the_first_request_that_finds_it() {
+	new_test_ext().execute_with(|| {
+		let ending = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { until: Some(NOW + DAY), ..treatment(&[Imaging]) },
+		);
+		let lasting = grant(PATIENT, to_physician(), treatment(&[Allergies]));
+		set_now(NOW + DAY);
+		// Reading does not clear it.
+		assert_eq!(check(Imaging, Treatment), Err(ConsentExpired));
+		assert_eq!(stored(to_physician()), vec![ending, lasting]);
+
+		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExpired));
+		assert_eq!(last_event(), lapsed(ending, to_physician(), LapseCause::Ended));
+		assert_eq!(stored(to_physician()), vec![lasting]);
+		assert_eq!(consent_ids_of(PATIENT), vec![lasting]);
+		assert_eq!(use_consent(Imaging, Treatment), Err(CategoryNotCovered));
+	});
+}
+
+#[test]
+fn a_request_clears_the_lapsed_consents_it_reads_even_when_granted() {
+	new_test_ext().execute_with(|| {
+		let ending = grant(
+			PATIENT,
+			to_hospital(),
+			ConsentTerms { until: Some(NOW + HOUR), ..treatment(&[Genetics]) },
+		);
+		let lasting = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		set_now(NOW + HOUR);
+		assert_eq!(use_consent(Imaging, Treatment), by_physician(lasting));
+		let cleared = RuntimeEvent::Consent(lapsed(ending, to_hospital(), LapseCause::Ended));
+		assert!(System::events().iter().any(|r| r.event == cleared));
+		assert_eq!(consent_ids_of(PATIENT), vec![lasting]);
+	});
+}
+
+// --- revoke ---
+
+#[test]
+fn a_revocation_holds_in_the_same_block() {
+	new_test_ext().execute_with(|| {
+		let id = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		let block = System::block_number();
+		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
+
+		assert_ok!(Consent::revoke(signed(PATIENT), None, id));
+		assert_eq!(System::block_number(), block);
+		assert_eq!(use_consent(Imaging, Treatment), Err(NoConsent));
+		assert_eq!(
+			last_event(),
+			Event::ConsentRevoked {
+				consent: id,
+				patient: PATIENT,
+				grantee: to_physician(),
+				by: PATIENT
+			}
+		);
+		assert!(!Consents::<Test>::contains_key(to_physician(), PATIENT));
+		assert!(!PatientConsents::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn revoking_one_consent_leaves_the_others() {
+	new_test_ext().execute_with(|| {
+		let imaging = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		let allergies = grant(PATIENT, to_physician(), treatment(&[Allergies]));
+		let hospital = grant(PATIENT, to_hospital(), treatment(&[Conditions]));
+		assert_ok!(Consent::revoke(signed(PATIENT), None, imaging));
+		assert_eq!(stored(to_physician()), vec![allergies]);
+		assert_eq!(consent_ids_of(PATIENT), vec![allergies, hospital]);
+		assert_eq!(check(Allergies, Treatment), by_physician(allergies));
+	});
+}
+
+#[test]
+fn revoke_refuses_an_unknown_consent() {
+	new_test_ext().execute_with(|| {
+		let others = grant(OTHER_PATIENT, to_physician(), treatment(&[Imaging]));
+		assert_noop!(Consent::revoke(signed(PATIENT), None, others), Error::<Test>::UnknownConsent);
+		assert_noop!(Consent::revoke(signed(PATIENT), None, 77), Error::<Test>::UnknownConsent);
+		assert_noop!(
+			Consent::revoke(RuntimeOrigin::root(), None, others),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn revoke_clears_a_lapsed_consent() {
+	new_test_ext().execute_with(|| {
+		let id = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { until: Some(NOW + HOUR), ..treatment(&[Imaging]) },
+		);
+		set_now(NOW + DAY);
+		assert_ok!(Consent::revoke(signed(PATIENT), None, id));
+		assert!(consent_ids_of(PATIENT).is_empty());
+	});
+}
+
+// --- guardians ---
+
+#[test]
+fn a_guardian_grants_and_revokes_for_the_patient() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, None);
+		assert_eq!(
+			last_event(),
+			Event::GuardianSet { patient: PATIENT, guardian: PARENT, until: None }
+		);
+		let terms = treatment(&[Immunizations]);
+		assert_ok!(Consent::grant(signed(PARENT), Some(PATIENT), to_hospital(), terms.clone()));
+		assert_eq!(
+			last_event(),
+			Event::ConsentGranted {
+				consent: 0,
+				patient: PATIENT,
+				grantee: to_hospital(),
+				terms,
+				by: PARENT
+			}
+		);
+		assert_eq!(Consents::<Test>::get(to_hospital(), PATIENT)[0].granted_by, PARENT);
+		assert_eq!(check(Immunizations, Treatment), by_hospital(0));
+		// The guardian's own record is untouched.
+		assert!(consent_ids_of(PARENT).is_empty());
+
+		assert_ok!(Consent::revoke(signed(PARENT), Some(PATIENT), 0));
+		assert_eq!(
+			last_event(),
+			Event::ConsentRevoked {
+				consent: 0,
+				patient: PATIENT,
+				grantee: to_hospital(),
+				by: PARENT
+			}
+		);
+		assert_eq!(check(Immunizations, Treatment), Err(NoConsent));
+	});
+}
+
+#[test]
+fn only_a_guardian_acts_for_a_patient() {
+	new_test_ext().execute_with(|| {
+		let id = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		assert_noop!(
+			Consent::grant(signed(STRANGER), Some(PATIENT), to_physician(), treatment(&[Imaging])),
+			Error::<Test>::NotGuardian
+		);
+		assert_noop!(
+			Consent::revoke(signed(STRANGER), Some(PATIENT), id),
+			Error::<Test>::NotGuardian
+		);
+		assert_noop!(
+			Consent::set_break_glass_policy(
+				signed(STRANGER),
+				Some(PATIENT),
+				BreakGlassPolicy::OptedOut
+			),
+			Error::<Test>::NotGuardian
+		);
+	});
+}
+
+#[test]
+fn a_guardianship_ends_at_its_until() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, Some(NOW + DAY));
+		set_now(NOW + DAY - 1);
+		assert_ok!(Consent::grant(
+			signed(PARENT),
+			Some(PATIENT),
+			to_hospital(),
+			treatment(&[Imaging])
+		));
+		set_now(NOW + DAY);
+		assert_noop!(
+			Consent::grant(signed(PARENT), Some(PATIENT), to_hospital(), treatment(&[Allergies])),
+			Error::<Test>::GuardianshipEnded
+		);
+		assert_noop!(
+			Consent::revoke(signed(PARENT), Some(PATIENT), 0),
+			Error::<Test>::GuardianshipEnded
+		);
+	});
+}
+
+#[test]
+fn a_guardian_cannot_name_further_guardians() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, None);
+		// `set_guardian` acts on the signer's own record only: this names a guardian of PARENT.
+		assert_ok!(Consent::set_guardian(signed(PARENT), STRANGER, None));
+		assert_eq!(Guardians::<Test>::get(PATIENT).len(), 1);
+		assert_noop!(
+			Consent::grant(signed(STRANGER), Some(PATIENT), to_hospital(), treatment(&[Imaging])),
+			Error::<Test>::NotGuardian
+		);
+		// Nor remove the patient's other guardians.
+		set_guardian(CARER, None);
+		assert_noop!(
+			Consent::remove_guardian(signed(PARENT), CARER),
+			Error::<Test>::UnknownGuardian
+		);
+		assert_eq!(Guardians::<Test>::get(PATIENT).len(), 2);
+	});
+}
+
+#[test]
+fn set_guardian_refuses_bad_input() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consent::set_guardian(signed(PATIENT), PATIENT, None),
+			Error::<Test>::CannotGuardSelf
+		);
+		assert_noop!(
+			Consent::set_guardian(signed(PATIENT), PARENT, Some(NOW)),
+			Error::<Test>::WindowInPast
+		);
+		assert_noop!(
+			Consent::set_guardian(RuntimeOrigin::root(), PARENT, None),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_patient_names_at_most_max_guardians_and_may_change_their_end() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, None);
+		set_guardian(CARER, None);
+		assert_noop!(
+			Consent::set_guardian(signed(PATIENT), STRANGER, None),
+			Error::<Test>::TooManyGuardians
+		);
+		set_guardian(PARENT, Some(NOW + DAY));
+		assert_eq!(
+			Guardians::<Test>::get(PATIENT).into_inner(),
+			vec![
+				Guardianship { guardian: PARENT, until: Some(NOW + DAY) },
+				Guardianship { guardian: CARER, until: None }
+			]
+		);
+	});
+}
+
+#[test]
+fn a_removed_guardian_can_no_longer_act() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, None);
+		assert_ok!(Consent::remove_guardian(signed(PATIENT), PARENT));
+		assert_eq!(last_event(), Event::GuardianRemoved { patient: PATIENT, guardian: PARENT });
+		assert!(!Guardians::<Test>::contains_key(PATIENT));
+		assert_noop!(
+			Consent::grant(signed(PARENT), Some(PATIENT), to_hospital(), treatment(&[Imaging])),
+			Error::<Test>::NotGuardian
+		);
+		assert_noop!(
+			Consent::remove_guardian(signed(PATIENT), PARENT),
+			Error::<Test>::UnknownGuardian
+		);
+		assert_noop!(
+			Consent::remove_guardian(RuntimeOrigin::none(), PARENT),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// --- break-glass ---
+
+#[test]
+fn break_glass_is_allowed_until_the_patient_opts_out() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Consent::break_glass_policy(&PATIENT), BreakGlassPolicy::Allowed);
+		assert_ok!(Consent::set_break_glass_policy(
+			signed(PATIENT),
+			None,
+			BreakGlassPolicy::OptedOut
+		));
+		assert_eq!(Consent::break_glass_policy(&PATIENT), BreakGlassPolicy::OptedOut);
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassPolicySet {
+				patient: PATIENT,
+				policy: BreakGlassPolicy::OptedOut,
+				by: PATIENT
+			}
+		);
+		assert_eq!(Consent::break_glass_policy(&OTHER_PATIENT), BreakGlassPolicy::Allowed);
+
+		assert_ok!(Consent::set_break_glass_policy(
+			signed(PATIENT),
+			None,
+			BreakGlassPolicy::Allowed
+		));
+		assert_eq!(Consent::break_glass_policy(&PATIENT), BreakGlassPolicy::Allowed);
+		assert!(!BreakGlass::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn a_guardian_sets_the_break_glass_policy() {
+	new_test_ext().execute_with(|| {
+		set_guardian(PARENT, None);
+		assert_ok!(Consent::set_break_glass_policy(
+			signed(PARENT),
+			Some(PATIENT),
+			BreakGlassPolicy::OptedOut
+		));
+		assert_eq!(Consent::break_glass_policy(&PATIENT), BreakGlassPolicy::OptedOut);
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassPolicySet {
+				patient: PATIENT,
+				policy: BreakGlassPolicy::OptedOut,
+				by: PARENT
+			}
+		);
+	});
+}
+
+// --- what the runtime API answers ---
+
+#[test]
+fn consents_of_lists_every_consent_of_the_patient_with_its_state() {
+	new_test_ext().execute_with(|| {
+		let active = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		let scheduled = grant(
+			PATIENT,
+			to_hospital(),
+			ConsentTerms { from: NOW + DAY, ..treatment(&[Imaging]) },
+		);
+		let ending = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { until: Some(NOW + HOUR), ..treatment(&[Allergies]) },
+		);
+		let once = grant(
+			PATIENT,
+			to_hospital(),
+			ConsentTerms { max_accesses: Some(1), ..treatment(&[Conditions]) },
+		);
+		grant(OTHER_PATIENT, to_physician(), treatment(&[Imaging]));
+		assert_eq!(use_consent(Conditions, Treatment), by_hospital(once));
+		set_now(NOW + HOUR);
+
+		let mut states: Vec<_> = Consent::consents_of(&PATIENT)
+			.into_iter()
+			.inspect(|info| assert_eq!(info.patient, PATIENT))
+			.map(|info| (info.consent.id, info.grantee, info.state))
+			.collect();
+		states.sort_by_key(|(id, ..)| *id);
+		assert_eq!(
+			states,
+			vec![
+				(active, to_physician(), ConsentState::Active),
+				(scheduled, to_hospital(), ConsentState::Scheduled),
+				(ending, to_physician(), ConsentState::Ended),
+				(once, to_hospital(), ConsentState::UsedUp),
+			]
+		);
+		assert!(Consent::consents_of(&STRANGER).is_empty());
+	});
+}
+
+#[test]
+fn consents_to_pages_through_a_grantees_patients() {
+	new_test_ext().execute_with(|| {
+		let patients = [PATIENT, OTHER_PATIENT, PARENT, CARER, STRANGER];
+		for patient in patients {
+			grant(patient, to_hospital(), treatment(&[Imaging]));
+			grant(patient, to_hospital(), treatment(&[Allergies]));
+		}
+		grant(PATIENT, to_physician(), treatment(&[Imaging]));
+
+		let mut seen = Vec::new();
+		let mut start_after = None;
+		loop {
+			let page = Consent::consents_to(&to_hospital(), start_after, 2);
+			assert!(page.len() <= 4);
+			let Some(last) = page.last() else { break };
+			start_after = Some(last.patient);
+			seen.extend(page.into_iter().map(|info| {
+				assert_eq!(info.grantee, to_hospital());
+				(info.patient, info.consent.id)
+			}));
+		}
+		seen.sort();
+		let mut expected: Vec<_> = patients
+			.iter()
+			.flat_map(|p| Consent::consents_of(p))
+			.filter(|info| info.grantee == to_hospital())
+			.map(|info| (info.patient, info.consent.id))
+			.collect();
+		expected.sort();
+		assert_eq!(seen.len(), 10);
+		assert_eq!(seen, expected);
+	});
+}
+
+#[test]
+fn check_now_answers_at_the_current_block_without_counting() {
+	new_test_ext().execute_with(|| {
+		let id = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { max_accesses: Some(1), ..treatment(&[Imaging]) },
+		);
+		for _ in 0..3 {
+			assert_eq!(
+				Consent::check_now(&PATIENT, &PHYSICIAN, &HOSPITAL, Imaging, Treatment),
+				by_physician(id)
+			);
+		}
+		assert_eq!(Consents::<Test>::get(to_physician(), PATIENT)[0].accesses, 0);
+	});
+}
