@@ -231,8 +231,8 @@ pub trait ConsentInspect<AccountId> {
 	) -> Result<ConsentMatch, ConsentDenial>;
 
 	/// [`Self::check`], and count the access against the consent's limit: the call for an
-	/// access that is about to happen. A consent found ended or used up is cleared (with an
-	/// event) while answering.
+	/// access that is about to happen. When the access is denied because the closest consent
+	/// has ended or used up its accesses, that consent is cleared (with an event).
 	fn use_consent(
 		patient: &AccountId,
 		practitioner: &AccountId,

@@ -6,6 +6,7 @@
 //! pallet names another pallet's crate.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod audit;
 pub mod consent;
 pub mod providers;
 

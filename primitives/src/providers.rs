@@ -162,6 +162,10 @@ pub trait ProviderInspect<AccountId> {
 		now: Moment,
 	) -> Result<ActivePractitioner<AccountId>, ProviderDenial>;
 
+	/// The organisation and role of the registered practitioner `who`, whatever its status:
+	/// what the audit log records about a practitioner that was denied.
+	fn membership(who: &AccountId) -> Option<ActivePractitioner<AccountId>>;
+
 	/// Whether `who` is an organisation that may act at `now`.
 	fn is_active_organisation(who: &AccountId, now: Moment) -> bool;
 }

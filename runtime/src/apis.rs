@@ -233,6 +233,30 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_audit::runtime_api::AuditApi<Block, AccountId> for Runtime {
+		fn accesses_of(
+			patient: AccountId,
+			from: pallet_audit::AccessSeq,
+			limit: u32,
+		) -> Vec<pallet_audit::AccessDecision<AccountId>> {
+			Audit::accesses_of(&patient, from, limit)
+		}
+
+		fn window_of(practitioner: AccountId) -> Vec<pallet_audit::AccessDecision<AccountId>> {
+			Audit::window_of(&practitioner)
+		}
+
+		fn touched() -> Vec<AccountId> {
+			pallet_audit::Touched::<Runtime>::get().into_inner()
+		}
+
+		fn pending_review(
+			access: pallet_audit::EmergencyAccessId,
+		) -> Option<pallet_audit::EmergencyAccess<AccountId>> {
+			pallet_audit::PendingReviews::<Runtime>::get(access)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (
@@ -254,8 +278,6 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
 			use frame_system_benchmarking::Pallet as SystemBench;
-
-			impl frame_system_benchmarking::Config for Runtime {}
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

@@ -1,9 +1,103 @@
-//! The pallets that `scripts/benchmark.sh` measures (with `--features runtime-benchmarks`).
-//! The macros this defines are used by the `Benchmark` runtime API in `apis.rs`.
+//! The pallets that `scripts/benchmark.sh` measures (with `--features runtime-benchmarks`), and
+//! the set-up helpers their benchmarks need from the runtime. The macros this defines are used
+//! by the `Benchmark` runtime API in `apis.rs`.
+
+use super::*;
+use frame_support::traits::{Get, Time};
 
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_providers, Providers]
 	[pallet_consent, Consent]
+	[pallet_audit, Audit]
 );
+
+impl frame_system_benchmarking::Config for Runtime {}
+
+/// Sets up the provider registry and the consents, with the real pallets, for the audit
+/// pallet's benchmarks.
+pub struct AuditBenchmarkHelper;
+
+impl AuditBenchmarkHelper {
+	fn credential() -> pallet_providers::Credential {
+		pallet_providers::Credential {
+			document_hash: sp_core::H256::repeat_byte(1),
+			issuer: 1,
+			jurisdiction: frame_support::BoundedVec::truncate_from(b"GB-ENG".to_vec()),
+			valid_until: Timestamp::now().saturating_add(365 * 24 * 60 * 60 * 1000),
+		}
+	}
+}
+
+impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn active_practitioner() -> (AccountId, AccountId) {
+		use frame_support::traits::fungible::Mutate;
+		let organisation: AccountId = frame_benchmarking::account("organisation", 0, 0);
+		let practitioner: AccountId = frame_benchmarking::account("practitioner", 0, 0);
+		let _ = Balances::set_balance(&organisation, 1_000 * UNIT);
+		let root = || RuntimeOrigin::root();
+		let results = [
+			Providers::register_organisation(
+				RuntimeOrigin::signed(organisation.clone()),
+				pallet_providers::OrganisationKind::Hospital,
+				Self::credential(),
+			),
+			Providers::approve(root(), organisation.clone().into()),
+			Providers::register_practitioner(
+				RuntimeOrigin::signed(organisation.clone()),
+				practitioner.clone().into(),
+				pallet_providers::PractitionerRole::Physician,
+				Self::credential(),
+			),
+			Providers::approve(root(), practitioner.clone().into()),
+		];
+		assert!(results.iter().all(Result::is_ok), "registry set up: {results:?}");
+		(practitioner, organisation)
+	}
+
+	fn costliest_consents(
+		patient: &AccountId,
+		practitioner: &AccountId,
+		organisation: &AccountId,
+		category: pallet_consent::RecordCategory,
+		purpose: pallet_consent::Purpose,
+	) {
+		use ehr_primitives::consent::ConsentInspect;
+		use pallet_consent::{Categories, ConsentTerms, Grantee};
+		let now = Timestamp::now();
+		// Both lists full of consents that cover the request and allow one access each...
+		let per_grantee = <Runtime as pallet_consent::Config>::MaxConsentsPerGrantee::get();
+		for grantee in [
+			Grantee::Practitioner(practitioner.clone()),
+			Grantee::Organisation(organisation.clone()),
+		] {
+			for _ in 0..per_grantee {
+				let terms = ConsentTerms {
+					categories: Categories::Only(frame_support::BoundedVec::truncate_from(
+						pallet_consent::RecordCategory::ALL.to_vec(),
+					)),
+					purposes: frame_support::BoundedVec::truncate_from(
+						pallet_consent::Purpose::ALL.to_vec(),
+					),
+					from: now,
+					until: Some(now.saturating_add(365 * 24 * 60 * 60 * 1000)),
+					max_accesses: Some(1),
+				};
+				let granted = Consent::grant(
+					RuntimeOrigin::signed(patient.clone()),
+					None,
+					grantee.clone(),
+					terms,
+				);
+				assert!(granted.is_ok(), "consent granted: {granted:?}");
+			}
+		}
+		// ... all used: the next request reads them all, is denied, and clears one.
+		for _ in 0..per_grantee.saturating_mul(2) {
+			let used =
+				Consent::use_consent(patient, practitioner, organisation, category, purpose, now);
+			assert!(used.is_ok(), "consent used: {used:?}");
+		}
+	}
+}

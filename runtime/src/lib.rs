@@ -24,6 +24,8 @@ use alloc::vec::Vec;
 mod benchmarks;
 mod apis;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
 
 use frame_support::{
 	derive_impl,
@@ -235,6 +237,28 @@ impl pallet_consent::Config for Runtime {
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// How long a break-glass grant lasts.
+	pub const EmergencyGrantDuration: Moment = 4 * 60 * 60 * 1000;
+}
+
+impl pallet_audit::Config for Runtime {
+	type Providers = Providers;
+	type Consents = Consent;
+	type Time = Timestamp;
+	// The council, once governance lands.
+	type ReviewOrigin = frame_system::EnsureRoot<AccountId>;
+	type EmergencyGrantDuration = EmergencyGrantDuration;
+	// The sentinel's window: the anomaly model's sequence length.
+	type WindowLength = ConstU32<64>;
+	type PatientLogLength = ConstU32<256>;
+	// Above what a block's weight admits (the pallet's integrity test checks it).
+	type MaxTouchedPerBlock = ConstU32<4096>;
+	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::AuditBenchmarkHelper;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -278,6 +302,9 @@ mod runtime {
 	pub type Providers = pallet_providers;
 	#[runtime::pallet_index(11)]
 	pub type Consent = pallet_consent;
+	// 12: records.
+	#[runtime::pallet_index(13)]
+	pub type Audit = pallet_audit;
 }
 
 /// The address format for describing accounts.

@@ -31,11 +31,12 @@
 //! reason of the consent that came closest (see [`ConsentDenial`]).
 //!
 //! Nothing scans for expiry. [`ConsentInspect::use_consent`] (the audit pallet's call for an
-//! access about to happen) counts the access against a limited consent, and clears the consents
-//! it read that had ended or used up their accesses before this request, emitting
-//! [`Event::ConsentLapsed`] for each: the request that finds a consent ended is denied with
-//! `ConsentExpired` / `ConsentExhausted`, later ones with whatever remains. A patient clears any
-//! other lapsed consent with `revoke`.
+//! access about to happen) counts the access against the consent that allows it, if that has a
+//! limit. A request denied because the consent that came closest has ended or used up its
+//! accesses clears that consent and emits [`Event::ConsentLapsed`]: that request is denied with
+//! `ConsentExpired` / `ConsentExhausted`, later ones with whatever remains. So a request writes
+//! at most one list of consents (and, when it clears one, the patient's index). A patient
+//! clears any other lapsed consent with `revoke`.
 //!
 //! ## Break-glass
 //!
@@ -212,15 +213,6 @@ impl<AccountId> Consent<AccountId> {
 			ConsentState::Scheduled
 		} else {
 			ConsentState::Active
-		}
-	}
-
-	/// Why it no longer allows anything at `now`, if it does not.
-	fn lapse(&self, now: Moment) -> Option<LapseCause> {
-		match self.state(now) {
-			ConsentState::Ended => Some(LapseCause::Ended),
-			ConsentState::UsedUp => Some(LapseCause::UsedUp),
-			ConsentState::Scheduled | ConsentState::Active => None,
 		}
 	}
 
@@ -660,73 +652,66 @@ pub mod pallet {
 			})
 		}
 
-		/// The first consent among `candidates` that allows the access, or the closest denial.
+		/// The first consent among `candidates` that allows the access, or the closest denial;
+		/// with where that consent is (list, position), if there is one.
 		fn decide(
 			candidates: &[(Grantee<T::AccountId>, ConsentsOf<T>)],
 			category: RecordCategory,
 			purpose: Purpose,
 			now: Moment,
-		) -> Result<ConsentMatch, ConsentDenial> {
-			let mut closest = ConsentDenial::NoConsent;
-			for (grantee, consents) in candidates {
-				for consent in consents {
+		) -> (Result<ConsentMatch, ConsentDenial>, Option<(usize, usize)>) {
+			let mut closest = (ConsentDenial::NoConsent, None);
+			for (list, (grantee, consents)) in candidates.iter().enumerate() {
+				for (position, consent) in consents.iter().enumerate() {
 					match consent.allows(category, purpose, now) {
 						Ok(()) => {
-							return Ok(ConsentMatch { consent: consent.id, scope: grantee.scope() })
+							let found =
+								ConsentMatch { consent: consent.id, scope: grantee.scope() };
+							return (Ok(found), Some((list, position)));
 						},
-						Err(denial) if closeness(denial) > closeness(closest) => closest = denial,
+						Err(denial) if closeness(denial) > closeness(closest.0) => {
+							closest = (denial, Some((list, position)))
+						},
 						Err(_) => {},
 					}
 				}
 			}
-			Err(closest)
+			(Err(closest.0), closest.1)
 		}
 
-		/// Count an access against `used` (if it has a limit) and clear the lapsed consents of
-		/// `candidates`, storing what changed.
+		/// After a request: count the access against the consent that allowed it, if that has
+		/// a limit; or clear the consent that denied it because it had ended or was used up.
 		fn record_use(
 			patient: &T::AccountId,
 			candidates: [(Grantee<T::AccountId>, ConsentsOf<T>); 2],
-			used: Option<ConsentId>,
-			now: Moment,
+			decision: Result<ConsentMatch, ConsentDenial>,
+			(list, position): (usize, usize),
 		) {
-			let mut cleared = Vec::new();
-			for (grantee, mut consents) in candidates {
-				let mut changed = false;
-				if let Some(consent) = consents.iter_mut().find(|c| Some(c.id) == used) {
-					if consent.terms.max_accesses.is_some() {
-						consent.accesses = consent.accesses.saturating_add(1);
-						changed = true;
-					}
-				}
-				// The consent just used may have used its last access: it stays until the next
-				// request finds it used up.
-				consents.retain(|consent| {
-					let lapse = consent.lapse(now).filter(|_| Some(consent.id) != used);
-					if let Some(cause) = lapse {
-						cleared.push((consent.id, grantee.clone(), cause));
-						changed = true;
-					}
-					lapse.is_none()
-				});
-				if changed {
-					Self::store_consents(&grantee, patient, consents);
-				}
-			}
-			if cleared.is_empty() {
-				return;
-			}
+			let Some((grantee, mut consents)) = candidates.into_iter().nth(list) else { return };
+			let Some(consent) = consents.get_mut(position) else { return };
+			let cause = match decision {
+				Ok(_) if consent.terms.max_accesses.is_some() => {
+					consent.accesses = consent.accesses.saturating_add(1);
+					None
+				},
+				Err(ConsentDenial::ConsentExpired) => Some(LapseCause::Ended),
+				Err(ConsentDenial::ConsentExhausted) => Some(LapseCause::UsedUp),
+				_ => return,
+			};
+			let Some(cause) = cause else {
+				return Self::store_consents(&grantee, patient, consents);
+			};
+			let id = consents.remove(position).id;
+			Self::store_consents(&grantee, patient, consents);
 			let mut refs = PatientConsents::<T>::get(patient);
-			refs.retain(|r| !cleared.iter().any(|(id, ..)| *id == r.consent));
+			refs.retain(|r| r.consent != id);
 			Self::store_patient_consents(patient, refs);
-			for (consent, grantee, cause) in cleared {
-				Self::deposit_event(Event::ConsentLapsed {
-					consent,
-					patient: patient.clone(),
-					grantee,
-					cause,
-				});
-			}
+			Self::deposit_event(Event::ConsentLapsed {
+				consent: id,
+				patient: patient.clone(),
+				grantee,
+				cause,
+			});
 		}
 
 		/// Every consent of `patient`, with its state now: the runtime API's answer.
@@ -814,7 +799,7 @@ pub mod pallet {
 			now: Moment,
 		) -> Result<ConsentMatch, ConsentDenial> {
 			let candidates = Self::candidates(patient, practitioner, organisation);
-			Self::decide(&candidates, category, purpose, now)
+			Self::decide(&candidates, category, purpose, now).0
 		}
 
 		fn use_consent(
@@ -826,8 +811,10 @@ pub mod pallet {
 			now: Moment,
 		) -> Result<ConsentMatch, ConsentDenial> {
 			let candidates = Self::candidates(patient, practitioner, organisation);
-			let decision = Self::decide(&candidates, category, purpose, now);
-			Self::record_use(patient, candidates, decision.ok().map(|m| m.consent), now);
+			let (decision, found) = Self::decide(&candidates, category, purpose, now);
+			if let Some(found) = found {
+				Self::record_use(patient, candidates, decision, found);
+			}
 			decision
 		}
 

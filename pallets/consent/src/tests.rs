@@ -474,19 +474,27 @@ fn an_ended_consent_is_cleared_by_the_first_request_that_finds_it() {
 }
 
 #[test]
-fn a_request_clears_the_lapsed_consents_it_reads_even_when_granted() {
+fn a_request_clears_only_the_lapsed_consent_that_denied_it() {
 	new_test_ext().execute_with(|| {
-		let ending = grant(
+		let other_ended = grant(
 			PATIENT,
 			to_hospital(),
 			ConsentTerms { until: Some(NOW + HOUR), ..treatment(&[Genetics]) },
 		);
-		let lasting = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		let ended = grant(
+			PATIENT,
+			to_physician(),
+			ConsentTerms { until: Some(NOW + HOUR), ..treatment(&[Imaging]) },
+		);
+		let lasting = grant(PATIENT, to_physician(), treatment(&[Allergies]));
 		set_now(NOW + HOUR);
-		assert_eq!(use_consent(Imaging, Treatment), by_physician(lasting));
-		let cleared = RuntimeEvent::Consent(lapsed(ending, to_hospital(), LapseCause::Ended));
-		assert!(System::events().iter().any(|r| r.event == cleared));
-		assert_eq!(consent_ids_of(PATIENT), vec![lasting]);
+		// Granted: nothing is cleared.
+		assert_eq!(use_consent(Allergies, Treatment), by_physician(lasting));
+		assert_eq!(consent_ids_of(PATIENT), vec![other_ended, ended, lasting]);
+		// Denied by `ended`: only that one goes.
+		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExpired));
+		assert_eq!(consent_ids_of(PATIENT), vec![other_ended, lasting]);
+		assert_eq!(stored(to_hospital()), vec![other_ended]);
 	});
 }
 

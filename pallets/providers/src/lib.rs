@@ -673,6 +673,11 @@ pub mod pallet {
 			Ok(ActivePractitioner { organisation: p.organisation, role: p.role })
 		}
 
+		fn membership(who: &T::AccountId) -> Option<ActivePractitioner<T::AccountId>> {
+			Practitioners::<T>::get(who)
+				.map(|p| ActivePractitioner { organisation: p.organisation, role: p.role })
+		}
+
 		fn is_active_organisation(who: &T::AccountId, now: Moment) -> bool {
 			Organisations::<T>::get(who).is_some_and(|org| org.is_active_at(now))
 		}

@@ -828,6 +828,25 @@ mod inspect {
 			assert!(!Pallet::is_active_organisation(&ALICE, NOW));
 		});
 	}
+
+	#[test]
+	fn membership_is_known_whatever_the_status() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE);
+			let member = Some(ActivePractitioner {
+				organisation: HOSPITAL,
+				role: PractitionerRole::Physician,
+			});
+			assert_eq!(Pallet::membership(&ALICE), member);
+			assert_ok!(Pallet::approve(root(), ALICE));
+			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
+			assert_eq!(access(ALICE), Err(ProviderDenial::Suspended));
+			assert_eq!(Pallet::membership(&ALICE), member);
+			assert_eq!(Pallet::membership(&NOBODY), None);
+			assert_eq!(Pallet::membership(&HOSPITAL), None);
+		});
+	}
 }
 
 mod status_manager {

@@ -1,0 +1,103 @@
+//! Benchmarks at the worst case. `request_access`: an active practitioner (registry and
+//! organisation read), every consent of the patient to it and its organisation read, the closest
+//! one used up so the request is denied and clears it, the emergency grant looked up, and the
+//! practitioner's first request in the block (the touched set grows). The runtime's
+//! [`BenchmarkHelper`] sets up the registry and the consents with the real pallets.
+
+use super::*;
+use ehr_primitives::consent::ConsentDenial;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+
+const SEED: u32 = 0;
+
+fn patient<T: Config>() -> T::AccountId {
+	account("patient", 0, SEED)
+}
+
+/// Rings that have wrapped already: the practitioner's and the patient's cursors exist.
+fn full_rings<T: Config>(practitioner: &T::AccountId, patient: &T::AccountId) {
+	let logged = u64::from(T::WindowLength::get().max(T::PatientLogLength::get())) * 3;
+	PractitionerCursors::<T>::insert(practitioner, WindowCursor { logged, last_block: 0 });
+	PatientLogCursors::<T>::insert(patient, logged);
+}
+
+fn last_outcome<T: Config>(practitioner: &T::AccountId) -> Option<AccessOutcome> {
+	Pallet::<T>::window_of(practitioner).last().map(|decision| decision.outcome)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn request_access() {
+		let (practitioner, organisation) = T::BenchmarkHelper::active_practitioner();
+		let patient = patient::<T>();
+		let (category, purpose) = (RecordCategory::Imaging, Purpose::Treatment);
+		T::BenchmarkHelper::costliest_consents(
+			&patient,
+			&practitioner,
+			&organisation,
+			category,
+			purpose,
+		);
+		full_rings::<T>(&practitioner, &patient);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(practitioner.clone()),
+			T::Lookup::unlookup(patient),
+			category,
+			purpose,
+			Some(H256::repeat_byte(1)),
+		);
+
+		assert_eq!(
+			last_outcome::<T>(&practitioner),
+			Some(AccessOutcome::Denied {
+				reason: DenyReason::Consent(ConsentDenial::ConsentExhausted)
+			})
+		);
+		assert!(Touched::<T>::get().contains(&practitioner));
+	}
+
+	#[benchmark]
+	fn emergency_access() {
+		let (practitioner, _) = T::BenchmarkHelper::active_practitioner();
+		let patient = patient::<T>();
+		full_rings::<T>(&practitioner, &patient);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(practitioner.clone()),
+			T::Lookup::unlookup(patient.clone()),
+			RecordCategory::Allergies,
+			EmergencyReason::PatientIncapacitated,
+		);
+
+		assert!(EmergencyGrants::<T>::contains_key(&practitioner, &patient));
+	}
+
+	#[benchmark]
+	fn review_emergency() -> Result<(), BenchmarkError> {
+		let (practitioner, organisation) = T::BenchmarkHelper::active_practitioner();
+		let patient = patient::<T>();
+		Pallet::<T>::emergency_access(
+			RawOrigin::Signed(practitioner.clone()).into(),
+			T::Lookup::unlookup(patient.clone()),
+			RecordCategory::Allergies,
+			EmergencyReason::LifeThreatening,
+		)?;
+		let access = PendingReviews::<T>::iter_keys().next().ok_or(BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(organisation), access, Verdict::Unjustified);
+
+		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
+		assert!(!EmergencyGrants::<T>::contains_key(&practitioner, &patient));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,649 @@
+//! # Audit: the access decision point that logs every decision, granted or denied
+//!
+//! Before an integrator (an EHR system, a FHIR server) releases any part of a patient's record to
+//! a practitioner, the practitioner signs `request_access(patient, category, purpose, record?)`.
+//! This pallet asks the provider registry ([`ProviderInspect`]) whether the practitioner may act
+//! now, then the patient's consents ([`ConsentInspect`]) whether one given to the practitioner or
+//! to its organisation covers the category and purpose now, and decides `Granted` or
+//! `Denied { reason }`. **A denial is a successful extrinsic**: it is stored and emitted like a
+//! grant, because attempted access is what an audit must keep; only a malformed call (bad origin)
+//! fails. The integrator reads the decision from the [`Event::AccessDecided`] event.
+//!
+//! ## Break-glass
+//!
+//! `emergency_access(patient, category, reason)` lets an active practitioner reach a record
+//! without consent, unless the patient has opted out of break-glass. It opens an emergency grant
+//! for that practitioner and patient for `EmergencyGrantDuration`, during which its requests for
+//! treatment or emergency purposes are granted (flagged `emergency`) whatever the consents say;
+//! it emits [`Event::EmergencyAccessOpened`] for the patient's wallet and puts the access in a
+//! review queue. The practitioner's organisation or `ReviewOrigin` (the council) reviews it; an
+//! unjustified verdict is counted against the practitioner (the sentinel reads the count) and
+//! closes the grant.
+//!
+//! ## What the chain keeps, and for how long
+//!
+//! Every decision is an [`AccessDecision`]: sequence number, time, block, practitioner,
+//! organisation, role, patient, category, purpose, emergency flag, outcome; no health data.
+//! - The [`Event::AccessDecided`] event of every decision (with the record reference, if given)
+//!   stays in its block for good: any archive node (`--state-pruning archive`, or any node for
+//!   blocks it has not pruned) proves every decision ever made, and so does the block body with
+//!   the extrinsic.
+//! - In state, each practitioner's last `WindowLength` decisions (the sentinel's input) and each
+//!   patient's last `PatientLogLength` decisions (what the patient app shows; the runtime API
+//!   `accesses_of`). Both are rings: a decision overwrites the oldest slot and a cursor, so
+//!   logging writes a fixed number of bytes whatever the length. Older decisions leave state but
+//!   not the chain's history.
+//! - The practitioners that made a request in the current block ([`Touched`]), cleared at the
+//!   start of the next block: the sentinel's offchain worker scores only those.
+//! - Emergency accesses until they are reviewed; the count of unjustified ones per practitioner.
+//!
+//! ## Cost
+//!
+//! `request_access` is the chain's hottest call. Its declared weight is its benchmarked worst
+//! case: 10 reads and 7 writes (two rings of a slot and a cursor each, the touched set, and the
+//! consent pallet clearing a lapsed consent). The README compares it with a balance transfer.
+//!
+//! ## Sequence numbers
+//!
+//! `seq = block << 32 | index of the decision's event in the block`: unique, increasing in chain
+//! order, and free to compute (no counter to write). It is not contiguous.
+//!
+//! ## HL7 FHIR R4 `AuditEvent`
+//!
+//! The fields of a decision map one to one onto an `AuditEvent`, so that an exporter needs no
+//! other source:
+//!
+//! | `AuditEvent` | from the decision |
+//! |---|---|
+//! | `type` | DICOM `110110` "Patient Record"; `subtype` `read` (restful-interaction), or `emergency-access` when `emergency` |
+//! | `action` | `R` (read) |
+//! | `recorded` | `at` (unix milliseconds -> instant) |
+//! | `outcome` | `0` for `Granted` / `EmergencyGranted`, `4` (minor failure) for `Denied`, with `outcomeDesc` = the `DenyReason` |
+//! | `agent[0]` | `who` = `practitioner`, `role` = its `PractitionerRole`, `requestor` = true; `agent[1]` = `organisation` |
+//! | `entity[0]` | `what` = `patient`; `entity[1]` (when given) the record reference; `securityLabel` from `category` (the consent pallet's table) |
+//! | `purposeOfEvent` | `purpose` (HL7 v3 PurposeOfUse: `TREAT`, `HPAYMT`, `HOPERAT`, `HRESCH`, `PUBHLTH`, `ETREAT`) |
+//! | `source.observer` | the chain; `source.site` = `block`; `AuditEvent.id` = `seq` |
+//!
+//! The consent used (`Granted { consent, scope }`) or the emergency access goes in
+//! `entity[2]` (a `Consent` reference) with the scope as its role.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use ehr_primitives::audit::{
+	AccessDecision, AccessOutcome, AccessSeq, DenyReason, EmergencyAccessId, EmergencyReason,
+};
+use ehr_primitives::{
+	consent::{BreakGlassPolicy, ConsentInspect, Purpose, RecordCategory},
+	providers::{ActivePractitioner, ProviderInspect},
+	BlockNumber, Moment,
+};
+pub use weights::WeightInfo;
+
+extern crate alloc;
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::*, traits::Time};
+use frame_system::pallet_prelude::*;
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::traits::{StaticLookup, UniqueSaturatedInto};
+
+type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
+
+/// The reviewer's finding on an emergency access.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Verdict {
+	/// The emergency was real.
+	Justified,
+	/// It was not: counted against the practitioner, and the grant is closed.
+	Unjustified,
+}
+
+/// Who reviewed an emergency access.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Reviewer<AccountId> {
+	/// `ReviewOrigin` (the council).
+	ReviewOrigin,
+	/// The practitioner's organisation.
+	Organisation(AccountId),
+}
+
+/// An emergency access waiting for its review.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct EmergencyAccess<AccountId> {
+	pub practitioner: AccountId,
+	pub organisation: AccountId,
+	pub patient: AccountId,
+	/// The category asked for when the glass was broken.
+	pub category: RecordCategory,
+	pub reason: EmergencyReason,
+	/// When it was opened and when its grant ends (unix milliseconds).
+	pub opened_at: Moment,
+	pub until: Moment,
+}
+
+/// An open emergency grant of a practitioner to a patient's record.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct EmergencyGrant {
+	/// The emergency access that opened it.
+	pub access: EmergencyAccessId,
+	/// When it ends (unix milliseconds), exclusive.
+	pub until: Moment,
+}
+
+/// Where a practitioner's ring of recent decisions stands.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct WindowCursor {
+	/// Decisions logged so far; the next goes to slot `logged % WindowLength`.
+	pub logged: u64,
+	/// The last block the practitioner made a request in.
+	pub last_block: BlockNumber,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The provider registry.
+		type Providers: ProviderInspect<Self::AccountId>;
+
+		/// Patients' consents.
+		type Consents: ConsentInspect<Self::AccountId>;
+
+		/// The chain's clock, in unix milliseconds.
+		type Time: Time<Moment = Moment>;
+
+		/// Who reviews emergency accesses besides the practitioner's organisation (the council).
+		type ReviewOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// How long an emergency grant lasts (milliseconds).
+		#[pallet::constant]
+		type EmergencyGrantDuration: Get<Moment>;
+
+		/// How many recent decisions are kept per practitioner (the sentinel's window).
+		#[pallet::constant]
+		type WindowLength: Get<u32>;
+
+		/// How many recent decisions are kept per patient.
+		#[pallet::constant]
+		type PatientLogLength: Get<u32>;
+
+		/// The most practitioners that can make requests in one block. The block's weight limit
+		/// must make it unreachable (checked by the pallet's integrity test).
+		#[pallet::constant]
+		type MaxTouchedPerBlock: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up the other pallets for this pallet's benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Each practitioner's last `WindowLength` decisions, by slot.
+	#[pallet::storage]
+	pub type PractitionerWindow<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		u32,
+		AccessDecision<T::AccountId>,
+	>;
+
+	/// Where each practitioner's window stands.
+	#[pallet::storage]
+	pub type PractitionerCursors<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, WindowCursor, ValueQuery>;
+
+	/// Each patient's last `PatientLogLength` decisions, by slot.
+	#[pallet::storage]
+	pub type PatientLog<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		u32,
+		AccessDecision<T::AccountId>,
+	>;
+
+	/// Decisions logged so far per patient; the next goes to slot `logged % PatientLogLength`.
+	#[pallet::storage]
+	pub type PatientLogCursors<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// The practitioners that made a request in this block, each once. Cleared at the start of
+	/// every block.
+	#[pallet::storage]
+	pub type Touched<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxTouchedPerBlock>, ValueQuery>;
+
+	/// Open emergency grants, by practitioner and patient.
+	#[pallet::storage]
+	pub type EmergencyGrants<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		EmergencyGrant,
+	>;
+
+	/// Emergency accesses waiting for review.
+	#[pallet::storage]
+	pub type PendingReviews<T: Config> =
+		StorageMap<_, Twox64Concat, EmergencyAccessId, EmergencyAccess<T::AccountId>>;
+
+	/// How many of each practitioner's emergency accesses were found unjustified.
+	#[pallet::storage]
+	pub type UnjustifiedEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An access was decided (granted or denied); `record` is the reference the request
+		/// named, if any.
+		AccessDecided { decision: AccessDecision<T::AccountId>, record: Option<H256> },
+		/// A practitioner broke the glass on a patient's record: its requests are granted until
+		/// `until`, and the access waits for review.
+		EmergencyAccessOpened {
+			access: EmergencyAccessId,
+			practitioner: T::AccountId,
+			patient: T::AccountId,
+			category: RecordCategory,
+			reason: EmergencyReason,
+			until: Moment,
+		},
+		/// An emergency access was reviewed.
+		EmergencyReviewed {
+			access: EmergencyAccessId,
+			practitioner: T::AccountId,
+			verdict: Verdict,
+			by: Reviewer<T::AccountId>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No emergency access with this id waits for review.
+		UnknownEmergencyAccess,
+		/// Only the practitioner's organisation or `ReviewOrigin` reviews an emergency access.
+		NotReviewer,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Touched::<T>::kill();
+			T::DbWeight::get().writes(1)
+		}
+
+		fn integrity_test() {
+			assert!(T::WindowLength::get() > 0, "WindowLength must be positive");
+			assert!(T::PatientLogLength::get() > 0, "PatientLogLength must be positive");
+			let cheapest =
+				T::WeightInfo::request_access().min(T::WeightInfo::emergency_access()).ref_time();
+			let most_requests = T::BlockWeights::get().max_block.ref_time() / cheapest.max(1);
+			assert!(
+				most_requests <= u64::from(T::MaxTouchedPerBlock::get()),
+				"a block can hold {most_requests} requests: raise MaxTouchedPerBlock"
+			);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Ask to see `category` of `patient`'s record for `purpose`, optionally naming the
+		/// record (its anchor hash). Decides, logs and emits the decision; a denial is not an
+		/// error.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::request_access())]
+		pub fn request_access(
+			origin: OriginFor<T>,
+			patient: AccountIdLookupOf<T>,
+			category: RecordCategory,
+			purpose: Purpose,
+			record: Option<H256>,
+		) -> DispatchResult {
+			let practitioner = ensure_signed(origin)?;
+			let patient = T::Lookup::lookup(patient)?;
+			let now = T::Time::now();
+			let (member, outcome) = match T::Providers::active_practitioner(&practitioner, now) {
+				Ok(member) => {
+					let outcome =
+						Self::decide(&practitioner, &member, &patient, category, purpose, now);
+					(Some(member), outcome)
+				},
+				Err(denial) => (
+					T::Providers::membership(&practitioner),
+					AccessOutcome::Denied { reason: denial.into() },
+				),
+			};
+			let emergency = matches!(outcome, AccessOutcome::EmergencyGranted { .. });
+			// After the consent pallet's events, if any: the decision's own is next.
+			let seq = Self::next_seq();
+			let decision = Self::decision(
+				seq,
+				practitioner,
+				member,
+				patient,
+				category,
+				purpose,
+				emergency,
+				outcome,
+			);
+			Self::log(decision, record);
+			Ok(())
+		}
+
+		/// Break the glass: reach `category` of `patient`'s record without consent, for an
+		/// emergency. Opens an emergency grant for `EmergencyGrantDuration` unless the patient
+		/// has opted out of break-glass or the signer may not act; logged either way.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::emergency_access())]
+		pub fn emergency_access(
+			origin: OriginFor<T>,
+			patient: AccountIdLookupOf<T>,
+			category: RecordCategory,
+			reason: EmergencyReason,
+		) -> DispatchResult {
+			let practitioner = ensure_signed(origin)?;
+			let patient = T::Lookup::lookup(patient)?;
+			let now = T::Time::now();
+			// Nothing before the decision emits an event: its sequence number, which is also the
+			// emergency access's id, is the next event's index.
+			let seq = Self::next_seq();
+			let (member, outcome) = match T::Providers::active_practitioner(&practitioner, now) {
+				Ok(member) => {
+					let outcome = match T::Consents::break_glass_policy(&patient) {
+						BreakGlassPolicy::OptedOut => {
+							AccessOutcome::Denied { reason: DenyReason::BreakGlassOptedOut }
+						},
+						BreakGlassPolicy::Allowed => {
+							AccessOutcome::EmergencyGranted { access: seq }
+						},
+					};
+					(Some(member), outcome)
+				},
+				Err(denial) => (
+					T::Providers::membership(&practitioner),
+					AccessOutcome::Denied { reason: denial.into() },
+				),
+			};
+			let opened = match (&member, outcome) {
+				(Some(member), AccessOutcome::EmergencyGranted { .. }) => Some(EmergencyAccess {
+					practitioner: practitioner.clone(),
+					organisation: member.organisation.clone(),
+					patient: patient.clone(),
+					category,
+					reason,
+					opened_at: now,
+					until: now.saturating_add(T::EmergencyGrantDuration::get()),
+				}),
+				_ => None,
+			};
+			let decision = Self::decision(
+				seq,
+				practitioner,
+				member,
+				patient,
+				category,
+				Purpose::Emergency,
+				true,
+				outcome,
+			);
+			Self::log(decision, None);
+			if let Some(opened) = opened {
+				Self::open_emergency(seq, opened);
+			}
+			Ok(())
+		}
+
+		/// Review emergency access `access`: by the practitioner's organisation or
+		/// `ReviewOrigin`. An unjustified verdict counts against the practitioner and closes
+		/// its grant; a justified one leaves the grant to run out.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::review_emergency())]
+		pub fn review_emergency(
+			origin: OriginFor<T>,
+			access: EmergencyAccessId,
+			verdict: Verdict,
+		) -> DispatchResult {
+			let reviewer = match T::ReviewOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => Some(ensure_signed(origin)?),
+			};
+			let pending =
+				PendingReviews::<T>::get(access).ok_or(Error::<T>::UnknownEmergencyAccess)?;
+			let by = match reviewer {
+				None => Reviewer::ReviewOrigin,
+				Some(who) if who == pending.organisation => Reviewer::Organisation(who),
+				Some(_) => return Err(Error::<T>::NotReviewer.into()),
+			};
+
+			PendingReviews::<T>::remove(access);
+			if verdict == Verdict::Unjustified {
+				UnjustifiedEmergencies::<T>::mutate(&pending.practitioner, |count| {
+					*count = count.saturating_add(1)
+				});
+			}
+			let grant = EmergencyGrants::<T>::get(&pending.practitioner, &pending.patient)
+				.filter(|grant| grant.access == access);
+			if grant.is_some_and(|g| verdict == Verdict::Unjustified || T::Time::now() >= g.until) {
+				EmergencyGrants::<T>::remove(&pending.practitioner, &pending.patient);
+			}
+			Self::deposit_event(Event::EmergencyReviewed {
+				access,
+				practitioner: pending.practitioner,
+				verdict,
+				by,
+			});
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The outcome of a request by the active practitioner `member`: a consent, else an open
+		/// emergency grant (for treatment or emergency purposes), else the consent's denial.
+		fn decide(
+			practitioner: &T::AccountId,
+			member: &ActivePractitioner<T::AccountId>,
+			patient: &T::AccountId,
+			category: RecordCategory,
+			purpose: Purpose,
+			now: Moment,
+		) -> AccessOutcome {
+			let denial = match T::Consents::use_consent(
+				patient,
+				practitioner,
+				&member.organisation,
+				category,
+				purpose,
+				now,
+			) {
+				Ok(found) => {
+					return AccessOutcome::Granted { consent: found.consent, scope: found.scope }
+				},
+				Err(denial) => denial,
+			};
+			let emergency = matches!(purpose, Purpose::Treatment | Purpose::Emergency)
+				.then(|| EmergencyGrants::<T>::get(practitioner, patient))
+				.flatten()
+				.filter(|grant| now < grant.until);
+			match emergency {
+				Some(grant) => AccessOutcome::EmergencyGranted { access: grant.access },
+				None => AccessOutcome::Denied { reason: denial.into() },
+			}
+		}
+
+		/// Open the emergency grant of `access` and queue it for review.
+		fn open_emergency(access: EmergencyAccessId, opened: EmergencyAccess<T::AccountId>) {
+			let grant = EmergencyGrant { access, until: opened.until };
+			EmergencyGrants::<T>::insert(&opened.practitioner, &opened.patient, grant);
+			Self::deposit_event(Event::EmergencyAccessOpened {
+				access,
+				practitioner: opened.practitioner.clone(),
+				patient: opened.patient.clone(),
+				category: opened.category,
+				reason: opened.reason,
+				until: opened.until,
+			});
+			PendingReviews::<T>::insert(access, opened);
+		}
+
+		/// The sequence number the next decision logged in this block gets: its event's index.
+		fn next_seq() -> AccessSeq {
+			let block: BlockNumber = Self::block();
+			(u64::from(block) << 32) | u64::from(frame_system::Pallet::<T>::event_count())
+		}
+
+		fn block() -> BlockNumber {
+			frame_system::Pallet::<T>::block_number().unique_saturated_into()
+		}
+
+		#[allow(clippy::too_many_arguments)]
+		fn decision(
+			seq: AccessSeq,
+			practitioner: T::AccountId,
+			member: Option<ActivePractitioner<T::AccountId>>,
+			patient: T::AccountId,
+			category: RecordCategory,
+			purpose: Purpose,
+			emergency: bool,
+			outcome: AccessOutcome,
+		) -> AccessDecision<T::AccountId> {
+			let (organisation, role) = match member {
+				Some(m) => (Some(m.organisation), Some(m.role)),
+				None => (None, None),
+			};
+			AccessDecision {
+				seq,
+				at: T::Time::now(),
+				block: Self::block(),
+				practitioner,
+				organisation,
+				role,
+				patient,
+				category,
+				purpose,
+				emergency,
+				outcome,
+			}
+		}
+
+		/// Store `decision` in the practitioner's window and the patient's log, mark the
+		/// practitioner touched in this block, and emit it.
+		fn log(decision: AccessDecision<T::AccountId>, record: Option<H256>) {
+			let practitioner = &decision.practitioner;
+			let (slot, first_this_block) =
+				PractitionerCursors::<T>::mutate(practitioner, |cursor| {
+					let slot = ring_slot(cursor.logged, T::WindowLength::get());
+					cursor.logged = cursor.logged.saturating_add(1);
+					let first = cursor.last_block != decision.block;
+					cursor.last_block = decision.block;
+					(slot, first)
+				});
+			PractitionerWindow::<T>::insert(practitioner, slot, &decision);
+			if first_this_block && Touched::<T>::try_append(practitioner).is_err() {
+				log::warn!(target: "runtime::audit", "touched set full: MaxTouchedPerBlock too low");
+			}
+
+			let slot = PatientLogCursors::<T>::mutate(&decision.patient, |logged| {
+				let slot = ring_slot(*logged, T::PatientLogLength::get());
+				*logged = logged.saturating_add(1);
+				slot
+			});
+			PatientLog::<T>::insert(&decision.patient, slot, &decision);
+			Self::deposit_event(Event::AccessDecided { decision, record });
+		}
+
+		/// The decisions of a ring, oldest first.
+		fn ring(
+			logged: u64,
+			length: u32,
+			slot: impl Fn(u32) -> Option<AccessDecision<T::AccountId>>,
+		) -> impl Iterator<Item = AccessDecision<T::AccountId>> {
+			(logged.saturating_sub(u64::from(length))..logged)
+				.filter_map(move |n| slot(ring_slot(n, length)))
+		}
+
+		/// `practitioner`'s recent decisions, oldest first: the sentinel's window.
+		pub fn window_of(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
+			let logged = PractitionerCursors::<T>::get(practitioner).logged;
+			Self::ring(logged, T::WindowLength::get(), |slot| {
+				PractitionerWindow::<T>::get(practitioner, slot)
+			})
+			.collect()
+		}
+
+		/// `patient`'s recent decisions with `seq >= from`, oldest first, at most `limit`: the
+		/// runtime API's answer.
+		pub fn accesses_of(
+			patient: &T::AccountId,
+			from: AccessSeq,
+			limit: u32,
+		) -> Vec<AccessDecision<T::AccountId>> {
+			let logged = PatientLogCursors::<T>::get(patient);
+			Self::ring(logged, T::PatientLogLength::get(), |slot| {
+				PatientLog::<T>::get(patient, slot)
+			})
+			.filter(|decision| decision.seq >= from)
+			.take(limit as usize)
+			.collect()
+		}
+	}
+}
+
+/// The slot of the `n`th entry of a ring of `length` slots.
+fn ring_slot(n: u64, length: u32) -> u32 {
+	// The remainder is below `length`, so it fits.
+	(n % u64::from(length.max(1))) as u32
+}
+
+/// How the runtime sets up the registry and the consents for this pallet's benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// An active practitioner with an unexpired credential, and its active organisation.
+	fn active_practitioner() -> (AccountId, AccountId);
+
+	/// Consents of `patient` that make a request by `practitioner` of `organisation` for
+	/// `category` and `purpose` cost the most: every consent read, the one that comes closest
+	/// used up, so the request is denied and clears it.
+	fn costliest_consents(
+		patient: &AccountId,
+		practitioner: &AccountId,
+		organisation: &AccountId,
+		category: RecordCategory,
+		purpose: Purpose,
+	);
+}

@@ -1,0 +1,534 @@
+use crate::{
+	mock::*, AccessDecision, AccessOutcome, DenyReason, EmergencyAccessId, EmergencyGrant,
+	EmergencyGrants, EmergencyReason, Error, Event, PatientLog, PendingReviews, PractitionerWindow,
+	Reviewer, Touched, UnjustifiedEmergencies, Verdict,
+};
+use ehr_primitives::{
+	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
+	providers::{PractitionerRole, ProviderDenial},
+};
+use frame_support::{assert_noop, assert_ok};
+use sp_core::H256;
+use sp_runtime::DispatchError;
+use Purpose::*;
+use RecordCategory::*;
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// `practitioner` asks for `PATIENT`'s `category` for `purpose`; returns the decision logged.
+fn request(practitioner: u64, category: RecordCategory, purpose: Purpose) -> AccessDecision<u64> {
+	assert_ok!(Audit::request_access(signed(practitioner), PATIENT, category, purpose, None));
+	last_decision()
+}
+
+fn break_glass(practitioner: u64) -> AccessDecision<u64> {
+	assert_ok!(Audit::emergency_access(
+		signed(practitioner),
+		PATIENT,
+		Allergies,
+		EmergencyReason::PatientIncapacitated
+	));
+	last_decision()
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Audit(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+fn last_decision() -> AccessDecision<u64> {
+	events()
+		.into_iter()
+		.rev()
+		.find_map(|event| match event {
+			Event::AccessDecided { decision, .. } => Some(decision),
+			_ => None,
+		})
+		.expect("a decision was emitted")
+}
+
+fn denied(reason: DenyReason) -> AccessOutcome {
+	AccessOutcome::Denied { reason }
+}
+
+fn granted(consent: u64, scope: ConsentScope) -> AccessOutcome {
+	AccessOutcome::Granted { consent, scope }
+}
+
+/// The outcome of a request by `PHYSICIAN` for imaging, for treatment.
+fn outcome() -> AccessOutcome {
+	request(PHYSICIAN, Imaging, Treatment).outcome
+}
+
+// --- granted ---
+
+#[test]
+fn a_practitioner_with_consent_is_granted_and_the_decision_is_kept() {
+	new_test_ext().execute_with(|| {
+		MockConsents::grant(PATIENT, PHYSICIAN, 7, ConsentScope::Practitioner);
+		assert_ok!(Audit::request_access(
+			signed(PHYSICIAN),
+			PATIENT,
+			LaboratoryResults,
+			Treatment,
+			Some(H256::repeat_byte(9))
+		));
+		let decision = AccessDecision {
+			seq: 1 << 32,
+			at: NOW,
+			block: 1,
+			practitioner: PHYSICIAN,
+			organisation: Some(HOSPITAL),
+			role: Some(PractitionerRole::Physician),
+			patient: PATIENT,
+			category: LaboratoryResults,
+			purpose: Treatment,
+			emergency: false,
+			outcome: granted(7, ConsentScope::Practitioner),
+		};
+		assert_eq!(
+			events(),
+			vec![Event::AccessDecided {
+				decision: decision.clone(),
+				record: Some(H256::repeat_byte(9))
+			}]
+		);
+		assert_eq!(Audit::window_of(&PHYSICIAN), vec![decision.clone()]);
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
+		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN]);
+		assert_eq!(MockConsents::uses(), 1);
+	});
+}
+
+#[test]
+fn an_organisation_consent_grants_its_practitioners() {
+	new_test_ext().execute_with(|| {
+		MockConsents::grant(PATIENT, HOSPITAL, 3, ConsentScope::Organisation);
+		assert_eq!(
+			request(NURSE, Imaging, Treatment).outcome,
+			granted(3, ConsentScope::Organisation)
+		);
+		assert_eq!(
+			request(LOCUM, Imaging, Treatment).outcome,
+			denied(DenyReason::Consent(ConsentDenial::NoConsent))
+		);
+	});
+}
+
+#[test]
+fn only_a_signed_request_is_decided() {
+	new_test_ext().execute_with(|| {
+		for origin in [RuntimeOrigin::root(), RuntimeOrigin::none()] {
+			assert_noop!(
+				Audit::request_access(origin.clone(), PATIENT, Imaging, Treatment, None),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Audit::emergency_access(origin, PATIENT, Imaging, EmergencyReason::Other),
+				DispatchError::BadOrigin
+			);
+		}
+	});
+}
+
+// --- denied: one test per reason; a denial is a successful extrinsic that is kept ---
+
+/// Deny a request by `PHYSICIAN` after `setup`, and check that the denial is kept like a grant.
+fn assert_denied(setup: impl FnOnce(), reason: DenyReason) {
+	new_test_ext().execute_with(|| {
+		setup();
+		let decision = request(PHYSICIAN, Imaging, Treatment);
+		assert_eq!(decision.outcome, denied(reason));
+		assert!(!decision.emergency);
+		assert_eq!(Audit::window_of(&PHYSICIAN), vec![decision.clone()]);
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
+		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN]);
+		assert_eq!(MockConsents::uses(), 0);
+	});
+}
+
+fn standing(denial: ProviderDenial) -> impl FnOnce() {
+	move || {
+		MockConsents::grant(PATIENT, PHYSICIAN, 1, ConsentScope::Practitioner);
+		MockRegistry::set_standing(PHYSICIAN, Some(denial));
+	}
+}
+
+fn consent(denial: ConsentDenial) -> impl FnOnce() {
+	move || MockConsents::set(PATIENT, PHYSICIAN, Err(denial))
+}
+
+#[test]
+fn denied_provider_unknown() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Audit::request_access(signed(STRANGER), PATIENT, Imaging, Treatment, None));
+		let decision = last_decision();
+		assert_eq!(decision.outcome, denied(DenyReason::Provider(ProviderDenial::Unknown)));
+		assert_eq!((decision.organisation, decision.role), (None, None));
+		assert_eq!(Audit::window_of(&STRANGER), vec![decision]);
+	});
+}
+
+#[test]
+fn denied_provider_pending() {
+	assert_denied(standing(ProviderDenial::Pending), DenyReason::Provider(ProviderDenial::Pending));
+}
+
+#[test]
+fn denied_provider_suspended() {
+	assert_denied(
+		standing(ProviderDenial::Suspended),
+		DenyReason::Provider(ProviderDenial::Suspended),
+	);
+}
+
+#[test]
+fn denied_provider_revoked() {
+	assert_denied(standing(ProviderDenial::Revoked), DenyReason::Provider(ProviderDenial::Revoked));
+}
+
+#[test]
+fn denied_credential_expired() {
+	assert_denied(
+		standing(ProviderDenial::CredentialExpired),
+		DenyReason::Provider(ProviderDenial::CredentialExpired),
+	);
+}
+
+#[test]
+fn denied_organisation_inactive() {
+	assert_denied(
+		standing(ProviderDenial::OrganisationInactive),
+		DenyReason::Provider(ProviderDenial::OrganisationInactive),
+	);
+}
+
+#[test]
+fn denied_no_consent() {
+	assert_denied(|| {}, DenyReason::Consent(ConsentDenial::NoConsent));
+}
+
+#[test]
+fn denied_category_not_covered() {
+	assert_denied(
+		consent(ConsentDenial::CategoryNotCovered),
+		DenyReason::Consent(ConsentDenial::CategoryNotCovered),
+	);
+}
+
+#[test]
+fn denied_sensitive_category_not_covered() {
+	assert_denied(
+		consent(ConsentDenial::SensitiveCategoryNotCovered),
+		DenyReason::Consent(ConsentDenial::SensitiveCategoryNotCovered),
+	);
+}
+
+#[test]
+fn denied_purpose_not_covered() {
+	assert_denied(
+		consent(ConsentDenial::PurposeNotCovered),
+		DenyReason::Consent(ConsentDenial::PurposeNotCovered),
+	);
+}
+
+#[test]
+fn denied_consent_not_yet_valid() {
+	assert_denied(
+		consent(ConsentDenial::ConsentNotYetValid),
+		DenyReason::Consent(ConsentDenial::ConsentNotYetValid),
+	);
+}
+
+#[test]
+fn denied_consent_expired() {
+	assert_denied(
+		consent(ConsentDenial::ConsentExpired),
+		DenyReason::Consent(ConsentDenial::ConsentExpired),
+	);
+}
+
+#[test]
+fn denied_consent_exhausted() {
+	assert_denied(
+		consent(ConsentDenial::ConsentExhausted),
+		DenyReason::Consent(ConsentDenial::ConsentExhausted),
+	);
+}
+
+#[test]
+fn a_denied_practitioner_is_logged_with_its_organisation_and_role() {
+	new_test_ext().execute_with(|| {
+		MockRegistry::set_standing(NURSE, Some(ProviderDenial::Suspended));
+		let decision = request(NURSE, Imaging, Treatment);
+		assert_eq!(decision.organisation, Some(HOSPITAL));
+		assert_eq!(decision.role, Some(PractitionerRole::Nurse));
+	});
+}
+
+// --- same-block effects ---
+
+#[test]
+fn a_revocation_or_suspension_holds_for_the_next_request_in_the_same_block() {
+	new_test_ext().execute_with(|| {
+		MockConsents::grant(PATIENT, PHYSICIAN, 1, ConsentScope::Practitioner);
+		assert!(outcome().is_granted());
+		MockConsents::revoke(PATIENT, PHYSICIAN);
+		assert_eq!(outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+
+		MockConsents::grant(PATIENT, PHYSICIAN, 2, ConsentScope::Practitioner);
+		assert!(outcome().is_granted());
+		MockRegistry::set_standing(PHYSICIAN, Some(ProviderDenial::Suspended));
+		assert_eq!(outcome(), denied(DenyReason::Provider(ProviderDenial::Suspended)));
+		assert_eq!(System::block_number(), 1);
+	});
+}
+
+// --- break-glass ---
+
+#[test]
+fn break_glass_opens_a_reviewed_time_limited_grant() {
+	new_test_ext().execute_with(|| {
+		let opened = break_glass(PHYSICIAN);
+		let access: EmergencyAccessId = opened.seq;
+		assert_eq!(opened.outcome, AccessOutcome::EmergencyGranted { access });
+		assert!(opened.emergency);
+		assert_eq!(opened.purpose, Emergency);
+		assert_eq!(
+			events().last(),
+			Some(&Event::EmergencyAccessOpened {
+				access,
+				practitioner: PHYSICIAN,
+				patient: PATIENT,
+				category: Allergies,
+				reason: EmergencyReason::PatientIncapacitated,
+				until: NOW + EMERGENCY_GRANT,
+			})
+		);
+		let pending = PendingReviews::<Test>::get(access).expect("queued for review");
+		assert_eq!((pending.practitioner, pending.organisation), (PHYSICIAN, HOSPITAL));
+		assert_eq!(
+			EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT),
+			Some(EmergencyGrant { access, until: NOW + EMERGENCY_GRANT })
+		);
+
+		// Without consent, treatment and emergency requests go through under the grant, flagged.
+		for purpose in [Treatment, Emergency] {
+			let decision = request(PHYSICIAN, MentalHealth, purpose);
+			assert_eq!(decision.outcome, AccessOutcome::EmergencyGranted { access });
+			assert!(decision.emergency);
+		}
+		// Not other purposes, nor other practitioners, nor other patients.
+		assert_eq!(
+			request(PHYSICIAN, Imaging, Payment).outcome,
+			denied(DenyReason::Consent(ConsentDenial::NoConsent))
+		);
+		assert_eq!(
+			request(NURSE, Imaging, Treatment).outcome,
+			denied(DenyReason::Consent(ConsentDenial::NoConsent))
+		);
+		assert_ok!(Audit::request_access(
+			signed(PHYSICIAN),
+			OTHER_PATIENT,
+			Imaging,
+			Treatment,
+			None
+		));
+		assert_eq!(last_decision().outcome, denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+	});
+}
+
+#[test]
+fn a_consent_still_comes_before_an_emergency_grant() {
+	new_test_ext().execute_with(|| {
+		break_glass(PHYSICIAN);
+		MockConsents::grant(PATIENT, HOSPITAL, 5, ConsentScope::Organisation);
+		let decision = request(PHYSICIAN, Imaging, Treatment);
+		assert_eq!(decision.outcome, granted(5, ConsentScope::Organisation));
+		assert!(!decision.emergency);
+	});
+}
+
+#[test]
+fn an_emergency_grant_ends_after_its_duration() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		next_block(NOW + EMERGENCY_GRANT - 1);
+		assert_eq!(outcome(), AccessOutcome::EmergencyGranted { access });
+		next_block(NOW + EMERGENCY_GRANT);
+		assert_eq!(outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+	});
+}
+
+#[test]
+fn break_glass_is_refused_when_the_patient_opted_out() {
+	new_test_ext().execute_with(|| {
+		MockConsents::opt_out(PATIENT);
+		let decision = break_glass(PHYSICIAN);
+		assert_eq!(decision.outcome, denied(DenyReason::BreakGlassOptedOut));
+		assert!(decision.emergency);
+		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
+		assert_eq!(PendingReviews::<Test>::iter().count(), 0);
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
+	});
+}
+
+#[test]
+fn break_glass_is_refused_to_a_practitioner_who_may_not_act() {
+	new_test_ext().execute_with(|| {
+		MockRegistry::set_standing(PHYSICIAN, Some(ProviderDenial::Suspended));
+		assert_eq!(
+			break_glass(PHYSICIAN).outcome,
+			denied(DenyReason::Provider(ProviderDenial::Suspended))
+		);
+		assert_eq!(
+			break_glass(STRANGER).outcome,
+			denied(DenyReason::Provider(ProviderDenial::Unknown))
+		);
+		assert_eq!(EmergencyGrants::<Test>::iter().count(), 0);
+		assert_eq!(PendingReviews::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn the_organisation_reviews_a_justified_emergency_and_the_grant_runs_on() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified));
+		assert_eq!(
+			events().last(),
+			Some(&Event::EmergencyReviewed {
+				access,
+				practitioner: PHYSICIAN,
+				verdict: Verdict::Justified,
+				by: Reviewer::Organisation(HOSPITAL),
+			})
+		);
+		assert_eq!(PendingReviews::<Test>::get(access), None);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 0);
+		assert_eq!(outcome(), AccessOutcome::EmergencyGranted { access });
+		assert_noop!(
+			Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified),
+			Error::<Test>::UnknownEmergencyAccess
+		);
+	});
+}
+
+#[test]
+fn an_unjustified_emergency_counts_against_the_practitioner_and_closes_the_grant() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(RuntimeOrigin::root(), access, Verdict::Unjustified));
+		assert_eq!(
+			events().last(),
+			Some(&Event::EmergencyReviewed {
+				access,
+				practitioner: PHYSICIAN,
+				verdict: Verdict::Unjustified,
+				by: Reviewer::ReviewOrigin,
+			})
+		);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 1);
+		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
+		assert_eq!(outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+	});
+}
+
+#[test]
+fn reviewing_an_ended_emergency_clears_its_grant() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		next_block(NOW + EMERGENCY_GRANT);
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified));
+		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
+	});
+}
+
+#[test]
+fn only_the_organisation_or_the_review_origin_reviews() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		for reviewer in [CLINIC, PHYSICIAN, STRANGER] {
+			assert_noop!(
+				Audit::review_emergency(signed(reviewer), access, Verdict::Unjustified),
+				Error::<Test>::NotReviewer
+			);
+		}
+		assert_noop!(
+			Audit::review_emergency(RuntimeOrigin::none(), access, Verdict::Justified),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Audit::review_emergency(RuntimeOrigin::root(), access + 1, Verdict::Justified),
+			Error::<Test>::UnknownEmergencyAccess
+		);
+	});
+}
+
+// --- what is kept ---
+
+#[test]
+fn sequence_numbers_are_unique_and_increasing_across_blocks() {
+	new_test_ext().execute_with(|| {
+		MockConsents::grant(PATIENT, PHYSICIAN, 1, ConsentScope::Practitioner);
+		let first = request(PHYSICIAN, Imaging, Treatment).seq;
+		let second = request(NURSE, Imaging, Treatment).seq;
+		next_block(NOW + 2000);
+		let third = request(PHYSICIAN, Imaging, Treatment);
+		assert!(first < second && second < third.seq);
+		assert_eq!(first >> 32, 1);
+		assert_eq!(third.seq >> 32, 2);
+		assert_eq!(third.block, 2);
+		assert_eq!(third.at, NOW + 2000);
+	});
+}
+
+#[test]
+fn the_practitioner_window_keeps_the_last_window_length_decisions() {
+	new_test_ext().execute_with(|| {
+		let all: Vec<_> = (0..WINDOW + 2).map(|_| request(PHYSICIAN, Imaging, Treatment)).collect();
+		let kept = &all[2..];
+		assert_eq!(Audit::window_of(&PHYSICIAN), kept.to_vec());
+		assert_eq!(PractitionerWindow::<Test>::iter_prefix(PHYSICIAN).count(), WINDOW as usize);
+		// Other practitioners have windows of their own.
+		assert!(Audit::window_of(&NURSE).is_empty());
+	});
+}
+
+#[test]
+fn the_patient_log_keeps_the_last_entries_and_pages_by_sequence() {
+	new_test_ext().execute_with(|| {
+		let all: Vec<_> = [PHYSICIAN, NURSE, LOCUM, PHYSICIAN, NURSE]
+			.into_iter()
+			.map(|practitioner| request(practitioner, Imaging, Treatment))
+			.collect();
+		let kept = &all[2..];
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), kept.to_vec());
+		assert_eq!(PatientLog::<Test>::iter_prefix(PATIENT).count(), PATIENT_LOG as usize);
+		assert_eq!(Audit::accesses_of(&PATIENT, kept[1].seq, 10), kept[1..].to_vec());
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 1), kept[..1].to_vec());
+		assert!(Audit::accesses_of(&OTHER_PATIENT, 0, 10).is_empty());
+	});
+}
+
+#[test]
+fn the_touched_set_lists_each_practitioner_once_and_is_cleared_each_block() {
+	new_test_ext().execute_with(|| {
+		for practitioner in [PHYSICIAN, NURSE, PHYSICIAN, STRANGER, NURSE] {
+			request(practitioner, Imaging, Treatment);
+		}
+		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN, NURSE, STRANGER]);
+		next_block(NOW + 2000);
+		assert!(Touched::<Test>::get().is_empty());
+		request(NURSE, Imaging, Treatment);
+		break_glass(PHYSICIAN);
+		assert_eq!(Touched::<Test>::get().into_inner(), vec![NURSE, PHYSICIAN]);
+	});
+}

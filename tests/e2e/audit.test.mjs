@@ -1,0 +1,122 @@
+// The access decision point on a real `ehr-node --dev`: a practitioner with consent is
+// granted, one without is denied (and the denial is kept), a revocation denies the next
+// request, and break-glass opens a reviewed emergency grant.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { connect, eventsOf, submit } from '../lib/chain.mjs';
+import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
+
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+describe('pallet-audit on a dev chain', () => {
+  let node;
+  let api;
+  let alice; // sudo: the registrar on the dev chain
+  let hospital;
+  let physician; // has the patient's consent
+  let nurse; // has none
+  let patient;
+  let consentId;
+
+  const credential = () => ({
+    documentHash: `0x${'cd'.repeat(32)}`,
+    issuer: 7,
+    jurisdiction: 'GB',
+    validUntil: Date.now() + YEAR_MS,
+  });
+  const sudo = (call) => submit(api, api.tx.sudo.sudo(call), alice);
+  const ok = async (promise) => {
+    const result = await promise;
+    assert.equal(result.error, null);
+    return result;
+  };
+  /** `who` asks for the patient's imaging for treatment; the decision from its event. */
+  const request = async (who, purpose = 'Treatment') => {
+    const { events, blockHash } = await ok(
+      submit(api, api.tx.audit.requestAccess(patient.address, 'Imaging', purpose, null), who),
+    );
+    const [decided] = eventsOf(events, api.events.audit.AccessDecided);
+    return { decision: decided.data.decision.toJSON(), blockHash };
+  };
+  const accessesOf = async () => (await api.call.auditApi.accessesOf(patient.address, 0, 100)).toJSON();
+
+  before(async () => {
+    node = await startNode(['--dev']);
+    ({
+      api,
+      accounts: { alice, charlie: hospital, dave: physician, ferdie: nurse, eve: patient },
+    } = await connect(node));
+    await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential()), hospital));
+    await sudo(api.tx.providers.approve(hospital.address));
+    for (const [who, role] of [[physician, 'Physician'], [nurse, 'Nurse']]) {
+      await ok(submit(api, api.tx.providers.registerPractitioner(who.address, role, credential()), hospital));
+      await sudo(api.tx.providers.approve(who.address));
+    }
+    const terms = { categories: { Only: ['Imaging'] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+    const { events } = await ok(
+      submit(api, api.tx.consent.grant(null, { Practitioner: physician.address }, terms), patient),
+    );
+    consentId = eventsOf(events, api.events.consent.ConsentGranted)[0].data.consent.toNumber();
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await disposeUnlessFailed(node);
+  });
+
+  test('a practitioner with consent is granted, and touched in its block', async () => {
+    const { decision, blockHash } = await request(physician);
+    assert.deepEqual(decision.outcome, { granted: { consent: consentId, scope: 'Practitioner' } });
+    assert.equal(decision.practitioner, physician.address);
+    assert.equal(decision.organisation, hospital.address);
+    assert.equal(decision.role, 'Physician');
+    assert.equal(decision.emergency, false);
+    const touched = (await (await api.at(blockHash)).call.auditApi.touched()).toJSON();
+    assert.deepEqual(touched, [physician.address]);
+  });
+
+  test('a practitioner without consent is denied; the denial is an event and in the patient log', async () => {
+    const { decision } = await request(nurse);
+    assert.deepEqual(decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
+    const log = await accessesOf();
+    assert.deepEqual(
+      log.map((d) => [d.practitioner, d.outcome]),
+      [
+        [physician.address, { granted: { consent: consentId, scope: 'Practitioner' } }],
+        [nurse.address, { denied: { reason: { consent: 'NoConsent' } } }],
+      ],
+    );
+    assert.ok(log[0].seq < log[1].seq);
+  });
+
+  test('after a revocation, the next request is denied', async () => {
+    await ok(submit(api, api.tx.consent.revoke(null, consentId), patient));
+    const { decision } = await request(physician);
+    assert.deepEqual(decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
+    const window = (await api.call.auditApi.windowOf(physician.address)).toJSON();
+    assert.deepEqual(
+      window.map((d) => Object.keys(d.outcome)[0]),
+      ['granted', 'denied'],
+    );
+  });
+
+  test('break-glass opens a flagged grant that the organisation reviews', async () => {
+    const { events } = await ok(
+      submit(api, api.tx.audit.emergencyAccess(patient.address, 'Allergies', 'PatientIncapacitated'), nurse),
+    );
+    const [opened] = eventsOf(events, api.events.audit.EmergencyAccessOpened);
+    const access = opened.data.access.toBigInt();
+    assert.equal(opened.data.patient.toString(), patient.address);
+
+    const { decision } = await request(nurse);
+    assert.equal(BigInt(decision.outcome.emergencyGranted.access), access);
+    assert.equal(decision.emergency, true);
+    assert.ok((await api.call.auditApi.pendingReview(access)).isSome);
+
+    const reviewed = await ok(submit(api, api.tx.audit.reviewEmergency(access, 'Unjustified'), hospital));
+    assert.equal(eventsOf(reviewed.events, api.events.audit.EmergencyReviewed).length, 1);
+    assert.equal((await api.query.audit.unjustifiedEmergencies(nurse.address)).toNumber(), 1);
+    const after = await request(nurse);
+    assert.deepEqual(after.decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
+  });
+});
