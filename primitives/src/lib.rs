@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod consent;
+pub mod features;
 pub mod providers;
 
 use sp_runtime::{

@@ -1,0 +1,194 @@
+//! Features for training, computed from an access log by the chain's own feature function.
+//!
+//! A sample is taken where the sentinel would score: for a practitioner, at the end of each
+//! block it made requests in, over its window of decisions up to then. With a stride, only every
+//! `stride`-th sample of each practitioner is kept, and every sample inside an attack.
+//!
+//! Written to a directory: `window.npy` (`f32`, `[n, 17]`), `sequence.npy` (`f32`,
+//! `[n, 64, 10]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
+//! null for normal behaviour); the feature names are in `features.json`.
+
+use crate::log::Label;
+use ehr_primitives::{
+	audit::AccessDecision,
+	features::{features, Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES},
+};
+use serde::Serialize;
+use std::{
+	collections::{BTreeMap, VecDeque},
+	fs::File,
+	io::{self, BufWriter, Seek, SeekFrom, Write},
+	path::Path,
+};
+
+/// One exported sample, as `samples.jsonl` describes it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Sample {
+	pub practitioner: String,
+	/// The last decision of the window.
+	pub seq: u64,
+	pub ts: u64,
+	/// The attack the practitioner is under at `ts`, if any.
+	pub attack: Option<String>,
+}
+
+/// Every sample point of `log` (in chain order) with its features, after the stride.
+pub fn samples<'a>(
+	log: &'a [AccessDecision<String>],
+	labels: &'a [Label],
+	stride: usize,
+) -> impl Iterator<Item = (Sample, Features)> + 'a {
+	let mut windows: BTreeMap<&str, VecDeque<AccessDecision<String>>> = BTreeMap::new();
+	let mut taken: BTreeMap<&str, usize> = BTreeMap::new();
+	log.iter().enumerate().filter_map(move |(i, decision)| {
+		let window = windows.entry(decision.practitioner.as_str()).or_default();
+		if window.len() == SEQUENCE_LENGTH {
+			window.pop_front();
+		}
+		window.push_back(decision.clone());
+		let more_in_block = log[i + 1..]
+			.iter()
+			.take_while(|d| d.block == decision.block)
+			.any(|d| d.practitioner == decision.practitioner);
+		if more_in_block {
+			return None;
+		}
+		let attack = labels
+			.iter()
+			.find(|l| {
+				l.practitioner == decision.practitioner
+					&& (l.start_ts..=l.end_ts).contains(&decision.at)
+			})
+			.map(|l| l.attack.clone());
+		let count = taken.entry(decision.practitioner.as_str()).or_default();
+		*count += 1;
+		if attack.is_none() && (*count - 1) % stride.max(1) != 0 {
+			return None;
+		}
+		let window: Vec<_> = window.iter().cloned().collect();
+		let sample = Sample {
+			practitioner: decision.practitioner.clone(),
+			seq: decision.seq,
+			ts: decision.at,
+			attack,
+		};
+		Some((sample, features(&window)))
+	})
+}
+
+/// Write the samples of `log` to `dir`; returns how many.
+pub fn export(
+	log: &[AccessDecision<String>],
+	labels: &[Label],
+	stride: usize,
+	dir: &Path,
+) -> io::Result<usize> {
+	std::fs::create_dir_all(dir)?;
+	let names = serde_json::json!({ "window": WINDOW_FEATURES, "step": STEP_FEATURES });
+	std::fs::write(dir.join("features.json"), names.to_string())?;
+	let mut window = Npy::create(&dir.join("window.npy"))?;
+	let mut sequence = Npy::create(&dir.join("sequence.npy"))?;
+	let mut index = BufWriter::new(File::create(dir.join("samples.jsonl"))?);
+	let mut rows = 0;
+	for (sample, f) in samples(log, labels, stride) {
+		window.row(&f.window)?;
+		for step in &f.sequence {
+			sequence.row(step)?;
+		}
+		serde_json::to_writer(&mut index, &sample)?;
+		index.write_all(b"\n")?;
+		rows += 1;
+	}
+	window.finish(&[rows, WINDOW_FEATURES.len()])?;
+	sequence.finish(&[rows, SEQUENCE_LENGTH, STEP_FEATURES.len()])?;
+	index.flush()?;
+	Ok(rows)
+}
+
+/// A little-endian `f32` `.npy` file written row by row; its header (with the final shape) is
+/// written last, into room kept at the start.
+struct Npy {
+	file: BufWriter<File>,
+}
+
+const NPY_HEADER: usize = 128;
+
+impl Npy {
+	fn create(path: &Path) -> io::Result<Self> {
+		let mut file = BufWriter::new(File::create(path)?);
+		file.write_all(&[b' '; NPY_HEADER])?;
+		Ok(Self { file })
+	}
+
+	fn row(&mut self, values: &[f32]) -> io::Result<()> {
+		for value in values {
+			self.file.write_all(&value.to_le_bytes())?;
+		}
+		Ok(())
+	}
+
+	fn finish(mut self, shape: &[usize]) -> io::Result<()> {
+		let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+		let dict = format!(
+			"{{'descr': '<f4', 'fortran_order': False, 'shape': ({},), }}",
+			dims.join(", ")
+		);
+		// Magic, version 1.0, header length, then the dictionary padded with spaces to the room.
+		let room = NPY_HEADER - 10;
+		if dict.len() + 1 > room {
+			return Err(io::Error::other("npy shape too long for its header"));
+		}
+		let mut header = b"\x93NUMPY\x01\x00".to_vec();
+		header.extend_from_slice(&(room as u16).to_le_bytes());
+		header.extend_from_slice(dict.as_bytes());
+		header.resize(NPY_HEADER - 1, b' ');
+		header.push(b'\n');
+		self.file.seek(SeekFrom::Start(0))?;
+		self.file.write_all(&header)?;
+		self.file.flush()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::simulate::{simulate, Config};
+
+	#[test]
+	fn samples_are_taken_at_block_ends_with_labels_and_stride() {
+		let simulation =
+			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
+		let all: Vec<_> = samples(&simulation.log, &simulation.labels, 1).collect();
+		let strided: Vec<_> = samples(&simulation.log, &simulation.labels, 10).collect();
+		assert!(strided.len() * 5 < all.len());
+		let attacked =
+			|s: &[(Sample, Features)]| s.iter().filter(|(x, _)| x.attack.is_some()).count();
+		assert!(attacked(&all) > 0);
+		assert_eq!(attacked(&all), attacked(&strided));
+		// One sample per practitioner and block.
+		let mut seen = std::collections::BTreeSet::new();
+		for (sample, f) in &all {
+			let block = sample.seq >> 32;
+			assert!(seen.insert((sample.practitioner.clone(), block)));
+			assert_eq!(f.sequence[SEQUENCE_LENGTH - 1][0], 1.0);
+		}
+	}
+
+	#[test]
+	fn the_npy_files_have_their_shapes() {
+		let simulation =
+			simulate(&Config { seed: 6, days: 2, practitioners: 40, attack_rate: 0.0 });
+		let dir = std::env::temp_dir().join(format!("ehr-export-{}", std::process::id()));
+		let rows = export(&simulation.log, &simulation.labels, 3, &dir).unwrap();
+		let window = std::fs::read(dir.join("window.npy")).unwrap();
+		let header = String::from_utf8_lossy(&window[10..NPY_HEADER]).to_string();
+		let columns = WINDOW_FEATURES.len();
+		assert!(header.contains(&format!("'shape': ({rows}, {columns},)")), "{header}");
+		assert_eq!(window.len(), NPY_HEADER + rows * columns * 4);
+		let sequence = std::fs::metadata(dir.join("sequence.npy")).unwrap().len() as usize;
+		assert_eq!(sequence, NPY_HEADER + rows * SEQUENCE_LENGTH * STEP_FEATURES.len() * 4);
+		let index = std::fs::read_to_string(dir.join("samples.jsonl")).unwrap();
+		assert_eq!(index.lines().count(), rows);
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+}

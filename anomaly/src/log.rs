@@ -1,0 +1,360 @@
+//! The access-log JSONL format and its labels (`docs/access-log.md`): reading, writing, and the
+//! conversion to and from the chain's [`AccessDecision`].
+
+use ehr_primitives::{
+	audit::{AccessDecision, AccessOutcome, DenyReason},
+	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
+	providers::{PractitionerRole, ProviderDenial},
+};
+use serde::{Deserialize, Serialize};
+use std::{fmt, io::BufRead};
+
+/// One line of `log.jsonl`, field for field.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+	pub seq: u64,
+	pub ts: u64,
+	pub practitioner: String,
+	pub organisation: String,
+	pub role: String,
+	pub patient: String,
+	pub category: String,
+	pub purpose: String,
+	pub outcome: Outcome,
+	pub deny_reason: Option<String>,
+	pub emergency: bool,
+	pub consent_scope: Option<String>,
+}
+
+/// `"granted"` or `"denied"`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+	Granted,
+	Denied,
+}
+
+/// One line of `labels.jsonl`: an injected attack.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+	pub practitioner: String,
+	pub attack: String,
+	pub start_ts: u64,
+	pub end_ts: u64,
+}
+
+/// A line that is not a valid entry.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LineError {
+	/// 1-based.
+	pub line: usize,
+	pub message: String,
+}
+
+impl fmt::Display for LineError {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "line {}: {}", self.line, self.message)
+	}
+}
+
+const ROLES: [&str; 11] = [
+	"physician",
+	"nurse",
+	"pharmacist",
+	"lab_technician",
+	"radiographer",
+	"therapist",
+	"paramedic",
+	"researcher",
+	"administrative",
+	"billing",
+	"records_officer",
+];
+const ALL_ROLES: [PractitionerRole; 11] = [
+	PractitionerRole::Physician,
+	PractitionerRole::Nurse,
+	PractitionerRole::Pharmacist,
+	PractitionerRole::LabTechnician,
+	PractitionerRole::Radiographer,
+	PractitionerRole::Therapist,
+	PractitionerRole::Paramedic,
+	PractitionerRole::Researcher,
+	PractitionerRole::Administrative,
+	PractitionerRole::Billing,
+	PractitionerRole::RecordsOfficer,
+];
+const CATEGORIES: [&str; 14] = [
+	"demographics",
+	"encounters",
+	"conditions",
+	"medications",
+	"allergies",
+	"laboratory_results",
+	"imaging",
+	"immunizations",
+	"clinical_notes",
+	"mental_health",
+	"substance_use",
+	"sexual_reproductive_health",
+	"genetics",
+	"hiv",
+];
+const PURPOSES: [&str; 6] =
+	["treatment", "payment", "operations", "research", "public_health", "emergency"];
+const PROVIDER_DENIALS: [(ProviderDenial, &str); 6] = [
+	(ProviderDenial::Unknown, "unknown"),
+	(ProviderDenial::Pending, "pending"),
+	(ProviderDenial::Suspended, "suspended"),
+	(ProviderDenial::Revoked, "revoked"),
+	(ProviderDenial::CredentialExpired, "credential_expired"),
+	(ProviderDenial::OrganisationInactive, "organisation_inactive"),
+];
+const CONSENT_DENIALS: [(ConsentDenial, &str); 7] = [
+	(ConsentDenial::NoConsent, "no_consent"),
+	(ConsentDenial::CategoryNotCovered, "category_not_covered"),
+	(ConsentDenial::SensitiveCategoryNotCovered, "sensitive_category_not_covered"),
+	(ConsentDenial::PurposeNotCovered, "purpose_not_covered"),
+	(ConsentDenial::ConsentNotYetValid, "consent_not_yet_valid"),
+	(ConsentDenial::ConsentExpired, "consent_expired"),
+	(ConsentDenial::ConsentExhausted, "consent_exhausted"),
+];
+const BREAK_GLASS_OPTED_OUT: &str = "break_glass_opted_out";
+
+/// The snake_case spelling of a role.
+pub fn role_name(role: PractitionerRole) -> &'static str {
+	spelling(&ALL_ROLES, &ROLES, role)
+}
+
+/// The snake_case spelling of a category.
+pub fn category_name(category: RecordCategory) -> &'static str {
+	spelling(&RecordCategory::ALL, &CATEGORIES, category)
+}
+
+/// The snake_case spelling of a purpose.
+pub fn purpose_name(purpose: Purpose) -> &'static str {
+	spelling(&Purpose::ALL, &PURPOSES, purpose)
+}
+
+/// The snake_case spelling of a deny reason.
+pub fn deny_reason_name(reason: DenyReason) -> &'static str {
+	match reason {
+		DenyReason::Provider(denial) => lookup_name(&PROVIDER_DENIALS, denial),
+		DenyReason::Consent(denial) => lookup_name(&CONSENT_DENIALS, denial),
+		DenyReason::BreakGlassOptedOut => BREAK_GLASS_OPTED_OUT,
+	}
+}
+
+fn spelling<T: PartialEq + Copy>(values: &[T], names: &[&'static str], value: T) -> &'static str {
+	values.iter().zip(names).find(|(v, _)| **v == value).map(|(_, n)| *n).unwrap_or("")
+}
+
+fn lookup_name<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
+	table.iter().find(|(v, _)| *v == value).map(|(_, n)| *n).unwrap_or("")
+}
+
+fn parse<T: Copy>(values: &[T], names: &[&str], what: &str, name: &str) -> Result<T, String> {
+	names
+		.iter()
+		.position(|n| *n == name)
+		.and_then(|i| values.get(i).copied())
+		.ok_or_else(|| format!("unknown {what} `{name}`"))
+}
+
+fn parse_deny_reason(name: &str) -> Result<DenyReason, String> {
+	if name == BREAK_GLASS_OPTED_OUT {
+		return Ok(DenyReason::BreakGlassOptedOut);
+	}
+	let find = |table: &[(_, &str)]| table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v);
+	find(&PROVIDER_DENIALS)
+		.map(DenyReason::Provider)
+		.or_else(|| find_consent(name).map(DenyReason::Consent))
+		.ok_or_else(|| format!("unknown deny_reason `{name}`"))
+}
+
+fn find_consent(name: &str) -> Option<ConsentDenial> {
+	CONSENT_DENIALS.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
+}
+
+impl LogEntry {
+	/// The line for `decision`. Ids are written as given; the consent or emergency-access id
+	/// of a grant is not part of the format.
+	pub fn from_decision(decision: &AccessDecision<String>) -> Self {
+		let (outcome, deny_reason, consent_scope) = match decision.outcome {
+			AccessOutcome::Granted { scope, .. } => (
+				Outcome::Granted,
+				None,
+				Some(match scope {
+					ConsentScope::Practitioner => "practitioner",
+					ConsentScope::Organisation => "organisation",
+				}),
+			),
+			AccessOutcome::EmergencyGranted { .. } => (Outcome::Granted, None, Some("emergency")),
+			AccessOutcome::Denied { reason } => {
+				(Outcome::Denied, Some(deny_reason_name(reason).to_string()), None)
+			},
+		};
+		LogEntry {
+			seq: decision.seq,
+			ts: decision.at,
+			practitioner: decision.practitioner.clone(),
+			organisation: decision.organisation.clone().unwrap_or_default(),
+			role: decision.role.map(role_name).unwrap_or_default().to_string(),
+			patient: decision.patient.clone(),
+			category: category_name(decision.category).to_string(),
+			purpose: purpose_name(decision.purpose).to_string(),
+			outcome,
+			deny_reason,
+			emergency: decision.emergency,
+			consent_scope: consent_scope.map(str::to_string),
+		}
+	}
+
+	/// The decision this line records (consent and emergency-access ids are 0: the format
+	/// does not carry them), or why the line is inconsistent.
+	pub fn to_decision(&self) -> Result<AccessDecision<String>, String> {
+		let outcome =
+			match (self.outcome, self.deny_reason.as_deref(), self.consent_scope.as_deref()) {
+				(Outcome::Granted, None, Some("practitioner")) => {
+					AccessOutcome::Granted { consent: 0, scope: ConsentScope::Practitioner }
+				},
+				(Outcome::Granted, None, Some("organisation")) => {
+					AccessOutcome::Granted { consent: 0, scope: ConsentScope::Organisation }
+				},
+				(Outcome::Granted, None, Some("emergency")) => {
+					AccessOutcome::EmergencyGranted { access: 0 }
+				},
+				(Outcome::Denied, Some(reason), None) => {
+					AccessOutcome::Denied { reason: parse_deny_reason(reason)? }
+				},
+				_ => {
+					return Err("outcome, deny_reason and consent_scope do not agree \
+					(granted: a scope and no reason; denied: a reason and no scope)"
+						.into())
+				},
+			};
+		let role = match self.role.as_str() {
+			"" => None,
+			name => Some(parse(&ALL_ROLES, &ROLES, "role", name)?),
+		};
+		Ok(AccessDecision {
+			seq: self.seq,
+			at: self.ts,
+			block: (self.seq >> 32) as u32,
+			practitioner: self.practitioner.clone(),
+			organisation: Some(self.organisation.clone()).filter(|o| !o.is_empty()),
+			role,
+			patient: self.patient.clone(),
+			category: parse(&RecordCategory::ALL, &CATEGORIES, "category", &self.category)?,
+			purpose: parse(&Purpose::ALL, &PURPOSES, "purpose", &self.purpose)?,
+			emergency: self.emergency,
+			outcome,
+		})
+	}
+}
+
+/// What to do with a malformed line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OnMalformed {
+	/// Report it and go on.
+	Skip,
+	/// Stop at it.
+	Refuse,
+}
+
+/// The decisions of a JSONL log, with the malformed lines skipped (and reported) or the first
+/// one refused.
+pub fn read_log(
+	reader: impl BufRead,
+	on_malformed: OnMalformed,
+) -> Result<(Vec<AccessDecision<String>>, Vec<LineError>), LineError> {
+	let mut decisions = Vec::new();
+	let mut skipped = Vec::new();
+	for (index, line) in reader.lines().enumerate() {
+		let line_number = index + 1;
+		let parsed = line
+			.map_err(|e| format!("unreadable: {e}"))
+			.and_then(|text| serde_json::from_str::<LogEntry>(&text).map_err(|e| e.to_string()))
+			.and_then(|entry| entry.to_decision());
+		match parsed {
+			Ok(decision) => decisions.push(decision),
+			Err(message) => {
+				let error = LineError { line: line_number, message };
+				match on_malformed {
+					OnMalformed::Skip => skipped.push(error),
+					OnMalformed::Refuse => return Err(error),
+				}
+			},
+		}
+	}
+	Ok((decisions, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn entry(outcome: &str, deny_reason: &str, consent_scope: &str) -> String {
+		format!(
+			r#"{{"seq":4294967297,"ts":1700000000000,"practitioner":"p-1","organisation":"org-1","role":"lab_technician","patient":"pt-1","category":"laboratory_results","purpose":"treatment","outcome":"{outcome}","deny_reason":{deny_reason},"emergency":false,"consent_scope":{consent_scope}}}"#
+		)
+	}
+
+	#[test]
+	fn every_outcome_round_trips() {
+		for line in [
+			entry("granted", "null", r#""organisation""#),
+			entry("granted", "null", r#""practitioner""#),
+			entry("granted", "null", r#""emergency""#),
+			entry("denied", r#""no_consent""#, "null"),
+			entry("denied", r#""suspended""#, "null"),
+			entry("denied", r#""break_glass_opted_out""#, "null"),
+		] {
+			let parsed: LogEntry = serde_json::from_str(&line).unwrap();
+			let decision = parsed.to_decision().unwrap();
+			assert_eq!(LogEntry::from_decision(&decision), parsed);
+			assert_eq!(serde_json::to_string(&parsed).unwrap(), line);
+		}
+	}
+
+	#[test]
+	fn every_spelling_parses_back() {
+		for role in ALL_ROLES {
+			assert_eq!(parse(&ALL_ROLES, &ROLES, "role", role_name(role)), Ok(role));
+		}
+		for category in RecordCategory::ALL {
+			let name = category_name(category);
+			assert_eq!(parse(&RecordCategory::ALL, &CATEGORIES, "category", name), Ok(category));
+		}
+		for (denial, name) in CONSENT_DENIALS {
+			assert_eq!(parse_deny_reason(name), Ok(DenyReason::Consent(denial)));
+		}
+		for (denial, name) in PROVIDER_DENIALS {
+			assert_eq!(parse_deny_reason(name), Ok(DenyReason::Provider(denial)));
+		}
+	}
+
+	#[test]
+	fn malformed_lines_are_skipped_or_refused_with_their_number() {
+		let log = [
+			entry("granted", "null", r#""organisation""#),
+			"not json".to_string(),
+			entry("granted", r#""no_consent""#, "null"),
+			entry("denied", r#""no_such_reason""#, "null"),
+			entry("granted", "null", r#""organisation""#).replace("treatment", "fun"),
+			entry("granted", "null", r#""organisation""#).replace(r#""seq":4294967297,"#, ""),
+			entry("denied", r#""no_consent""#, "null"),
+		]
+		.join("\n");
+		let (decisions, skipped) = read_log(log.as_bytes(), OnMalformed::Skip).unwrap();
+		assert_eq!(decisions.len(), 2);
+		assert_eq!(skipped.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3, 4, 5, 6]);
+		assert!(skipped[2].message.contains("no_such_reason"));
+		assert!(skipped[3].message.contains("unknown purpose `fun`"));
+		assert!(skipped[4].message.contains("seq"));
+
+		let refused = read_log(log.as_bytes(), OnMalformed::Refuse).unwrap_err();
+		assert_eq!(refused.line, 2);
+	}
+}

@@ -1,0 +1,951 @@
+//! A hospital network's access log, simulated, with injected attacks and their labels.
+//!
+//! Hospitals with departments; practitioners with roles, shifts (day, evening, night, office
+//! hours) and days off, physicians in training rotating between departments weekly, float nurses
+//! sent to another ward each day; patients with a home hospital and consents (organisation-wide
+//! for treatment, payment and operations; sensitive categories only where their care needs them;
+//! research for some; a named physician for a few; none at all for a few), admitted with stays of
+//! realistic length or seen in the emergency department, where patients of other hospitals are
+//! reached by break-glass. Laboratory, radiology and pharmacy staff read many patients each;
+//! billing, insurer and records-office staff work through batches of records in office hours:
+//! the hard negatives that fool simple rules.
+//!
+//! Attacks take a share of practitioner-days (`attack_rate`), each of one named type
+//! ([`ATTACKS`]), on accounts chosen at random. Everything is decided by the seed.
+
+use crate::log::Label;
+use ehr_primitives::{
+	audit::{AccessDecision, AccessOutcome, DenyReason},
+	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
+	providers::PractitionerRole,
+	Moment,
+};
+use rand::{seq::IndexedRandom, Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+use PractitionerRole::*;
+use RecordCategory::*;
+
+/// The attack types, as the labels spell them.
+pub const ATTACKS: [&str; 8] = [
+	"stolen_credential",
+	"vip_snooping",
+	"snooping_acquaintance",
+	"slow_exfiltration",
+	"off_shift",
+	"break_glass_abuse",
+	"purpose_misuse",
+	"probing",
+];
+
+/// Monday 2026-01-05 00:00 UTC: day 0 of every simulation.
+pub const START: Moment = 1_767_571_200_000;
+const SECOND: Moment = 1000;
+const MINUTE: Moment = 60 * SECOND;
+const HOUR: Moment = 60 * MINUTE;
+const DAY: Moment = 24 * HOUR;
+/// The chain's block time: decisions carry their block's timestamp.
+const BLOCK: Moment = 2 * SECOND;
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct Config {
+	pub seed: u64,
+	pub days: u32,
+	pub practitioners: u32,
+	/// The share of practitioner-days under attack (0.001 to 0.01 is realistic).
+	pub attack_rate: f64,
+}
+
+/// The simulated log, in chain order, and the attacks in it.
+pub struct Simulation {
+	pub log: Vec<AccessDecision<String>>,
+	pub labels: Vec<Label>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dept {
+	Emergency,
+	Intensive,
+	Cardiology,
+	Oncology,
+	Psychiatry,
+	Paediatrics,
+	Radiology,
+	Laboratory,
+	Pharmacy,
+	Billing,
+	Records,
+	Research,
+}
+
+/// The wards where patients stay.
+const WARDS: [Dept; 6] = [
+	Dept::Emergency,
+	Dept::Intensive,
+	Dept::Cardiology,
+	Dept::Oncology,
+	Dept::Psychiatry,
+	Dept::Paediatrics,
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Shift {
+	Day,
+	Evening,
+	Night,
+	Office,
+}
+
+impl Shift {
+	/// Start hour (UTC) and length in hours.
+	fn hours(self) -> (u64, u64) {
+		match self {
+			Shift::Day => (7, 8),
+			Shift::Evening => (15, 8),
+			Shift::Night => (23, 8),
+			Shift::Office => (9, 8),
+		}
+	}
+}
+
+struct Practitioner {
+	id: String,
+	/// Index into the organisations; the last one is the insurer.
+	org: usize,
+	role: PractitionerRole,
+	dept: Dept,
+	shift: Shift,
+	/// A physician in training, rotating between wards weekly.
+	rotating: bool,
+	/// A float nurse, sent to another ward each day.
+	float: bool,
+	days_off: [u64; 2],
+}
+
+struct Patient {
+	id: String,
+	home: usize,
+	/// No organisation-wide consent at all.
+	no_consent: bool,
+	/// Sensitive categories its consent names.
+	sensitive: Vec<RecordCategory>,
+	research: bool,
+	insurer: bool,
+	/// A practitioner given a consent of its own.
+	named: Option<usize>,
+	vip: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Stay {
+	patient: usize,
+	org: usize,
+	dept: Dept,
+	from: Moment,
+	until: Moment,
+}
+
+struct World {
+	rng: ChaCha8Rng,
+	hospitals: usize,
+	practitioners: Vec<Practitioner>,
+	patients: Vec<Patient>,
+	stays: Vec<Stay>,
+	/// Open emergency grants: (practitioner, patient) -> until.
+	grants: BTreeMap<(usize, usize), Moment>,
+	log: Vec<AccessDecision<String>>,
+}
+
+/// Simulate `config`.
+pub fn simulate(config: &Config) -> Simulation {
+	let mut world = World::new(config);
+	let attacks = world.plan_attacks(config);
+	let mut labels = Vec::new();
+	for day in 0..u64::from(config.days) {
+		world.admit(day);
+		for p in 0..world.practitioners.len() {
+			if world.works(p, day) {
+				world.work(p, day);
+			}
+		}
+		for attack in attacks.iter().filter(|a| a.days.contains(&day)) {
+			let from = world.log.len();
+			world.attack(attack, day);
+			let times = world.log[from..].iter().map(|d| d.at);
+			if let (Some(start), Some(end)) = (times.clone().min(), times.max()) {
+				labels.push((attack.practitioner, attack.kind, start, end));
+			}
+		}
+		// Billing looks back three days after discharge.
+		world.stays.retain(|s| s.until + 4 * DAY > START + (day + 1) * DAY);
+	}
+	let labels = merge_labels(&world.practitioners, labels);
+	Simulation { log: world.in_chain_order(), labels }
+}
+
+/// One label per attack: a multi-day attack's days merge.
+fn merge_labels(
+	practitioners: &[Practitioner],
+	days: Vec<(usize, &'static str, Moment, Moment)>,
+) -> Vec<Label> {
+	let mut merged: BTreeMap<(usize, &str), (Moment, Moment)> = BTreeMap::new();
+	for (p, kind, start, end) in days {
+		let span = merged.entry((p, kind)).or_insert((start, end));
+		*span = (span.0.min(start), span.1.max(end));
+	}
+	let mut labels: Vec<_> = merged
+		.into_iter()
+		.map(|((p, kind), (start_ts, end_ts))| Label {
+			practitioner: practitioners[p].id.clone(),
+			attack: kind.to_string(),
+			start_ts,
+			end_ts,
+		})
+		.collect();
+	labels.sort_by_key(|l| (l.start_ts, l.practitioner.clone()));
+	labels
+}
+
+struct Attack {
+	practitioner: usize,
+	kind: &'static str,
+	days: std::ops::Range<u64>,
+}
+
+/// Pick from `(value, weight)` pairs.
+fn weighted<T: Copy>(rng: &mut ChaCha8Rng, choices: &[(T, u32)]) -> T {
+	let total: u32 = choices.iter().map(|(_, w)| w).sum();
+	let mut pick = rng.random_range(0..total.max(1));
+	for (value, weight) in choices {
+		if pick < *weight {
+			return *value;
+		}
+		pick -= weight;
+	}
+	choices[0].0
+}
+
+impl World {
+	fn new(config: &Config) -> Self {
+		let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+		let count = config.practitioners.max(12) as usize;
+		let hospitals = (count / 150).max(1);
+		let insurer = hospitals;
+		let mut practitioners = Vec::with_capacity(count);
+		for i in 0..count {
+			let (role, dept) = weighted(
+				&mut rng,
+				&[
+					((Physician, Dept::Emergency), 4),
+					((Nurse, Dept::Emergency), 7),
+					((Paramedic, Dept::Emergency), 2),
+					((Physician, Dept::Intensive), 3),
+					((Nurse, Dept::Intensive), 7),
+					((Physician, Dept::Cardiology), 4),
+					((Nurse, Dept::Cardiology), 7),
+					((Physician, Dept::Oncology), 4),
+					((Nurse, Dept::Oncology), 7),
+					((Physician, Dept::Psychiatry), 3),
+					((Therapist, Dept::Psychiatry), 3),
+					((Nurse, Dept::Psychiatry), 4),
+					((Physician, Dept::Paediatrics), 3),
+					((Nurse, Dept::Paediatrics), 6),
+					((Radiographer, Dept::Radiology), 4),
+					((Physician, Dept::Radiology), 2),
+					((LabTechnician, Dept::Laboratory), 6),
+					((Pharmacist, Dept::Pharmacy), 4),
+					((Billing, Dept::Billing), 4),
+					((RecordsOfficer, Dept::Records), 3),
+					((Administrative, Dept::Records), 2),
+					((Researcher, Dept::Research), 2),
+				],
+			);
+			let clinical_ward = WARDS.contains(&dept);
+			let shift = match role {
+				Billing | RecordsOfficer | Administrative | Researcher => Shift::Office,
+				_ => weighted(&mut rng, &[(Shift::Day, 5), (Shift::Evening, 3), (Shift::Night, 2)]),
+			};
+			// Some billing staff work for the insurer.
+			let org = if role == Billing && rng.random_bool(0.4) {
+				insurer
+			} else {
+				rng.random_range(0..hospitals)
+			};
+			let first_off = rng.random_range(0..7);
+			practitioners.push(Practitioner {
+				id: format!("p-{:05}", i + 1),
+				org,
+				role,
+				dept,
+				shift,
+				rotating: role == Physician && clinical_ward && rng.random_bool(0.2),
+				float: role == Nurse && clinical_ward && rng.random_bool(0.1),
+				days_off: if shift == Shift::Office {
+					[5, 6]
+				} else {
+					[first_off, (first_off + 3) % 7]
+				},
+			});
+		}
+		let patients = (0..count * 40)
+			.map(|i| Patient {
+				id: format!("pt-{:06}", i + 1),
+				home: rng.random_range(0..hospitals),
+				no_consent: rng.random_bool(0.02),
+				sensitive: Vec::new(),
+				research: rng.random_bool(0.2),
+				insurer: rng.random_bool(0.9),
+				named: None,
+				vip: rng.random_bool(0.001),
+			})
+			.collect();
+		let mut world = World {
+			rng,
+			hospitals,
+			practitioners,
+			patients,
+			stays: Vec::new(),
+			grants: BTreeMap::new(),
+			log: Vec::new(),
+		};
+		world.name_physicians();
+		world
+	}
+
+	/// A few patients give one physician of their hospital a consent of its own.
+	fn name_physicians(&mut self) {
+		for i in 0..self.patients.len() {
+			if self.rng.random_bool(0.05) {
+				let home = self.patients[i].home;
+				let physicians: Vec<usize> = (0..self.practitioners.len())
+					.filter(|&p| {
+						self.practitioners[p].role == Physician && self.practitioners[p].org == home
+					})
+					.collect();
+				self.patients[i].named = physicians.choose(&mut self.rng).copied();
+			}
+		}
+	}
+
+	fn organisation_id(&self, org: usize) -> String {
+		if org == self.hospitals {
+			"org-insurer".into()
+		} else {
+			format!("org-{}", org + 1)
+		}
+	}
+
+	/// New stays of `day`: emergency visits (some by patients of other hospitals) and ward
+	/// admissions, each consenting to the sensitive categories its care needs.
+	fn admit(&mut self, day: u64) {
+		let midnight = START + day * DAY;
+		for org in 0..self.hospitals {
+			for dept in WARDS {
+				let (admissions, los_hours) = match dept {
+					Dept::Emergency => (60, 2..10),
+					Dept::Intensive => (4, 48..240),
+					Dept::Psychiatry => (3, 120..480),
+					_ => (8, 24..144),
+				};
+				for _ in 0..admissions {
+					let home_patient = dept != Dept::Emergency || self.rng.random_bool(0.85);
+					let patient = self.pick_patient(home_patient.then_some(org));
+					let from = midnight + self.rng.random_range(0..DAY);
+					let until = from + self.rng.random_range(los_hours.clone()) * HOUR;
+					let sensitive = match dept {
+						Dept::Psychiatry => Some(MentalHealth),
+						Dept::Oncology => Some(Genetics),
+						_ => None,
+					};
+					if let Some(category) = sensitive {
+						if !self.patients[patient].sensitive.contains(&category) {
+							self.patients[patient].sensitive.push(category);
+						}
+					}
+					self.stays.push(Stay { patient, org, dept, from, until });
+				}
+			}
+		}
+	}
+
+	/// A patient of `home`, or of any hospital.
+	fn pick_patient(&mut self, home: Option<usize>) -> usize {
+		loop {
+			let patient = self.rng.random_range(0..self.patients.len());
+			if home.is_none_or(|h| self.patients[patient].home == h) {
+				return patient;
+			}
+		}
+	}
+
+	fn works(&self, p: usize, day: u64) -> bool {
+		!self.practitioners[p].days_off.contains(&(day % 7))
+	}
+
+	/// The practitioner's shift on `day`, as unix milliseconds.
+	fn shift_of(&self, p: usize, day: u64) -> (Moment, Moment) {
+		let (start, length) = self.practitioners[p].shift.hours();
+		let from = START + day * DAY + start * HOUR;
+		(from, from + length * HOUR)
+	}
+
+	/// The ward the practitioner works in on `day`.
+	fn ward_of(&mut self, p: usize, day: u64) -> Dept {
+		let pr = &self.practitioners[p];
+		if pr.rotating {
+			WARDS[(day / 7 + p as u64) as usize % WARDS.len()]
+		} else if pr.float {
+			*WARDS.choose(&mut self.rng).unwrap_or(&pr.dept)
+		} else {
+			pr.dept
+		}
+	}
+
+	/// Stays of `org` (in `dept`, if given) that overlap `[from, until)`.
+	fn stays_in(&self, org: usize, dept: Option<Dept>, from: Moment, until: Moment) -> Vec<Stay> {
+		self.stays
+			.iter()
+			.filter(|s| s.org == org && dept.is_none_or(|d| s.dept == d))
+			.filter(|s| s.from < until && s.until > from)
+			.copied()
+			.collect()
+	}
+
+	/// A normal day's work.
+	fn work(&mut self, p: usize, day: u64) {
+		let (from, until) = self.shift_of(p, day);
+		let org = self.practitioners[p].org;
+		let role = self.practitioners[p].role;
+		if org == self.hospitals {
+			return self.insurer_batch(p, from, until);
+		}
+		match role {
+			Physician | Nurse | Paramedic | Therapist => {
+				let ward = self.ward_of(p, day);
+				let stays = self.stays_in(org, Some(ward), from, until);
+				let team = if role == Physician { 4..12 } else { 3..8 };
+				let count = self.rng.random_range(team).min(stays.len());
+				for stay in stays.choose_multiple(&mut self.rng, count).copied().collect::<Vec<_>>()
+				{
+					self.care_for(p, &stay, from.max(stay.from), until.min(stay.until));
+				}
+			},
+			Radiographer => self.service(p, from, until, 12..30, &[(Imaging, 8), (Allergies, 1)]),
+			LabTechnician => {
+				self.service(p, from, until, 25..60, &[(LaboratoryResults, 12), (Genetics, 1)])
+			},
+			Pharmacist => self.service(p, from, until, 20..45, &[(Medications, 6), (Allergies, 3)]),
+			Billing => self.batch(
+				p,
+				from,
+				until,
+				80..200,
+				Purpose::Payment,
+				&[(Demographics, 3), (Encounters, 3), (Conditions, 2), (Medications, 1)],
+			),
+			RecordsOfficer | Administrative => self.batch(
+				p,
+				from,
+				until,
+				30..120,
+				Purpose::Operations,
+				&[(Demographics, 3), (Encounters, 3), (ClinicalNotes, 2)],
+			),
+			Researcher => {
+				let count = self.rng.random_range(8..25);
+				for _ in 0..count {
+					let patient = self.pick_patient(Some(org));
+					let at = self.rng.random_range(from..until);
+					let category = weighted(
+						&mut self.rng,
+						&[(LaboratoryResults, 4), (Conditions, 3), (Genetics, 1), (Medications, 2)],
+					);
+					self.request(p, patient, category, Purpose::Research, at);
+				}
+			},
+		}
+	}
+
+	/// A clinician's accesses to one patient in its care during `[from, until)`: a burst when
+	/// taking the patient over, then a few reads.
+	fn care_for(&mut self, p: usize, stay: &Stay, from: Moment, until: Moment) {
+		if until <= from {
+			return;
+		}
+		let role = self.practitioners[p].role;
+		let needs_break_glass = stay.dept == Dept::Emergency
+			&& self.decide(p, stay.patient, Encounters, Purpose::Treatment, from).is_err();
+		if needs_break_glass {
+			self.break_glass(p, stay.patient, from);
+		}
+		let reads = self.rng.random_range(2..8);
+		let mut at = from;
+		for _ in 0..reads {
+			let category = self.clinical_category(role, stay.dept);
+			self.request(p, stay.patient, category, Purpose::Treatment, at);
+			at += self.rng.random_range(30 * SECOND..90 * MINUTE);
+			if at >= until {
+				break;
+			}
+		}
+	}
+
+	fn clinical_category(&mut self, role: PractitionerRole, dept: Dept) -> RecordCategory {
+		let sensitive = match dept {
+			Dept::Psychiatry => MentalHealth,
+			Dept::Oncology => Genetics,
+			_ => SubstanceUse,
+		};
+		let sensitive_weight = match dept {
+			Dept::Psychiatry => 6,
+			Dept::Oncology => 1,
+			_ => 0,
+		};
+		match role {
+			Therapist => weighted(&mut self.rng, &[(MentalHealth, 6), (ClinicalNotes, 4)]),
+			Nurse => weighted(
+				&mut self.rng,
+				&[
+					(Medications, 6),
+					(Allergies, 3),
+					(Encounters, 3),
+					(ClinicalNotes, 3),
+					(LaboratoryResults, 2),
+					(Demographics, 2),
+					(sensitive, sensitive_weight),
+				],
+			),
+			_ => weighted(
+				&mut self.rng,
+				&[
+					(ClinicalNotes, 5),
+					(LaboratoryResults, 4),
+					(Conditions, 4),
+					(Medications, 3),
+					(Imaging, 2),
+					(Allergies, 1),
+					(Immunizations, 1),
+					(sensitive, sensitive_weight),
+				],
+			),
+		}
+	}
+
+	/// Service departments: many patients of the hospital, one or two reads each.
+	fn service(
+		&mut self,
+		p: usize,
+		from: Moment,
+		until: Moment,
+		patients: std::ops::Range<usize>,
+		categories: &[(RecordCategory, u32)],
+	) {
+		let org = self.practitioners[p].org;
+		let stays = self.stays_in(org, None, from, until);
+		let count = self.rng.random_range(patients).min(stays.len());
+		for stay in stays.choose_multiple(&mut self.rng, count).copied().collect::<Vec<_>>() {
+			let at =
+				self.rng.random_range(from.max(stay.from)..until.min(stay.until).max(from + 1));
+			let category = weighted(&mut self.rng, categories);
+			self.request(p, stay.patient, category, Purpose::Treatment, at);
+		}
+	}
+
+	/// Office batch work on recently discharged patients: many records, seconds apart.
+	fn batch(
+		&mut self,
+		p: usize,
+		from: Moment,
+		until: Moment,
+		records: std::ops::Range<usize>,
+		purpose: Purpose,
+		categories: &[(RecordCategory, u32)],
+	) {
+		let org = self.practitioners[p].org;
+		let discharged: Vec<usize> = self
+			.stays
+			.iter()
+			.filter(|s| s.org == org && s.until < from && s.until + 3 * DAY > from)
+			.map(|s| s.patient)
+			.collect();
+		let count = self.rng.random_range(records).min(discharged.len());
+		let mut at = from + self.rng.random_range(0..HOUR);
+		for patient in discharged.choose_multiple(&mut self.rng, count).copied().collect::<Vec<_>>()
+		{
+			for _ in 0..self.rng.random_range(1..4) {
+				let category = weighted(&mut self.rng, categories);
+				self.request(p, patient, category, purpose, at);
+				at += self.rng.random_range(5 * SECOND..3 * MINUTE);
+			}
+			if at >= until {
+				break;
+			}
+		}
+	}
+
+	/// An insurer's claims clerk: patients of every hospital, for payment.
+	fn insurer_batch(&mut self, p: usize, from: Moment, until: Moment) {
+		let count = self.rng.random_range(30..90);
+		let mut at = from;
+		for _ in 0..count {
+			let patient = self.pick_patient(None);
+			let category =
+				weighted(&mut self.rng, &[(Demographics, 2), (Encounters, 3), (Conditions, 2)]);
+			self.request(p, patient, category, Purpose::Payment, at);
+			at += self.rng.random_range(20 * SECOND..6 * MINUTE);
+			if at >= until {
+				break;
+			}
+		}
+	}
+
+	/// What the chain decides for a request of `p` at `at` (consents as the consent pallet
+	/// would answer, then an open emergency grant).
+	fn decide(
+		&self,
+		p: usize,
+		patient: usize,
+		category: RecordCategory,
+		purpose: Purpose,
+		at: Moment,
+	) -> Result<AccessOutcome, DenyReason> {
+		let pr = &self.practitioners[p];
+		let pt = &self.patients[patient];
+		let covers_sensitive = !category.is_sensitive() || pt.sensitive.contains(&category);
+		let consent = if pt.named == Some(p) && covers_sensitive && purpose == Purpose::Treatment {
+			Ok(ConsentScope::Practitioner)
+		} else if pr.org == self.hospitals {
+			// The insurer: demographics, encounters and conditions, for payment.
+			match (pt.insurer, category, purpose) {
+				(false, ..) => Err(ConsentDenial::NoConsent),
+				(true, Demographics | Encounters | Conditions, Purpose::Payment) => {
+					Ok(ConsentScope::Organisation)
+				},
+				(true, c, Purpose::Payment) if c.is_sensitive() => {
+					Err(ConsentDenial::SensitiveCategoryNotCovered)
+				},
+				(true, _, Purpose::Payment) => Err(ConsentDenial::CategoryNotCovered),
+				(true, ..) => Err(ConsentDenial::PurposeNotCovered),
+			}
+		} else if pt.home != pr.org || pt.no_consent {
+			Err(ConsentDenial::NoConsent)
+		} else if !covers_sensitive {
+			Err(ConsentDenial::SensitiveCategoryNotCovered)
+		} else if match purpose {
+			Purpose::Treatment | Purpose::Payment | Purpose::Operations | Purpose::Emergency => {
+				true
+			},
+			Purpose::Research => pt.research,
+			Purpose::PublicHealth => false,
+		} {
+			Ok(ConsentScope::Organisation)
+		} else {
+			Err(ConsentDenial::PurposeNotCovered)
+		};
+		match consent {
+			Ok(scope) => Ok(AccessOutcome::Granted { consent: 0, scope }),
+			Err(denial) => {
+				let under_grant = matches!(purpose, Purpose::Treatment | Purpose::Emergency)
+					&& self.grants.get(&(p, patient)).is_some_and(|until| at < *until);
+				if under_grant {
+					Ok(AccessOutcome::EmergencyGranted { access: 0 })
+				} else {
+					Err(DenyReason::Consent(denial))
+				}
+			},
+		}
+	}
+
+	/// `p` asks for `category` of `patient` for `purpose` at `at`; logged whatever the outcome.
+	fn request(
+		&mut self,
+		p: usize,
+		patient: usize,
+		category: RecordCategory,
+		purpose: Purpose,
+		at: Moment,
+	) {
+		let decided = self.decide(p, patient, category, purpose, at);
+		let emergency = matches!(decided, Ok(AccessOutcome::EmergencyGranted { .. }));
+		let outcome = decided.unwrap_or_else(|reason| AccessOutcome::Denied { reason });
+		self.push(p, patient, category, purpose, at, emergency, outcome);
+	}
+
+	/// `p` breaks the glass on `patient` at `at` (every patient here allows it).
+	fn break_glass(&mut self, p: usize, patient: usize, at: Moment) {
+		self.grants.insert((p, patient), at + 4 * HOUR);
+		let outcome = AccessOutcome::EmergencyGranted { access: 0 };
+		self.push(p, patient, Allergies, Purpose::Emergency, at, true, outcome);
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	fn push(
+		&mut self,
+		p: usize,
+		patient: usize,
+		category: RecordCategory,
+		purpose: Purpose,
+		at: Moment,
+		emergency: bool,
+		outcome: AccessOutcome,
+	) {
+		let pr = &self.practitioners[p];
+		let at = at - (at - START) % BLOCK;
+		let decision = AccessDecision {
+			seq: 0,
+			at,
+			block: ((at - START) / BLOCK + 1) as u32,
+			practitioner: pr.id.clone(),
+			organisation: Some(self.organisation_id(pr.org)),
+			role: Some(pr.role),
+			patient: self.patients[patient].id.clone(),
+			category,
+			purpose,
+			emergency,
+			outcome,
+		};
+		self.log.push(decision);
+	}
+
+	/// Sorted by time, with sequence numbers as the chain gives them.
+	fn in_chain_order(mut self) -> Vec<AccessDecision<String>> {
+		self.log.sort_by_key(|d| d.at);
+		let mut index_in_block = 0u64;
+		let mut previous_block = 0;
+		for decision in &mut self.log {
+			if decision.block != previous_block {
+				(previous_block, index_in_block) = (decision.block, 0);
+			}
+			decision.seq = (u64::from(decision.block) << 32) | index_in_block;
+			index_in_block += 1;
+		}
+		self.log
+	}
+
+	/// Attacks enough to cover `attack_rate` of the practitioner-days: every type in turn, each
+	/// on a different practitioner, one day long except slow exfiltration (two to four weeks).
+	fn plan_attacks(&mut self, config: &Config) -> Vec<Attack> {
+		let days = u64::from(config.days.max(1));
+		let target = (config.attack_rate * self.practitioners.len() as f64 * days as f64).ceil();
+		let mut planned = Vec::new();
+		let mut covered = 0.0;
+		let mut candidates: Vec<usize> = (0..self.practitioners.len()).collect();
+		let mut kinds = ATTACKS.to_vec();
+		while covered < target && !candidates.is_empty() {
+			if planned.len() % ATTACKS.len() == 0 {
+				kinds.sort_by_key(|_| self.rng.random::<u32>());
+			}
+			let kind = kinds[planned.len() % ATTACKS.len()];
+			let clinical_only =
+				matches!(kind, "break_glass_abuse" | "purpose_misuse" | "vip_snooping");
+			let eligible: Vec<usize> = candidates
+				.iter()
+				.copied()
+				.filter(|&p| {
+					let pr = &self.practitioners[p];
+					pr.org < self.hospitals
+						&& (!clinical_only || matches!(pr.role, Physician | Nurse | Therapist))
+				})
+				.collect();
+			let Some(&practitioner) = eligible.choose(&mut self.rng) else { break };
+			candidates.retain(|&p| p != practitioner);
+			let length =
+				if kind == "slow_exfiltration" { self.rng.random_range(14..29) } else { 1 };
+			let start = self.rng.random_range(0..days);
+			let span = start..(start + length).min(days);
+			covered += (span.end - span.start) as f64;
+			planned.push(Attack { practitioner, kind, days: span });
+		}
+		planned
+	}
+
+	/// The attacker's accesses on `day`.
+	fn attack(&mut self, attack: &Attack, day: u64) {
+		let p = attack.practitioner;
+		let org = self.practitioners[p].org;
+		let (shift_from, shift_until) = self.shift_of(p, day);
+		let midnight = START + day * DAY;
+		match attack.kind {
+			"stolen_credential" => {
+				let mut at = midnight + self.rng.random_range(0..DAY - HOUR);
+				for _ in 0..self.rng.random_range(150..400) {
+					let own_hospital = self.rng.random_bool(0.7);
+					let patient = self.pick_patient(own_hospital.then_some(org));
+					let category =
+						*RecordCategory::ALL.choose(&mut self.rng).unwrap_or(&Demographics);
+					self.request(p, patient, category, Purpose::Treatment, at);
+					at += self.rng.random_range(2 * SECOND..12 * SECOND);
+				}
+			},
+			"vip_snooping" => {
+				let vip = self.pick_vip(org);
+				for _ in 0..self.rng.random_range(3..9) {
+					let at = self.rng.random_range(shift_from..shift_until + 2 * HOUR);
+					let category = weighted(
+						&mut self.rng,
+						&[(ClinicalNotes, 4), (Conditions, 3), (MentalHealth, 2), (Imaging, 1)],
+					);
+					self.request(p, vip, category, Purpose::Treatment, at);
+				}
+			},
+			"snooping_acquaintance" => {
+				for _ in 0..self.rng.random_range(2..6) {
+					let patient = self.pick_patient(Some(org));
+					for _ in 0..self.rng.random_range(1..4) {
+						let at = self.rng.random_range(shift_from..shift_until);
+						let category = weighted(
+							&mut self.rng,
+							&[
+								(Demographics, 2),
+								(ClinicalNotes, 3),
+								(SexualReproductiveHealth, 2),
+								(MentalHealth, 2),
+								(Conditions, 2),
+							],
+						);
+						self.request(p, patient, category, Purpose::Treatment, at);
+					}
+				}
+			},
+			"slow_exfiltration" => {
+				if self.works(p, day) {
+					for _ in 0..self.rng.random_range(3..9) {
+						let patient = self.pick_patient(Some(org));
+						let at = self.rng.random_range(shift_from..shift_until);
+						let category = weighted(
+							&mut self.rng,
+							&[(Demographics, 3), (Conditions, 2), (Medications, 1)],
+						);
+						self.request(p, patient, category, Purpose::Treatment, at);
+					}
+				}
+			},
+			"off_shift" => {
+				let mut at = shift_until + self.rng.random_range(4 * HOUR..10 * HOUR);
+				let recent = self.stays_in(org, Some(self.practitioners[p].dept), at - DAY, at);
+				for _ in 0..self.rng.random_range(5..20) {
+					let patient = match recent.choose(&mut self.rng) {
+						Some(stay) if self.rng.random_bool(0.6) => stay.patient,
+						_ => self.pick_patient(Some(org)),
+					};
+					let category = self.clinical_category(Physician, Dept::Intensive);
+					self.request(p, patient, category, Purpose::Treatment, at);
+					at += self.rng.random_range(MINUTE..15 * MINUTE);
+				}
+			},
+			"break_glass_abuse" => {
+				for _ in 0..self.rng.random_range(2..6) {
+					let patient = self.pick_patient(None);
+					let at = self.rng.random_range(shift_from..shift_until);
+					self.break_glass(p, patient, at);
+					for i in 0..self.rng.random_range(2..5) {
+						let category = weighted(
+							&mut self.rng,
+							&[(ClinicalNotes, 3), (MentalHealth, 2), (Hiv, 1)],
+						);
+						self.request(
+							p,
+							patient,
+							category,
+							Purpose::Treatment,
+							at + (i + 1) * MINUTE,
+						);
+					}
+				}
+			},
+			"purpose_misuse" => {
+				for _ in 0..self.rng.random_range(5..16) {
+					let patient = self.pick_patient(Some(org));
+					let at = self.rng.random_range(shift_from..shift_until);
+					let purpose =
+						weighted(&mut self.rng, &[(Purpose::Payment, 3), (Purpose::Research, 2)]);
+					let category =
+						weighted(&mut self.rng, &[(ClinicalNotes, 3), (MentalHealth, 2)]);
+					self.request(p, patient, category, purpose, at);
+				}
+			},
+			_ => {
+				// Probing: many requests that the chain refuses.
+				let mut at = self.rng.random_range(shift_from..shift_until);
+				for _ in 0..self.rng.random_range(30..100) {
+					let patient = self.pick_patient(None);
+					let category = weighted(
+						&mut self.rng,
+						&[(Hiv, 2), (SubstanceUse, 2), (Genetics, 1), (ClinicalNotes, 1)],
+					);
+					self.request(p, patient, category, Purpose::Treatment, at);
+					at += self.rng.random_range(10 * SECOND..2 * MINUTE);
+				}
+			},
+		}
+	}
+
+	/// A celebrity patient, admitted to a ward of `org` now (if the network has none, any
+	/// patient of `org` becomes one).
+	fn pick_vip(&mut self, org: usize) -> usize {
+		let vips: Vec<usize> = (0..self.patients.len())
+			.filter(|&i| self.patients[i].vip && self.patients[i].home == org)
+			.collect();
+		match vips.choose(&mut self.rng) {
+			Some(&vip) => vip,
+			None => self.pick_patient(Some(org)),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn small(seed: u64) -> Config {
+		Config { seed, days: 14, practitioners: 150, attack_rate: 0.01 }
+	}
+
+	#[test]
+	fn the_same_seed_gives_the_same_log() {
+		let (a, b) = (simulate(&small(7)), simulate(&small(7)));
+		assert_eq!(a.log, b.log);
+		assert_eq!(a.labels, b.labels);
+		assert_ne!(simulate(&small(8)).log, a.log);
+	}
+
+	#[test]
+	fn the_log_is_in_chain_order_with_unique_sequence_numbers() {
+		let log = simulate(&small(1)).log;
+		assert!(log.len() > 10_000, "{} decisions", log.len());
+		assert!(log.windows(2).all(|w| w[0].seq < w[1].seq && w[0].at <= w[1].at));
+		assert!(log.iter().all(|d| (d.at - START) % BLOCK == 0));
+	}
+
+	#[test]
+	fn attacks_cover_their_share_of_practitioner_days_and_every_type_appears() {
+		let config = Config { seed: 3, days: 30, practitioners: 300, attack_rate: 0.005 };
+		let simulation = simulate(&config);
+		let kinds: std::collections::BTreeSet<_> =
+			simulation.labels.iter().map(|l| l.attack.as_str()).collect();
+		assert_eq!(kinds.len(), ATTACKS.len(), "{kinds:?}");
+		for label in &simulation.labels {
+			assert!(label.start_ts <= label.end_ts);
+			let attacker = simulation.log.iter().filter(|d| {
+				d.practitioner == label.practitioner
+					&& (label.start_ts..=label.end_ts).contains(&d.at)
+			});
+			assert!(attacker.count() > 0, "{label:?}");
+		}
+	}
+
+	#[test]
+	fn normal_work_has_its_hard_negatives() {
+		let log = simulate(&small(2)).log;
+		let share = |test: &dyn Fn(&AccessDecision<String>) -> bool| {
+			log.iter().filter(|d| test(d)).count() as f64 / log.len() as f64
+		};
+		let emergency = share(&|d| d.emergency);
+		let denied = share(&|d| !d.outcome.is_granted());
+		let payment = share(&|d| d.purpose == Purpose::Payment);
+		assert!(emergency > 0.001 && emergency < 0.1, "emergency {emergency}");
+		assert!(denied > 0.001 && denied < 0.2, "denied {denied}");
+		assert!(payment > 0.05, "payment {payment}");
+	}
+}

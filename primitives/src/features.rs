@@ -1,0 +1,370 @@
+//! What the anomaly model sees of a practitioner: features computed from its recent window of
+//! access decisions, and nothing else.
+//!
+//! One definition for every side: the sentinel's offchain worker calls [`features`] inside the
+//! runtime on the audit pallet's window, and the training pipeline reads features that
+//! `ehr-anomaly features` computed with this same function from the access log. Never
+//! re-implement it elsewhere.
+//!
+//! Two parts, both `f32` and squashed into `[0, 1]` without transcendental functions (so the
+//! function is the same in the runtime's `no_std` wasm and natively):
+//! - [`WINDOW_FEATURES`] numbers over the whole window (volume, spread over patients, timing,
+//!   denials, emergencies, sensitive categories, role/purpose mismatches, ...);
+//! - a sequence of the last [`SEQUENCE_LENGTH`] decisions, [`STEP_FEATURES`] numbers each, oldest
+//!   first, padded at the front with zero steps (whose `present` is 0).
+//!
+//! Time features use UTC: a deployment whose hospitals keep other hours shifts `at` before
+//! calling (the model is trained on simulated UTC shifts).
+
+use crate::{
+	audit::{AccessDecision, AccessOutcome},
+	consent::{ConsentScope, Purpose, RecordCategory},
+	providers::PractitionerRole,
+	Moment,
+};
+
+/// How many decisions the sequence part holds: the audit pallet's window length.
+pub const SEQUENCE_LENGTH: usize = 64;
+
+/// The names of the window features, in order.
+pub const WINDOW_FEATURES: [&str; 17] = [
+	"fill",
+	"rate_per_hour",
+	"last_hour_share",
+	"distinct_patient_share",
+	"distinct_patients_last_hour",
+	"off_hours_share",
+	"denial_share",
+	"emergency_share",
+	"sensitive_share",
+	"purpose_role_mismatch_share",
+	"category_role_mismatch_share",
+	"organisation_scope_share",
+	"first_time_patient_share",
+	"max_burst_5min_share",
+	"secondary_use_share",
+	"weekend_share",
+	"unusual_hour_share",
+];
+
+/// The names of the features of one step of the sequence, in order.
+pub const STEP_FEATURES: [&str; 10] = [
+	"present",
+	"granted",
+	"emergency",
+	"sensitive",
+	"off_hours",
+	"gap",
+	"first_time_patient",
+	"purpose_role_mismatch",
+	"organisation_scope",
+	"clinical_notes",
+];
+
+/// The features of one practitioner's window.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Features {
+	pub window: [f32; WINDOW_FEATURES.len()],
+	pub sequence: [[f32; STEP_FEATURES.len()]; SEQUENCE_LENGTH],
+}
+
+const MINUTE: Moment = 60 * 1000;
+const HOUR: Moment = 60 * MINUTE;
+const DAY: Moment = 24 * HOUR;
+
+/// `x / (x + scale)`: 0 at 0, 1/2 at `scale`, towards 1 beyond.
+fn squash(x: f32, scale: f32) -> f32 {
+	if x <= 0.0 {
+		0.0
+	} else {
+		x / (x + scale)
+	}
+}
+
+fn share(count: usize, of: usize) -> f32 {
+	if of == 0 {
+		0.0
+	} else {
+		count as f32 / of as f32
+	}
+}
+
+/// The hour of the day, UTC.
+fn hour_of(at: Moment) -> usize {
+	((at / HOUR) % 24) as usize
+}
+
+/// Between 22:00 and 06:00 UTC.
+fn is_off_hours(at: Moment) -> bool {
+	!(6..22).contains(&hour_of(at))
+}
+
+/// Saturday or Sunday (1970-01-01 was a Thursday).
+fn is_weekend(at: Moment) -> bool {
+	let weekday = (at / DAY + 3) % 7; // Monday = 0
+	weekday >= 5
+}
+
+/// A purpose that the role does not usually have: clinicians asking for payment, billing and
+/// administrative staff asking for treatment, anyone but researchers asking for research.
+fn purpose_mismatch(role: Option<PractitionerRole>, purpose: Purpose) -> bool {
+	use PractitionerRole::*;
+	let Some(role) = role else { return true };
+	match purpose {
+		Purpose::Treatment | Purpose::Emergency => {
+			matches!(role, Billing | Administrative | RecordsOfficer | Researcher)
+		},
+		Purpose::Payment => !matches!(role, Billing | Administrative),
+		Purpose::Operations => !matches!(role, Administrative | RecordsOfficer | Billing),
+		Purpose::Research => role != Researcher,
+		Purpose::PublicHealth => !matches!(role, Physician | Nurse | LabTechnician),
+	}
+}
+
+/// A category that the role does not usually read: clinical notes or sensitive categories for
+/// non-clinical staff, mental health or HIV for a radiographer or lab technician, and so on.
+fn category_mismatch(role: Option<PractitionerRole>, category: RecordCategory) -> bool {
+	use PractitionerRole::*;
+	use RecordCategory::*;
+	let Some(role) = role else { return true };
+	match role {
+		Physician | Nurse | Paramedic => false,
+		Pharmacist => !matches!(category, Demographics | Medications | Allergies | Conditions),
+		LabTechnician => !matches!(category, Demographics | LaboratoryResults | Genetics | Hiv),
+		Radiographer => !matches!(category, Demographics | Imaging | Encounters | Allergies),
+		Therapist => category.is_sensitive() && category != MentalHealth,
+		Researcher => matches!(category, Demographics | ClinicalNotes),
+		Administrative | Billing | RecordsOfficer => {
+			category.is_sensitive() || matches!(category, ClinicalNotes | LaboratoryResults)
+		},
+	}
+}
+
+fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
+	matches!(outcome, AccessOutcome::Granted { scope: ConsentScope::Organisation, .. })
+}
+
+/// The features of `window`: a practitioner's decisions, oldest first (as the audit pallet's
+/// `window_of` returns them). Only the last [`SEQUENCE_LENGTH`] count. An empty window has all
+/// features 0.
+pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> Features {
+	let window = &window[window.len().saturating_sub(SEQUENCE_LENGTH)..];
+	let mut out = Features {
+		window: [0.0; WINDOW_FEATURES.len()],
+		sequence: [[0.0; STEP_FEATURES.len()]; SEQUENCE_LENGTH],
+	};
+	let (Some(first), Some(last)) = (window.first(), window.last()) else { return out };
+	let n = window.len();
+
+	// Whether each decision's patient appears earlier in the window.
+	let mut first_time = [false; SEQUENCE_LENGTH];
+	for (i, decision) in window.iter().enumerate() {
+		first_time[i] = !window[..i].iter().any(|earlier| earlier.patient == decision.patient);
+	}
+	let last_hour_from = last.at.saturating_sub(HOUR);
+	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
+	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
+		window.iter().enumerate().filter(|(i, d)| test(*i, d)).count()
+	};
+
+	let span_hours = (last.at.saturating_sub(first.at).max(MINUTE)) as f32 / HOUR as f32;
+	let distinct = count(&|i, _| first_time[i]);
+	let distinct_last_hour = window
+		.iter()
+		.enumerate()
+		.filter(|(i, d)| {
+			in_last_hour(d)
+				&& !window[..*i].iter().any(|e| in_last_hour(e) && e.patient == d.patient)
+		})
+		.count();
+	let recent = count(&|_, d| in_last_hour(d));
+	let earlier = &window[..n - recent];
+	// Of the last hour's decisions: patients not seen before it, and hours of the day (give or
+	// take one) the practitioner did not work at before it.
+	let new_patients =
+		count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| e.patient == d.patient));
+	let mut usual_hours = [false; 24];
+	for decision in earlier {
+		let hour = hour_of(decision.at);
+		for h in [hour + 23, hour, hour + 1] {
+			usual_hours[h % 24] = true;
+		}
+	}
+	let unusual_hours = if earlier.is_empty() {
+		0
+	} else {
+		count(&|_, d| in_last_hour(d) && !usual_hours[hour_of(d.at)])
+	};
+	let max_burst = (0..n)
+		.map(|i| {
+			let until = window[i].at.saturating_add(5 * MINUTE);
+			window[i..].iter().take_while(|d| d.at < until).count()
+		})
+		.max()
+		.unwrap_or(0);
+
+	out.window = [
+		share(n, SEQUENCE_LENGTH),
+		squash(n as f32 / span_hours, 60.0),
+		share(recent, n),
+		share(distinct, n),
+		squash(distinct_last_hour as f32, 20.0),
+		share(count(&|_, d| is_off_hours(d.at)), n),
+		share(count(&|_, d| !d.outcome.is_granted()), n),
+		share(count(&|_, d| d.emergency), n),
+		share(count(&|_, d| d.category.is_sensitive()), n),
+		share(count(&|_, d| purpose_mismatch(d.role, d.purpose)), n),
+		share(count(&|_, d| category_mismatch(d.role, d.category)), n),
+		share(count(&|_, d| is_organisation_scope(&d.outcome)), n),
+		share(new_patients, recent),
+		share(max_burst, n),
+		share(count(&|_, d| matches!(d.purpose, Purpose::Payment | Purpose::Research)), n),
+		share(count(&|_, d| is_weekend(d.at)), n),
+		share(unusual_hours, recent),
+	];
+
+	let pad = SEQUENCE_LENGTH - n;
+	for (i, decision) in window.iter().enumerate() {
+		let gap_minutes = match i.checked_sub(1).and_then(|p| window.get(p)) {
+			Some(previous) => decision.at.saturating_sub(previous.at) as f32 / MINUTE as f32,
+			None => 0.0,
+		};
+		out.sequence[pad + i] = [
+			1.0,
+			flag(decision.outcome.is_granted()),
+			flag(decision.emergency),
+			flag(decision.category.is_sensitive()),
+			flag(is_off_hours(decision.at)),
+			squash(gap_minutes, 30.0),
+			flag(first_time[i]),
+			flag(purpose_mismatch(decision.role, decision.purpose)),
+			flag(is_organisation_scope(&decision.outcome)),
+			flag(decision.category == RecordCategory::ClinicalNotes),
+		];
+	}
+	out
+}
+
+fn flag(b: bool) -> f32 {
+	if b {
+		1.0
+	} else {
+		0.0
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{audit::DenyReason, consent::ConsentDenial};
+
+	/// Monday 2023-11-13 12:00 UTC.
+	const NOON: Moment = 1_699_876_800_000;
+
+	fn decision(at: Moment, patient: u32, outcome: AccessOutcome) -> AccessDecision<u32> {
+		AccessDecision {
+			seq: at,
+			at,
+			block: 1,
+			practitioner: 7,
+			organisation: Some(1),
+			role: Some(PractitionerRole::Nurse),
+			patient,
+			category: RecordCategory::Medications,
+			purpose: Purpose::Treatment,
+			emergency: false,
+			outcome,
+		}
+	}
+
+	fn granted() -> AccessOutcome {
+		AccessOutcome::Granted { consent: 1, scope: ConsentScope::Organisation }
+	}
+
+	fn feature(f: &Features, name: &str) -> f32 {
+		let i = WINDOW_FEATURES.iter().position(|n| *n == name).expect("a window feature");
+		f.window[i]
+	}
+
+	#[test]
+	fn an_empty_window_has_no_features() {
+		let f = features::<u32>(&[]);
+		assert!(f.window.iter().all(|x| *x == 0.0));
+		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
+	}
+
+	#[test]
+	fn a_quiet_day_shift_looks_quiet() {
+		// Ten patients, one every 20 minutes, all granted, during the day.
+		let window: Vec<_> =
+			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
+		let f = features(&window);
+		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
+		assert_eq!(feature(&f, "off_hours_share"), 0.0);
+		assert_eq!(feature(&f, "denial_share"), 0.0);
+		assert_eq!(feature(&f, "distinct_patient_share"), 1.0);
+		assert_eq!(feature(&f, "organisation_scope_share"), 1.0);
+		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
+		assert_eq!(feature(&f, "weekend_share"), 0.0);
+		// 10 accesses over 3 hours: about 3.3 an hour.
+		assert!((feature(&f, "rate_per_hour") - (10.0 / 3.0) / (10.0 / 3.0 + 60.0)).abs() < 1e-6);
+		// The sequence is padded at the front and present at the back.
+		assert_eq!(f.sequence[53][0], 0.0);
+		assert_eq!(f.sequence[54][0], 1.0);
+		assert_eq!(f.sequence[63][5], 20.0 / 50.0);
+	}
+
+	#[test]
+	fn a_night_burst_of_denials_stands_out() {
+		let night = NOON + 14 * HOUR; // 02:00
+		let denied =
+			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
+		let window: Vec<_> =
+			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
+		let f = features(&window);
+		assert_eq!(feature(&f, "fill"), 1.0);
+		assert_eq!(feature(&f, "off_hours_share"), 1.0);
+		assert_eq!(feature(&f, "denial_share"), 1.0);
+		assert_eq!(feature(&f, "first_time_patient_share"), 1.0);
+		assert!(feature(&f, "rate_per_hour") > 0.9);
+		assert!(feature(&f, "max_burst_5min_share") == 1.0);
+		assert!(f.sequence.iter().all(|step| step[0] == 1.0 && step[1] == 0.0));
+	}
+
+	#[test]
+	fn new_patients_and_unusual_hours_are_those_of_the_last_hour() {
+		// A day shift on four patients, then, twelve hours later, two new patients and one old.
+		let mut window: Vec<_> =
+			(0..8).map(|i| decision(NOON + i as u64 * 10 * MINUTE, i % 4, granted())).collect();
+		let night = NOON + 12 * HOUR;
+		window.extend([
+			decision(night, 100, granted()),
+			decision(night + MINUTE, 101, granted()),
+			decision(night + 2 * MINUTE, 2, granted()),
+		]);
+		let f = features(&window);
+		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
+		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
+		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
+		assert_eq!(feature(&f, "distinct_patient_share"), 6.0 / 11.0);
+	}
+
+	#[test]
+	fn only_the_last_sequence_length_decisions_count() {
+		let window: Vec<_> =
+			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
+		assert_eq!(features(&window), features(&window[36..]));
+	}
+
+	#[test]
+	fn role_mismatches_are_counted() {
+		let mut billing_notes = decision(NOON, 1, granted());
+		billing_notes.role = Some(PractitionerRole::Billing);
+		billing_notes.category = RecordCategory::ClinicalNotes;
+		billing_notes.purpose = Purpose::Payment;
+		let f = features(&[billing_notes]);
+		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
+		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
+		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
+	}
+}
