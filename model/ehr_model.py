@@ -1,0 +1,307 @@
+"""The anomaly model: data from the Rust simulator and feature export, three branches trained in
+JAX, their fusion, and the ONNX graph (opset 17) that tract runs in the node.
+
+Branches, each giving one number per sample:
+  - outlier: an autoencoder on the window features, trained on normal behaviour only; its
+    reconstruction error;
+  - supervised: a small MLP on the window features, trained on labelled attacks;
+  - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks.
+A logistic regression fuses the three into the score in [0, 1]; the graph outputs the score and
+each branch's part of the fused logit, so that an alert can be explained.
+"""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+jax.config.update("jax_enable_x64", False)
+
+START_MS = 1_767_571_200_000  # day 0 of every simulation (ehr_anomaly::simulate::START)
+DAY_MS = 24 * 60 * 60 * 1000
+HIDDEN = 16  # GRU state
+AE_HIDDEN = 6
+MLP_HIDDEN = 16
+OPSET = 17
+BRANCHES = ["outlier", "supervised", "recurrent"]
+
+
+def ehr_anomaly():
+    """The ehr-anomaly binary (built by model/run.sh)."""
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/ehr-chain/target"))
+    return os.path.join(target, "debug", "ehr-anomaly")
+
+
+@dataclass
+class Dataset:
+    window: np.ndarray  # [n, 17] float32
+    sequence: np.ndarray  # [n, 64, 10] float32 (memory-mapped)
+    practitioner: np.ndarray  # [n] str
+    ts: np.ndarray  # [n] int64
+    attack: np.ndarray  # [n] str ("" for normal behaviour)
+    labels: list  # the attacks injected
+
+    @property
+    def y(self):
+        return (self.attack != "").astype(np.float32)
+
+    @property
+    def day(self):
+        return (self.ts - START_MS) // DAY_MS
+
+    def subset(self, mask):
+        return Dataset(self.window[mask], self.sequence[mask], self.practitioner[mask],
+                       self.ts[mask], self.attack[mask], self.labels)
+
+
+def simulate(work, name, seed, days, practitioners, attack_rate, stride):
+    """Simulate a hospital network with ehr-anomaly and export its features; load them."""
+    directory = os.path.join(work, name)
+    log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
+    os.makedirs(directory, exist_ok=True)
+    if not os.path.exists(os.path.join(directory, "features", "samples.jsonl")):
+        run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
+        run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
+            "--attack-rate", attack_rate, "--out", log, "--labels", labels)
+        run("features", "--log", log, "--labels", labels, "--stride", stride,
+            "--out-dir", os.path.join(directory, "features"))
+    return load(directory)
+
+
+def load(directory):
+    features = os.path.join(directory, "features")
+    samples = [json.loads(line) for line in open(os.path.join(features, "samples.jsonl"))]
+    labels = [json.loads(line) for line in open(os.path.join(directory, "labels.jsonl"))]
+    return Dataset(
+        window=np.load(os.path.join(features, "window.npy")),
+        sequence=np.load(os.path.join(features, "sequence.npy"), mmap_mode="r"),
+        practitioner=np.array([s["practitioner"] for s in samples]),
+        ts=np.array([s["ts"] for s in samples], dtype=np.int64),
+        attack=np.array([s["attack"] or "" for s in samples]),
+        labels=labels,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The branches, in JAX, written to match the ONNX operators exactly.
+
+def gru_last_state(params, sequence):
+    """ONNX GRU (gates z, r, h; linear_before_reset = 0) over [n, steps, in]; the last state."""
+    W, R, Wb, Rb = params["W"], params["R"], params["Wb"], params["Rb"]
+    H = R.shape[1]
+
+    def step(h, x):
+        gx = x @ W.T + Wb
+        gh = h @ R[: 2 * H].T + Rb[: 2 * H]
+        z = jax.nn.sigmoid(gx[:, :H] + gh[:, :H])
+        r = jax.nn.sigmoid(gx[:, H:2 * H] + gh[:, H:])
+        candidate = jnp.tanh(gx[:, 2 * H:] + (r * h) @ R[2 * H:].T + Rb[2 * H:])
+        return (1 - z) * candidate + z * h, None
+
+    h0 = jnp.zeros((sequence.shape[0], H), sequence.dtype)
+    h, _ = jax.lax.scan(step, h0, jnp.swapaxes(sequence, 0, 1))
+    return h
+
+
+def outlier(params, xn):
+    hidden = jnp.tanh(xn @ params["W1"] + params["b1"])
+    reconstruction = hidden @ params["W2"] + params["b2"]
+    return jnp.mean((xn - reconstruction) ** 2, axis=1)
+
+
+def supervised(params, xn):
+    return (jax.nn.relu(xn @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"])[:, 0]
+
+
+def recurrent(params, sequence):
+    return (gru_last_state(params, sequence) @ params["Wo"] + params["bo"])[:, 0]
+
+
+def init(key, n_window, n_step):
+    k = jax.random.split(key, 8)
+    glorot = lambda key, shape: jax.random.normal(key, shape) * np.sqrt(2.0 / sum(shape))
+    return {
+        "outlier": {"W1": glorot(k[0], (n_window, AE_HIDDEN)), "b1": jnp.zeros(AE_HIDDEN),
+                    "W2": glorot(k[1], (AE_HIDDEN, n_window)), "b2": jnp.zeros(n_window)},
+        "supervised": {"W1": glorot(k[2], (n_window, MLP_HIDDEN)), "b1": jnp.zeros(MLP_HIDDEN),
+                       "W2": glorot(k[3], (MLP_HIDDEN, 1)), "b2": jnp.zeros(1)},
+        "recurrent": {"W": glorot(k[4], (3 * HIDDEN, n_step)), "R": glorot(k[5], (3 * HIDDEN, HIDDEN)),
+                      "Wb": jnp.zeros(3 * HIDDEN), "Rb": jnp.zeros(3 * HIDDEN),
+                      "Wo": glorot(k[6], (HIDDEN, 1)), "bo": jnp.zeros(1)},
+    }
+
+
+def adam(loss, params, batches, epochs, rate=3e-3):
+    """Minimise `loss(params, *batch)` with Adam over the batches `batches(epoch)` yields."""
+    grad = jax.jit(jax.value_and_grad(loss))
+    m = jax.tree_util.tree_map(jnp.zeros_like, params)
+    v = jax.tree_util.tree_map(jnp.zeros_like, params)
+    t = 0
+    for epoch in range(epochs):
+        for batch in batches(epoch):
+            t += 1
+            _, g = grad(params, *batch)
+            m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, g)
+            v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, g)
+            params = jax.tree_util.tree_map(
+                lambda p, m, v: p - rate * (m / (1 - 0.9 ** t)) / (jnp.sqrt(v / (1 - 0.999 ** t)) + 1e-8),
+                params, m, v)
+    return params
+
+
+def weighted_bce(logits, y):
+    positive = jnp.maximum(jnp.sum(y), 1.0)
+    negative = jnp.maximum(jnp.sum(1 - y), 1.0)
+    weight = y * (0.5 / positive) + (1 - y) * (0.5 / negative)
+    return jnp.sum(weight * (jax.nn.softplus(logits) - y * logits))
+
+
+def minibatches(rng, n, size):
+    order = rng.permutation(n)
+    return [order[i:i + size] for i in range(0, n, size)]
+
+
+@dataclass
+class Model:
+    mean: np.ndarray
+    std: np.ndarray
+    params: dict
+    fusion_w: np.ndarray  # [3]
+    fusion_b: float
+
+    def branches(self, data, chunk=20000):
+        """Each branch's number for every sample: [n, 3]."""
+        out = []
+        xn_all = (data.window - self.mean) / self.std
+        for i in range(0, len(data.window), chunk):
+            xn = jnp.asarray(xn_all[i:i + chunk])
+            sequence = jnp.asarray(np.asarray(data.sequence[i:i + chunk]))
+            out.append(np.stack([
+                np.asarray(outlier(self.params["outlier"], xn)),
+                np.asarray(supervised(self.params["supervised"], xn)),
+                np.asarray(recurrent(self.params["recurrent"], sequence)),
+            ], axis=1))
+        return np.concatenate(out) if out else np.zeros((0, 3), np.float32)
+
+    def score(self, data):
+        parts = self.branches(data) * self.fusion_w
+        return 1 / (1 + np.exp(-(parts.sum(axis=1) + self.fusion_b)))
+
+
+def train(data, validation, seed=0, epochs=(30, 20, 8), branches=BRANCHES):
+    """Train the branches on `data`, the fusion on `validation`. `branches` drops the others
+    from the fusion (for the single-branch baselines)."""
+    rng = np.random.default_rng(seed)
+    key = jax.random.PRNGKey(seed)
+    normal = data.y == 0
+    mean = data.window[normal].mean(axis=0)
+    std = data.window[normal].std(axis=0) + 1e-3
+    xn = jnp.asarray((data.window - mean) / std)
+    y = jnp.asarray(data.y)
+    params = init(key, data.window.shape[1], data.sequence.shape[2])
+
+    normal_rows = np.flatnonzero(normal)
+    params["outlier"] = adam(
+        lambda p, rows: jnp.mean(outlier(p, xn[rows])), params["outlier"],
+        lambda _: [(jnp.asarray(normal_rows[b]),) for b in minibatches(rng, len(normal_rows), 256)],
+        epochs[0])
+    params["supervised"] = adam(
+        lambda p, rows: weighted_bce(supervised(p, xn[rows]), y[rows]), params["supervised"],
+        lambda _: [(jnp.asarray(b),) for b in minibatches(rng, len(y), 512)], epochs[1])
+    sequence = jnp.asarray(np.asarray(data.sequence))
+    params["recurrent"] = adam(
+        lambda p, rows: weighted_bce(recurrent(p, sequence[rows]), y[rows]), params["recurrent"],
+        lambda _: [(jnp.asarray(b),) for b in minibatches(rng, len(y), 512)], epochs[2], rate=5e-3)
+
+    model = Model(mean, std, params, np.zeros(3, np.float32), 0.0)
+    model.fusion_w, model.fusion_b = fuse(model.branches(validation), validation.y, branches)
+    return model
+
+
+def fuse(parts, y, branches):
+    """Logistic regression of `y` on the chosen branches' numbers (the others weigh 0)."""
+    from sklearn.linear_model import LogisticRegression
+    chosen = [BRANCHES.index(b) for b in branches]
+    fit = LogisticRegression(class_weight="balanced", max_iter=2000).fit(parts[:, chosen], y)
+    w = np.zeros(3, np.float32)
+    w[chosen] = fit.coef_[0]
+    return w, float(fit.intercept_[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# ONNX
+
+def to_onnx(model, n_window, steps, n_step):
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 17] and `sequence`
+    [n, 64, 10]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
+    parts of the fused logit)."""
+    p = model.params
+    f32 = lambda a: np.asarray(a, dtype=np.float32)
+    init = [
+        numpy_helper.from_array(f32(model.mean), "mean"),
+        numpy_helper.from_array(f32(model.std), "std"),
+        numpy_helper.from_array(f32(p["outlier"]["W1"]), "ae_w1"),
+        numpy_helper.from_array(f32(p["outlier"]["b1"]), "ae_b1"),
+        numpy_helper.from_array(f32(p["outlier"]["W2"]), "ae_w2"),
+        numpy_helper.from_array(f32(p["outlier"]["b2"]), "ae_b2"),
+        numpy_helper.from_array(f32(p["supervised"]["W1"]), "sup_w1"),
+        numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
+        numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
+        numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
+        numpy_helper.from_array(f32(p["recurrent"]["W"])[None], "gru_w"),
+        numpy_helper.from_array(f32(p["recurrent"]["R"])[None], "gru_r"),
+        numpy_helper.from_array(
+            np.concatenate([f32(p["recurrent"]["Wb"]), f32(p["recurrent"]["Rb"])])[None], "gru_b"),
+        numpy_helper.from_array(f32(p["recurrent"]["Wo"]), "rec_w"),
+        numpy_helper.from_array(f32(p["recurrent"]["bo"]), "rec_b"),
+        numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
+        numpy_helper.from_array(f32(model.fusion_w)[None, :], "fusion_row"),
+        numpy_helper.from_array(f32(model.fusion_w)[:, None], "fusion_w"),
+        numpy_helper.from_array(f32([model.fusion_b]), "fusion_b"),
+    ]
+    node = helper.make_node
+    nodes = [
+        # Scaling inside the graph.
+        node("Sub", ["window", "mean"], ["centred"]),
+        node("Div", ["centred", "std"], ["xn"]),
+        # Outlier: the autoencoder's reconstruction error.
+        node("Gemm", ["xn", "ae_w1", "ae_b1"], ["ae_h_lin"]),
+        node("Tanh", ["ae_h_lin"], ["ae_h"]),
+        node("Gemm", ["ae_h", "ae_w2", "ae_b2"], ["ae_out"]),
+        node("Sub", ["xn", "ae_out"], ["ae_diff"]),
+        node("Mul", ["ae_diff", "ae_diff"], ["ae_sq"]),
+        node("ReduceMean", ["ae_sq"], ["outlier"], axes=[1], keepdims=1),
+        # Supervised head.
+        node("Gemm", ["xn", "sup_w1", "sup_b1"], ["sup_h_lin"]),
+        node("Relu", ["sup_h_lin"], ["sup_h"]),
+        node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
+        # Recurrent branch: a GRU over [steps, n, features], fixed length, no sequence_lens.
+        node("Transpose", ["sequence"], ["steps_first"], perm=[1, 0, 2]),
+        node("GRU", ["steps_first", "gru_w", "gru_r", "gru_b"], ["gru_y", "gru_h"],
+             hidden_size=HIDDEN, linear_before_reset=0),
+        node("Squeeze", ["gru_h", "axis0"], ["gru_last"]),
+        node("Gemm", ["gru_last", "rec_w", "rec_b"], ["recurrent"]),
+        # Fusion.
+        node("Concat", ["outlier", "supervised", "recurrent"], ["branches"], axis=1),
+        node("Mul", ["branches", "fusion_row"], ["parts"]),
+        node("Gemm", ["branches", "fusion_w", "fusion_b"], ["logit"]),
+        node("Sigmoid", ["logit"], ["score"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "ehr_anomaly",
+        [helper.make_tensor_value_info("window", TensorProto.FLOAT, ["n", n_window]),
+         helper.make_tensor_value_info("sequence", TensorProto.FLOAT, ["n", steps, n_step])],
+        [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["n", 1]),
+         helper.make_tensor_value_info("parts", TensorProto.FLOAT, ["n", 3])],
+        initializer=init)
+    graph_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                                    producer_name="ehr-chain model/")
+    graph_model.ir_version = 8
+    onnx.checker.check_model(graph_model, full_check=True)
+    return graph_model

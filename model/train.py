@@ -1,0 +1,74 @@
+"""Train the anomaly model and export it: model/anomaly.onnx, its sha256, and reference vectors
+that the Rust side must reproduce with tract.
+
+    python model/train.py --work WORK_DIR
+
+Data: one simulated hospital network (seed 11), the first 20 days to train the branches, the
+last 10 to fit the fusion. Fixed seeds throughout: the same inputs give the same model.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+
+import numpy as np
+import onnxruntime
+
+import ehr_model as m
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TRAIN_WORLD = dict(name="train-world", seed=11, days=30, practitioners=400, attack_rate=0.01, stride=4)
+SPLIT_DAY = 20
+
+
+def training_data(work):
+    world = m.simulate(work, **TRAIN_WORLD)
+    return world.subset(world.day < SPLIT_DAY), world.subset(world.day >= SPLIT_DAY)
+
+
+def reference_vectors(model_path, data, count=32):
+    """Inputs chosen from normal and attack samples, and onnxruntime's outputs for them."""
+    rng = np.random.default_rng(1)
+    attacks, normal = np.flatnonzero(data.y == 1), np.flatnonzero(data.y == 0)
+    rows = np.sort(np.concatenate([rng.choice(attacks, count // 2, replace=False),
+                                   rng.choice(normal, count // 2, replace=False)]))
+    window = data.window[rows].astype(np.float32)
+    sequence = np.asarray(data.sequence[rows]).astype(np.float32)
+    session = onnxruntime.InferenceSession(model_path)
+    score, parts = session.run(["score", "parts"], {"window": window, "sequence": sequence})
+    return {"window": window.tolist(), "sequence": sequence.tolist(),
+            "score": score.tolist(), "parts": parts.tolist()}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", required=True)
+    args = parser.parse_args()
+
+    train, validation = training_data(args.work)
+    model = m.train(train, validation)
+    graph = m.to_onnx(model, train.window.shape[1], train.sequence.shape[1], train.sequence.shape[2])
+    path = os.path.join(HERE, "anomaly.onnx")
+    with open(path, "wb") as f:
+        f.write(graph.SerializeToString())
+
+    # The graph must compute what the trained model computes.
+    session = onnxruntime.InferenceSession(path)
+    sample = validation.subset(np.arange(len(validation.y)) < 2000)
+    score, _ = session.run(["score", "parts"], {
+        "window": sample.window.astype(np.float32),
+        "sequence": np.asarray(sample.sequence).astype(np.float32)})
+    gap = float(np.max(np.abs(score[:, 0] - model.score(sample))))
+    assert gap < 1e-4, f"onnxruntime and the trained model differ by {gap}"
+
+    digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    with open(os.path.join(HERE, "anomaly.onnx.sha256"), "w") as f:
+        f.write(f"{digest}  anomaly.onnx\n")
+    with open(os.path.join(HERE, "reference.json"), "w") as f:
+        json.dump(reference_vectors(path, validation), f)
+    print(f"anomaly.onnx sha256 {digest}; onnxruntime vs JAX max gap {gap:.2e}")
+
+
+if __name__ == "__main__":
+    main()
