@@ -5,7 +5,9 @@ Branches, each giving one number per sample:
   - outlier: an autoencoder on the window features, trained on normal behaviour only; its
     reconstruction error;
   - supervised: a small MLP on the window features, trained on labelled attacks;
-  - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks.
+  - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
+    strided 1-D convolution first summarises each 4 consecutive decisions into one step, so the
+    GRU runs 16 steps (scoring time is the GRU's steps).
 A logistic regression fuses the three into the score in [0, 1]; the graph outputs the score and
 each branch's part of the fused logit, so that an alert can be explained.
 """
@@ -26,6 +28,8 @@ jax.config.update("jax_enable_x64", False)
 START_MS = 1_767_571_200_000  # day 0 of every simulation (ehr_anomaly::simulate::START)
 DAY_MS = 24 * 60 * 60 * 1000
 HIDDEN = 16  # GRU state
+POOL = 4  # decisions per GRU step: a strided convolution turns 64 decisions into 16 steps
+CHANNELS = 16  # the convolution's outputs, the GRU's inputs
 AE_HIDDEN = 6
 MLP_HIDDEN = 16
 OPSET = 17
@@ -119,8 +123,16 @@ def supervised(params, xn):
     return (jax.nn.relu(xn @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"])[:, 0]
 
 
+def steps(params, sequence):
+    """ONNX Conv (kernel and stride POOL) over [n, 64, in] as [n, in, 64]: [n, 16, CHANNELS]."""
+    n, length, features = sequence.shape
+    chunks = sequence.reshape(n, length // POOL, POOL, features)
+    return jnp.einsum("ntkf,cfk->ntc", chunks, params["C"]) + params["Cb"]
+
+
 def recurrent(params, sequence):
-    return (gru_last_state(params, sequence) @ params["Wo"] + params["bo"])[:, 0]
+    state = gru_last_state(params, steps(params, sequence))
+    return (state @ params["Wo"] + params["bo"])[:, 0]
 
 
 def init(key, n_window, n_step):
@@ -131,7 +143,8 @@ def init(key, n_window, n_step):
                     "W2": glorot(k[1], (AE_HIDDEN, n_window)), "b2": jnp.zeros(n_window)},
         "supervised": {"W1": glorot(k[2], (n_window, MLP_HIDDEN)), "b1": jnp.zeros(MLP_HIDDEN),
                        "W2": glorot(k[3], (MLP_HIDDEN, 1)), "b2": jnp.zeros(1)},
-        "recurrent": {"W": glorot(k[4], (3 * HIDDEN, n_step)), "R": glorot(k[5], (3 * HIDDEN, HIDDEN)),
+        "recurrent": {"C": glorot(k[7], (CHANNELS, n_step, POOL)), "Cb": jnp.zeros(CHANNELS),
+                      "W": glorot(k[4], (3 * HIDDEN, CHANNELS)), "R": glorot(k[5], (3 * HIDDEN, HIDDEN)),
                       "Wb": jnp.zeros(3 * HIDDEN), "Rb": jnp.zeros(3 * HIDDEN),
                       "Wo": glorot(k[6], (HIDDEN, 1)), "bo": jnp.zeros(1)},
     }
@@ -254,6 +267,8 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
         numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
         numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
+        numpy_helper.from_array(f32(p["recurrent"]["C"]), "conv_w"),
+        numpy_helper.from_array(f32(p["recurrent"]["Cb"]), "conv_b"),
         numpy_helper.from_array(f32(p["recurrent"]["W"])[None], "gru_w"),
         numpy_helper.from_array(f32(p["recurrent"]["R"])[None], "gru_r"),
         numpy_helper.from_array(
@@ -261,6 +276,8 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["recurrent"]["Wo"]), "rec_w"),
         numpy_helper.from_array(f32(p["recurrent"]["bo"]), "rec_b"),
         numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+        numpy_helper.from_array(np.zeros((CHANNELS, HIDDEN), np.float32), "to_state"),
         numpy_helper.from_array(f32(model.fusion_w)[None, :], "fusion_row"),
         numpy_helper.from_array(f32(model.fusion_w)[:, None], "fusion_w"),
         numpy_helper.from_array(f32([model.fusion_b]), "fusion_b"),
@@ -281,9 +298,17 @@ def to_onnx(model, n_window, steps, n_step):
         node("Gemm", ["xn", "sup_w1", "sup_b1"], ["sup_h_lin"]),
         node("Relu", ["sup_h_lin"], ["sup_h"]),
         node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
-        # Recurrent branch: a GRU over [steps, n, features], fixed length, no sequence_lens.
-        node("Transpose", ["sequence"], ["steps_first"], perm=[1, 0, 2]),
-        node("GRU", ["steps_first", "gru_w", "gru_r", "gru_b"], ["gru_y", "gru_h"],
+        # Recurrent branch: a strided convolution makes 16 steps of the 64 decisions, then a GRU
+        # runs over [steps, n, channels], fixed length, no sequence_lens.
+        node("Transpose", ["sequence"], ["channels_first"], perm=[0, 2, 1]),
+        node("Conv", ["channels_first", "conv_w", "conv_b"], ["conv"],
+             kernel_shape=[POOL], strides=[POOL]),
+        node("Transpose", ["conv"], ["steps_first"], perm=[2, 0, 1]),
+        # An explicit zero initial state [1, n, 16], derived from the input so that its batch
+        # size follows n (tract needs a concrete batch for an implicit one).
+        node("Slice", ["steps_first", "axis0", "one", "axis0"], ["first_step"]),
+        node("MatMul", ["first_step", "to_state"], ["h0"]),
+        node("GRU", ["steps_first", "gru_w", "gru_r", "gru_b", "", "h0"], ["gru_y", "gru_h"],
              hidden_size=HIDDEN, linear_before_reset=0),
         node("Squeeze", ["gru_h", "axis0"], ["gru_last"]),
         node("Gemm", ["gru_last", "rec_w", "rec_b"], ["recurrent"]),

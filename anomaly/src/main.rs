@@ -2,10 +2,14 @@
 
 use clap::{Parser, Subcommand};
 use ehr_anomaly::{
-	export::export,
+	export::{export, samples},
 	log::{read_log, Label, LogEntry, OnMalformed},
+	score::{hex, parse_sha256, Scorer, BRANCHES},
 	simulate::{simulate, Config},
 };
+use ehr_primitives::audit::AccessDecision;
+use serde_json::json;
+use std::collections::BTreeSet;
 use std::{
 	fs::File,
 	io::{BufRead, BufReader, BufWriter, Write},
@@ -53,6 +57,23 @@ enum Command {
 		#[arg(long)]
 		out_dir: PathBuf,
 	},
+	/// Score every practitioner of a log where the sentinel would (at the end of each block it
+	/// made requests in); print one JSON line per alert, then a summary line.
+	Score {
+		#[arg(long)]
+		log: PathBuf,
+		/// An ONNX model instead of the embedded one.
+		#[arg(long)]
+		model: Option<PathBuf>,
+		/// The sha256 (hex) the model must have; the embedded model is always checked.
+		#[arg(long)]
+		sha256: Option<String>,
+		#[arg(long, default_value_t = 0.92)]
+		threshold: f64,
+		/// Stop at the first malformed line instead of skipping it.
+		#[arg(long)]
+		strict: bool,
+	},
 }
 
 fn main() -> ExitCode {
@@ -84,12 +105,7 @@ fn run(command: Command) -> Result<(), String> {
 			Ok(())
 		},
 		Command::Features { log, labels, stride, strict, out_dir } => {
-			let on_malformed = if strict { OnMalformed::Refuse } else { OnMalformed::Skip };
-			let (decisions, skipped) = read_log(open(&log)?, on_malformed)
-				.map_err(|e| format!("{}: {e}", log.display()))?;
-			for error in &skipped {
-				eprintln!("{}: skipped {error}", log.display());
-			}
+			let (decisions, _) = load_log(&log, strict)?;
 			let labels = match labels {
 				Some(path) => read_labels(&path)?,
 				None => Vec::new(),
@@ -99,7 +115,84 @@ fn run(command: Command) -> Result<(), String> {
 			eprintln!("{rows} samples in {}", out_dir.display());
 			Ok(())
 		},
+		Command::Score { log, model, sha256, threshold, strict } => {
+			if !(0.0..=1.0).contains(&threshold) {
+				return Err(format!("--threshold {threshold} is not a score in [0, 1]"));
+			}
+			let expected = sha256
+				.map(|hex| parse_sha256(&hex).ok_or(format!("--sha256 {hex}: not 64 hex digits")))
+				.transpose()?;
+			let scorer = match model {
+				Some(path) => Scorer::from_path(&path, expected),
+				None => Scorer::embedded(),
+			}
+			.map_err(|e| e.to_string())?;
+			let (decisions, skipped) = load_log(&log, strict)?;
+			score(&scorer, &decisions, skipped, threshold)
+		},
 	}
+}
+
+/// The decisions of the log at `path`; malformed lines are reported on stderr and skipped, or
+/// with `strict` refused. Returns how many were skipped.
+fn load_log(path: &Path, strict: bool) -> Result<(Vec<AccessDecision<String>>, usize), String> {
+	let on_malformed = if strict { OnMalformed::Refuse } else { OnMalformed::Skip };
+	let (decisions, skipped) =
+		read_log(open(path)?, on_malformed).map_err(|e| format!("{}: {e}", path.display()))?;
+	for error in &skipped {
+		eprintln!("{}: skipped {error}", path.display());
+	}
+	Ok((decisions, skipped.len()))
+}
+
+fn score(
+	scorer: &Scorer,
+	decisions: &[AccessDecision<String>],
+	skipped: usize,
+	threshold: f64,
+) -> Result<(), String> {
+	let mut stdout = std::io::stdout().lock();
+	let mut print = |line: serde_json::Value| writeln!(stdout, "{line}").map_err(|e| e.to_string());
+	let (mut scored, mut alerted) = (0usize, BTreeSet::new());
+	let mut alerts = 0usize;
+	let mut pending = samples(decisions, &[], 1).peekable();
+	while pending.peek().is_some() {
+		let batch: Vec<_> = pending.by_ref().take(1024).collect();
+		let features: Vec<_> = batch.iter().map(|(_, f)| f.clone()).collect();
+		let scores = scorer.score(&features).map_err(|e| e.to_string())?;
+		scored += scores.len();
+		for ((sample, features), score) in batch.iter().zip(scores) {
+			if f64::from(score.score) < threshold {
+				continue;
+			}
+			alerts += 1;
+			alerted.insert(sample.practitioner.clone());
+			let parts: serde_json::Map<_, _> =
+				BRANCHES.iter().zip(score.parts).map(|(b, p)| (b.to_string(), json!(p))).collect();
+			let top: Vec<_> = scorer
+				.top_features(features, 3)
+				.into_iter()
+				.map(|(name, value)| json!({ "name": name, "value": value }))
+				.collect();
+			print(json!({
+				"practitioner": sample.practitioner,
+				"ts": sample.ts,
+				"seq": sample.seq,
+				"score": score.score,
+				"parts": parts,
+				"top_features": top,
+			}))?;
+		}
+	}
+	print(json!({ "summary": {
+		"decisions": decisions.len(),
+		"skipped_lines": skipped,
+		"scored": scored,
+		"alerts": alerts,
+		"practitioners_alerted": alerted.len(),
+		"threshold": threshold,
+		"model_sha256": hex(&scorer.sha256()),
+	}}))
 }
 
 fn open(path: &Path) -> Result<BufReader<File>, String> {
