@@ -6,8 +6,8 @@ Branches, each giving one number per sample:
     reconstruction error;
   - supervised: a small MLP on the window features, trained on labelled attacks;
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
-    strided 1-D convolution first summarises each 4 consecutive decisions into one step, so the
-    GRU runs 16 steps (scoring time is the GRU's steps).
+    strided 1-D convolution first summarises each 8 consecutive decisions into one step, so the
+    GRU runs 8 steps (scoring time grows with the GRU's steps).
 A logistic regression fuses the three into the score in [0, 1]; the graph outputs the score and
 each branch's part of the fused logit, so that an alert can be explained.
 """
@@ -28,7 +28,7 @@ jax.config.update("jax_enable_x64", False)
 START_MS = 1_767_571_200_000  # day 0 of every simulation (ehr_anomaly::simulate::START)
 DAY_MS = 24 * 60 * 60 * 1000
 HIDDEN = 16  # GRU state
-POOL = 4  # decisions per GRU step: a strided convolution turns 64 decisions into 16 steps
+POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
 AE_HIDDEN = 6
 MLP_HIDDEN = 16
@@ -124,7 +124,7 @@ def supervised(params, xn):
 
 
 def steps(params, sequence):
-    """ONNX Conv (kernel and stride POOL) over [n, 64, in] as [n, in, 64]: [n, 16, CHANNELS]."""
+    """ONNX Conv (kernel and stride POOL) over [n, 64, in] as [n, in, 64]: [n, 64 / POOL, CHANNELS]."""
     n, length, features = sequence.shape
     chunks = sequence.reshape(n, length // POOL, POOL, features)
     return jnp.einsum("ntkf,cfk->ntc", chunks, params["C"]) + params["Cb"]
@@ -298,13 +298,13 @@ def to_onnx(model, n_window, steps, n_step):
         node("Gemm", ["xn", "sup_w1", "sup_b1"], ["sup_h_lin"]),
         node("Relu", ["sup_h_lin"], ["sup_h"]),
         node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
-        # Recurrent branch: a strided convolution makes 16 steps of the 64 decisions, then a GRU
+        # Recurrent branch: a strided convolution makes 8 steps of the 64 decisions, then a GRU
         # runs over [steps, n, channels], fixed length, no sequence_lens.
         node("Transpose", ["sequence"], ["channels_first"], perm=[0, 2, 1]),
         node("Conv", ["channels_first", "conv_w", "conv_b"], ["conv"],
              kernel_shape=[POOL], strides=[POOL]),
         node("Transpose", ["conv"], ["steps_first"], perm=[2, 0, 1]),
-        # An explicit zero initial state [1, n, 16], derived from the input so that its batch
+        # An explicit zero initial state [1, n, HIDDEN], derived from the input so that its batch
         # size follows n (tract needs a concrete batch for an implicit one).
         node("Slice", ["steps_first", "axis0", "one", "axis0"], ["first_step"]),
         node("MatMul", ["first_step", "to_state"], ["h0"]),
