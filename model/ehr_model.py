@@ -50,6 +50,7 @@ class Dataset:
     ts: np.ndarray  # [n] int64
     attack: np.ndarray  # [n] str ("" for normal behaviour)
     labels: list  # the attacks injected
+    directory: str  # where the log, the labels and the features are
 
     @property
     def y(self):
@@ -61,12 +62,13 @@ class Dataset:
 
     def subset(self, mask):
         return Dataset(self.window[mask], self.sequence[mask], self.practitioner[mask],
-                       self.ts[mask], self.attack[mask], self.labels)
+                       self.ts[mask], self.attack[mask], self.labels, self.directory)
 
 
 def simulate(work, name, seed, days, practitioners, attack_rate, stride):
-    """Simulate a hospital network with ehr-anomaly and export its features; load them."""
-    directory = os.path.join(work, name)
+    """Simulate a hospital network with ehr-anomaly and export its features (once for these
+    parameters: the work directory caches them); load them."""
+    directory = os.path.join(work, f"{name}-seed{seed}-days{days}-p{practitioners}-a{attack_rate}-stride{stride}")
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
     os.makedirs(directory, exist_ok=True)
     if not os.path.exists(os.path.join(directory, "features", "samples.jsonl")):
@@ -89,6 +91,7 @@ def load(directory):
         ts=np.array([s["ts"] for s in samples], dtype=np.int64),
         attack=np.array([s["attack"] or "" for s in samples]),
         labels=labels,
+        directory=directory,
     )
 
 

@@ -2,7 +2,8 @@
 
     python model/evaluate.py --work WORK_DIR
 
-Trained as model/train.py trains (hospital network seed 11, days 0-19; fusion on days 20-29),
+Trained as model/train.py trains (hospital network seed 11, attacks on 5% of practitioner-days,
+days 0-19; fusion on days 20-29),
 tested on another network simulated from another seed (22): other practitioners, other
 patients, other days. Every sample the sentinel would score is scored (stride 1). Alerts are
 counted per practitioner-day: a practitioner-day raises an alert when any of its samples scores
@@ -24,7 +25,7 @@ import ehr_model as m
 import train as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TEST_WORLD = dict(name="test-world", seed=22, days=30, practitioners=400, attack_rate=0.01, stride=1)
+TEST_WORLD = dict(name="test", seed=22, days=30, practitioners=400, attack_rate=0.01, stride=1)
 FPRS = [0.0005, 0.01]
 ATTACKS = ["stolen_credential", "vip_snooping", "snooping_acquaintance", "slow_exfiltration",
            "off_shift", "break_glass_abuse", "purpose_misuse", "probing"]
@@ -95,9 +96,9 @@ def rule_score(data, names):
     return np.maximum.reduce([column("rate_per_hour"), column("denial_share"), column("emergency_share")])
 
 
-def roles_of(work, world):
+def roles_of(directory):
     roles, emergency = {}, set()
-    for line in open(os.path.join(work, world, "log.jsonl")):
+    for line in open(os.path.join(directory, "log.jsonl")):
         d = json.loads(line)
         roles[d["practitioner"]] = d["role"]
         if d["emergency"]:
@@ -129,7 +130,7 @@ def main():
     test = m.simulate(args.work, **TEST_WORLD)
     days = Days(test)
     eps = episodes(test)
-    roles, emergency = roles_of(args.work, TEST_WORLD["name"])
+    roles, emergency = roles_of(test.directory)
     groups = hard_negative_groups(days, roles, emergency)
 
     model = m.train(train, validation)
@@ -143,7 +144,7 @@ def main():
     forest = IsolationForest(n_estimators=200, random_state=0).fit(train.window[train.y == 0])
     methods["IsolationForest (sklearn, offline)"] = evaluate_scores(
         test, days, -forest.score_samples(test.window), eps)
-    names = json.load(open(os.path.join(args.work, TEST_WORLD["name"], "features", "features.json")))["window"]
+    names = json.load(open(os.path.join(test.directory, "features", "features.json")))["window"]
     methods["rules (volume, denials, break-glass)"] = evaluate_scores(test, days, rule_score(test, names), eps)
 
     # Leave one attack type out: train without it, measure recall on it.

@@ -3,8 +3,9 @@ that the Rust side must reproduce with tract.
 
     python model/train.py --work WORK_DIR
 
-Data: one simulated hospital network (seed 11), the first 20 days to train the branches, the
-last 10 to fit the fusion. Fixed seeds throughout: the same inputs give the same model.
+Data: one simulated hospital network (seed 11) with attacks on 5% of practitioner-days, so that
+each type has enough examples; the first 20 days to train the branches, the last 10 to fit the
+fusion. Fixed seeds throughout: the same inputs give the same model.
 """
 
 import argparse
@@ -18,7 +19,7 @@ import onnxruntime
 import ehr_model as m
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN_WORLD = dict(name="train-world", seed=11, days=30, practitioners=400, attack_rate=0.01, stride=4)
+TRAIN_WORLD = dict(name="train", seed=11, days=30, practitioners=400, attack_rate=0.05, stride=4)
 SPLIT_DAY = 20
 
 
