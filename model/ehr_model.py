@@ -65,18 +65,22 @@ class Dataset:
                        self.ts[mask], self.attack[mask], self.labels, self.directory)
 
 
-def simulate(work, name, seed, days, practitioners, attack_rate, stride):
+def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=False):
     """Simulate a hospital network with ehr-anomaly and export its features (once for these
-    parameters: the work directory caches them); load them."""
-    directory = os.path.join(work, f"{name}-seed{seed}-days{days}-p{practitioners}-a{attack_rate}-stride{stride}")
+    parameters: the work directory caches them); load them. With `truth`, a sample is an attack
+    one when its last decisions include attack accesses (training); without, when it falls in
+    an attack's labelled window (evaluation)."""
+    directory = os.path.join(work, f"{name}-seed{seed}-days{days}-p{practitioners}"
+                                   f"-a{attack_rate}-stride{stride}{'-truth' if truth else ''}")
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
+    accesses = os.path.join(directory, "truth.jsonl")
     os.makedirs(directory, exist_ok=True)
     if not os.path.exists(os.path.join(directory, "features", "samples.jsonl")):
         run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
         run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
-            "--attack-rate", attack_rate, "--out", log, "--labels", labels)
+            "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses)
         run("features", "--log", log, "--labels", labels, "--stride", stride,
-            "--out-dir", os.path.join(directory, "features"))
+            *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))
     return load(directory)
 
 

@@ -173,7 +173,10 @@ def write_report(test, days, eps, methods, held_out, groups):
         "",
         f"- Training: hospital network seed {t.TRAIN_WORLD['seed']}, {t.TRAIN_WORLD['practitioners']} practitioners, "
         f"{t.TRAIN_WORLD['days']} days, attacks on {t.TRAIN_WORLD['attack_rate']:.1%} of practitioner-days; "
-        f"branches trained on days 0-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}.",
+        f"branches trained on days 0-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}; "
+        + ("a training sample is an attack one when its last 8 decisions include an attack access "
+           "(the simulator's ground truth)." if t.TRAIN_WORLD.get("truth") else "a training sample is "
+           "an attack one when it falls inside an attack's labelled window."),
         f"- Test: another network, seed {TEST_WORLD['seed']} (other practitioners, patients and days), "
         f"{TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days: {len(test.y):,} scored samples, "
         f"{n_days:,} practitioner-days of which {n_normal:,} normal, {len(eps)} attacks "

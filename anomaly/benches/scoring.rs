@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ehr_anomaly::{
-	export::samples,
+	export::{samples, Truth},
 	score::{Scorer, DEFAULT_MODEL},
 	simulate::{simulate, Config},
 };
@@ -15,7 +15,8 @@ use ehr_primitives::features::Features;
 /// Real windows: the features of a simulated network's practitioners.
 fn windows(count: usize) -> Vec<Features> {
 	let simulation = simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
-	let all: Vec<_> = samples(&simulation.log, &simulation.labels, 1).map(|(_, f)| f).collect();
+	let all: Vec<_> =
+		samples(&simulation.log, Truth::Labels(&simulation.labels), 1).map(|(_, f)| f).collect();
 	all.iter().cycle().take(count).cloned().collect()
 }
 
@@ -30,7 +31,7 @@ fn scoring(c: &mut Criterion) {
 	c.bench_function("features of 1000 windows", |b| {
 		let simulation =
 			simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
-		b.iter(|| samples(&simulation.log, &[], 1).take(1000).count())
+		b.iter(|| samples(&simulation.log, Truth::Labels(&[]), 1).take(1000).count())
 	});
 }
 

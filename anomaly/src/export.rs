@@ -2,7 +2,12 @@
 //!
 //! A sample is taken where the sentinel would score: for a practitioner, at the end of each
 //! block it made requests in, over its window of decisions up to then. With a stride, only every
-//! `stride`-th sample of each practitioner is kept, and every sample inside an attack.
+//! `stride`-th sample of each practitioner is kept, and every sample of an attack.
+//!
+//! A sample belongs to an attack by the labels (its time inside an attack on that practitioner)
+//! or, given the simulator's finer ground truth ([`Truth::Accesses`]), when one of the window's
+//! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
+//! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
 //! Written to a directory: `window.npy` (`f32`, `[n, 17]`), `sequence.npy` (`f32`,
 //! `[n, 64, 10]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
@@ -32,10 +37,44 @@ pub struct Sample {
 	pub attack: Option<String>,
 }
 
+/// How many of a window's last decisions make its sample an attack one, with [`Truth::Accesses`].
+pub const RECENT: usize = 8;
+
+/// What says which samples belong to an attack.
+#[derive(Clone, Copy)]
+pub enum Truth<'a> {
+	/// The labels: attack windows per practitioner.
+	Labels(&'a [Label]),
+	/// The attack accesses, by sequence number, with their attack type.
+	Accesses(&'a BTreeMap<u64, String>),
+}
+
+impl Truth<'_> {
+	/// The attack that `window` (oldest first, ending at `last`) belongs to, if any.
+	fn attack(
+		&self,
+		window: &VecDeque<AccessDecision<String>>,
+		last: &AccessDecision<String>,
+	) -> Option<String> {
+		match self {
+			Truth::Labels(labels) => labels
+				.iter()
+				.find(|l| {
+					l.practitioner == last.practitioner
+						&& (l.start_ts..=l.end_ts).contains(&last.at)
+				})
+				.map(|l| l.attack.clone()),
+			Truth::Accesses(accesses) => {
+				window.iter().rev().take(RECENT).find_map(|d| accesses.get(&d.seq).cloned())
+			},
+		}
+	}
+}
+
 /// Every sample point of `log` (in chain order) with its features, after the stride.
 pub fn samples<'a>(
 	log: &'a [AccessDecision<String>],
-	labels: &'a [Label],
+	truth: Truth<'a>,
 	stride: usize,
 ) -> impl Iterator<Item = (Sample, Features)> + 'a {
 	let mut windows: BTreeMap<&str, VecDeque<AccessDecision<String>>> = BTreeMap::new();
@@ -53,13 +92,7 @@ pub fn samples<'a>(
 		if more_in_block {
 			return None;
 		}
-		let attack = labels
-			.iter()
-			.find(|l| {
-				l.practitioner == decision.practitioner
-					&& (l.start_ts..=l.end_ts).contains(&decision.at)
-			})
-			.map(|l| l.attack.clone());
+		let attack = truth.attack(window, decision);
 		let count = taken.entry(decision.practitioner.as_str()).or_default();
 		*count += 1;
 		if attack.is_none() && (*count - 1) % stride.max(1) != 0 {
@@ -79,7 +112,7 @@ pub fn samples<'a>(
 /// Write the samples of `log` to `dir`; returns how many.
 pub fn export(
 	log: &[AccessDecision<String>],
-	labels: &[Label],
+	truth: Truth<'_>,
 	stride: usize,
 	dir: &Path,
 ) -> io::Result<usize> {
@@ -90,7 +123,7 @@ pub fn export(
 	let mut sequence = Npy::create(&dir.join("sequence.npy"))?;
 	let mut index = BufWriter::new(File::create(dir.join("samples.jsonl"))?);
 	let mut rows = 0;
-	for (sample, f) in samples(log, labels, stride) {
+	for (sample, f) in samples(log, truth, stride) {
 		window.row(&f.window)?;
 		for step in &f.sequence {
 			sequence.row(step)?;
@@ -158,8 +191,9 @@ mod tests {
 	fn samples_are_taken_at_block_ends_with_labels_and_stride() {
 		let simulation =
 			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
-		let all: Vec<_> = samples(&simulation.log, &simulation.labels, 1).collect();
-		let strided: Vec<_> = samples(&simulation.log, &simulation.labels, 10).collect();
+		let labels = Truth::Labels(&simulation.labels);
+		let all: Vec<_> = samples(&simulation.log, labels, 1).collect();
+		let strided: Vec<_> = samples(&simulation.log, labels, 10).collect();
 		assert!(strided.len() * 5 < all.len());
 		let attacked =
 			|s: &[(Sample, Features)]| s.iter().filter(|(x, _)| x.attack.is_some()).count();
@@ -175,11 +209,37 @@ mod tests {
 	}
 
 	#[test]
+	fn with_the_attack_accesses_only_samples_near_them_are_attacks() {
+		let simulation =
+			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
+		let accesses: BTreeMap<u64, String> =
+			simulation.attack_accesses.iter().map(|(seq, kind)| (*seq, kind.to_string())).collect();
+		let all: Vec<_> = samples(&simulation.log, Truth::Accesses(&accesses), 1).collect();
+		let near: Vec<_> = all.iter().filter(|(s, _)| s.attack.is_some()).collect();
+		assert!(!near.is_empty());
+		// A sample that ends on an attack access is an attack one.
+		for (sample, _) in &all {
+			if let Some(kind) = accesses.get(&sample.seq) {
+				assert_eq!(sample.attack.as_ref(), Some(kind));
+			}
+		}
+		// Every such sample ends within RECENT decisions of an attack access of its practitioner.
+		for (sample, _) in &near {
+			let own: Vec<_> = simulation
+				.log
+				.iter()
+				.filter(|d| d.practitioner == sample.practitioner && d.seq <= sample.seq)
+				.collect();
+			assert!(own.iter().rev().take(RECENT).any(|d| accesses.contains_key(&d.seq)));
+		}
+	}
+
+	#[test]
 	fn the_npy_files_have_their_shapes() {
 		let simulation =
 			simulate(&Config { seed: 6, days: 2, practitioners: 40, attack_rate: 0.0 });
 		let dir = std::env::temp_dir().join(format!("ehr-export-{}", std::process::id()));
-		let rows = export(&simulation.log, &simulation.labels, 3, &dir).unwrap();
+		let rows = export(&simulation.log, Truth::Labels(&simulation.labels), 3, &dir).unwrap();
 		let window = std::fs::read(dir.join("window.npy")).unwrap();
 		let header = String::from_utf8_lossy(&window[10..NPY_HEADER]).to_string();
 		let columns = WINDOW_FEATURES.len();

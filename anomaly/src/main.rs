@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ehr_anomaly::{
-	export::{export, samples},
+	export::{export, samples, Truth},
 	log::{read_log, Label, LogEntry, OnMalformed},
 	score::{hex, parse_sha256, Scorer, BRANCHES},
 	simulate::{simulate, Config},
@@ -41,6 +41,9 @@ enum Command {
 		out: PathBuf,
 		#[arg(long)]
 		labels: PathBuf,
+		/// Also write every attack access (`{"seq","attack"}` per line): finer ground truth.
+		#[arg(long)]
+		truth: Option<PathBuf>,
 	},
 	/// Export the features the model reads, computed by the chain's feature function.
 	Features {
@@ -48,6 +51,10 @@ enum Command {
 		log: PathBuf,
 		#[arg(long)]
 		labels: Option<PathBuf>,
+		/// Mark as attacks the samples near these attack accesses (`simulate --truth`) instead
+		/// of those inside the labels' windows.
+		#[arg(long)]
+		truth: Option<PathBuf>,
 		/// Keep every n-th sample of each practitioner (and every sample inside an attack).
 		#[arg(long, default_value_t = 1)]
 		stride: usize,
@@ -88,13 +95,20 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), String> {
 	match command {
-		Command::Simulate { seed, days, practitioners, attack_rate, out, labels } => {
+		Command::Simulate { seed, days, practitioners, attack_rate, out, labels, truth } => {
 			if !(0.0..=1.0).contains(&attack_rate) {
 				return Err(format!("--attack-rate {attack_rate} is not a share in [0, 1]"));
 			}
 			let simulation = simulate(&Config { seed, days, practitioners, attack_rate });
 			write_jsonl(&out, simulation.log.iter().map(LogEntry::from_decision))?;
 			write_jsonl(&labels, simulation.labels.iter().cloned())?;
+			if let Some(truth) = truth {
+				let accesses = simulation.attack_accesses.iter();
+				write_jsonl(
+					&truth,
+					accesses.map(|(seq, attack)| json!({ "seq": seq, "attack": attack })),
+				)?;
+			}
 			eprintln!(
 				"{} decisions, {} attacks: {} and {}",
 				simulation.log.len(),
@@ -104,13 +118,21 @@ fn run(command: Command) -> Result<(), String> {
 			);
 			Ok(())
 		},
-		Command::Features { log, labels, stride, strict, out_dir } => {
+		Command::Features { log, labels, truth, stride, strict, out_dir } => {
 			let (decisions, _) = load_log(&log, strict)?;
 			let labels = match labels {
 				Some(path) => read_labels(&path)?,
 				None => Vec::new(),
 			};
-			let rows = export(&decisions, &labels, stride, &out_dir)
+			let accesses = match truth {
+				Some(path) => Some(read_truth(&path)?),
+				None => None,
+			};
+			let truth = match &accesses {
+				Some(accesses) => Truth::Accesses(accesses),
+				None => Truth::Labels(&labels),
+			};
+			let rows = export(&decisions, truth, stride, &out_dir)
 				.map_err(|e| format!("{}: {e}", out_dir.display()))?;
 			eprintln!("{rows} samples in {}", out_dir.display());
 			Ok(())
@@ -155,7 +177,7 @@ fn score(
 	let mut print = |line: serde_json::Value| writeln!(stdout, "{line}").map_err(|e| e.to_string());
 	let (mut scored, mut alerted) = (0usize, BTreeSet::new());
 	let mut alerts = 0usize;
-	let mut pending = samples(decisions, &[], 1).peekable();
+	let mut pending = samples(decisions, Truth::Labels(&[]), 1).peekable();
 	while pending.peek().is_some() {
 		let batch: Vec<_> = pending.by_ref().take(1024).collect();
 		let features: Vec<_> = batch.iter().map(|(_, f)| f.clone()).collect();
@@ -200,6 +222,21 @@ fn open(path: &Path) -> Result<BufReader<File>, String> {
 }
 
 fn read_labels(path: &Path) -> Result<Vec<Label>, String> {
+	read_jsonl(path)
+}
+
+fn read_truth(path: &Path) -> Result<std::collections::BTreeMap<u64, String>, String> {
+	#[derive(serde::Deserialize)]
+	struct AttackAccess {
+		seq: u64,
+		attack: String,
+	}
+	let accesses: Vec<AttackAccess> = read_jsonl(path)?;
+	Ok(accesses.into_iter().map(|a| (a.seq, a.attack)).collect())
+}
+
+/// Every line of `path` as a `T`; the first bad line is refused with its number.
+fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
 	open(path)?
 		.lines()
 		.enumerate()

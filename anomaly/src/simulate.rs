@@ -61,6 +61,9 @@ pub struct Config {
 pub struct Simulation {
 	pub log: Vec<AccessDecision<String>>,
 	pub labels: Vec<Label>,
+	/// Ground truth finer than the labels: the sequence number of every attack access, with its
+	/// attack type, in chain order.
+	pub attack_accesses: Vec<(u64, &'static str)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -155,6 +158,8 @@ struct World {
 	/// Open emergency grants: (practitioner, patient) -> until.
 	grants: BTreeMap<(usize, usize), Moment>,
 	log: Vec<AccessDecision<String>>,
+	/// The rows of `log` that are attack accesses, with their attack type.
+	attack_rows: BTreeMap<usize, &'static str>,
 }
 
 /// Simulate `config`.
@@ -172,6 +177,7 @@ pub fn simulate(config: &Config) -> Simulation {
 		for attack in attacks.iter().filter(|a| a.days.contains(&day)) {
 			let from = world.log.len();
 			world.attack(attack, day);
+			world.attack_rows.extend((from..world.log.len()).map(|row| (row, attack.kind)));
 			let times = world.log[from..].iter().map(|d| d.at);
 			if let (Some(start), Some(end)) = (times.clone().min(), times.max()) {
 				labels.push((attack.practitioner, attack.kind, start, end));
@@ -181,7 +187,8 @@ pub fn simulate(config: &Config) -> Simulation {
 		world.stays.retain(|s| s.until + 4 * DAY > START + (day + 1) * DAY);
 	}
 	let labels = merge_labels(&world.practitioners, labels);
-	Simulation { log: world.in_chain_order(), labels }
+	let (log, attack_accesses) = world.in_chain_order();
+	Simulation { log, labels, attack_accesses }
 }
 
 /// One label per attack: a multi-day attack's days merge.
@@ -308,6 +315,7 @@ impl World {
 			stays: Vec::new(),
 			grants: BTreeMap::new(),
 			log: Vec::new(),
+			attack_rows: BTreeMap::new(),
 		};
 		world.name_physicians();
 		world
@@ -708,19 +716,30 @@ impl World {
 		self.log.push(decision);
 	}
 
-	/// Sorted by time, with sequence numbers as the chain gives them.
-	fn in_chain_order(mut self) -> Vec<AccessDecision<String>> {
-		self.log.sort_by_key(|d| d.at);
+	/// Sorted by time, with sequence numbers as the chain gives them; and the sequence numbers
+	/// of the attack accesses.
+	fn in_chain_order(self) -> (Vec<AccessDecision<String>>, Vec<(u64, &'static str)>) {
+		let mut rows: Vec<(AccessDecision<String>, Option<&'static str>)> = self
+			.log
+			.into_iter()
+			.enumerate()
+			.map(|(row, decision)| (decision, self.attack_rows.get(&row).copied()))
+			.collect();
+		rows.sort_by_key(|(d, _)| d.at);
 		let mut index_in_block = 0u64;
 		let mut previous_block = 0;
-		for decision in &mut self.log {
+		let mut attacks = Vec::new();
+		for (decision, attack) in &mut rows {
 			if decision.block != previous_block {
 				(previous_block, index_in_block) = (decision.block, 0);
 			}
 			decision.seq = (u64::from(decision.block) << 32) | index_in_block;
 			index_in_block += 1;
+			if let Some(kind) = attack {
+				attacks.push((decision.seq, *kind));
+			}
 		}
-		self.log
+		(rows.into_iter().map(|(d, _)| d).collect(), attacks)
 	}
 
 	/// Attacks enough to cover `attack_rate` of the practitioner-days: every type in turn, each
@@ -925,6 +944,14 @@ mod tests {
 		let kinds: std::collections::BTreeSet<_> =
 			simulation.labels.iter().map(|l| l.attack.as_str()).collect();
 		assert_eq!(kinds.len(), ATTACKS.len(), "{kinds:?}");
+		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
+			simulation.log.iter().map(|d| (d.seq, d)).collect();
+		for (seq, kind) in &simulation.attack_accesses {
+			let decision = by_seq[seq];
+			assert!(simulation.labels.iter().any(|l| l.attack == *kind
+				&& l.practitioner == decision.practitioner
+				&& (l.start_ts..=l.end_ts).contains(&decision.at)));
+		}
 		for label in &simulation.labels {
 			assert!(label.start_ts <= label.end_ts);
 			let attacker = simulation.log.iter().filter(|d| {
