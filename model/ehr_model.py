@@ -44,7 +44,7 @@ def ehr_anomaly():
 
 @dataclass
 class Dataset:
-    window: np.ndarray  # [n, 17] float32
+    window: np.ndarray  # [n, 23] float32
     sequence: np.ndarray  # [n, 64, 10] float32 (memory-mapped)
     practitioner: np.ndarray  # [n] str
     ts: np.ndarray  # [n] int64
@@ -66,8 +66,9 @@ class Dataset:
 
 
 def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=False):
-    """Simulate a hospital network with ehr-anomaly and export its features (once for these
-    parameters: the work directory caches them); load them. With `truth`, a sample is an attack
+    """Simulate a hospital network with ehr-anomaly and export its features (always afresh: a
+    few seconds, and never stale after a change to the simulator or the features); load them.
+    With `truth`, a sample is an attack
     one when its last decisions include attack accesses (training); without, when it falls in
     an attack's labelled window (evaluation)."""
     directory = os.path.join(work, f"{name}-seed{seed}-days{days}-p{practitioners}"
@@ -75,12 +76,11 @@ def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=F
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
     accesses = os.path.join(directory, "truth.jsonl")
     os.makedirs(directory, exist_ok=True)
-    if not os.path.exists(os.path.join(directory, "features", "samples.jsonl")):
-        run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
-        run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
-            "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses)
-        run("features", "--log", log, "--labels", labels, "--stride", stride,
-            *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))
+    run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
+    run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
+        "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses)
+    run("features", "--log", log, "--labels", labels, "--stride", stride,
+        *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))
     return load(directory)
 
 
@@ -258,7 +258,7 @@ def fuse(parts, y, branches):
 # ONNX
 
 def to_onnx(model, n_window, steps, n_step):
-    """The model as one ONNX graph, opset 17: inputs `window` [n, 17] and `sequence`
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 23] and `sequence`
     [n, 64, 10]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
     parts of the fused logit)."""
     p = model.params

@@ -9,7 +9,7 @@
 //! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
 //! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
-//! Written to a directory: `window.npy` (`f32`, `[n, 17]`), `sequence.npy` (`f32`,
+//! Written to a directory: `window.npy` (`f32`, `[n, 23]`), `sequence.npy` (`f32`,
 //! `[n, 64, 10]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 

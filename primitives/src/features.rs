@@ -27,7 +27,7 @@ use crate::{
 pub const SEQUENCE_LENGTH: usize = 64;
 
 /// The names of the window features, in order.
-pub const WINDOW_FEATURES: [&str; 17] = [
+pub const WINDOW_FEATURES: [&str; 23] = [
 	"fill",
 	"rate_per_hour",
 	"last_hour_share",
@@ -45,6 +45,12 @@ pub const WINDOW_FEATURES: [&str; 17] = [
 	"secondary_use_share",
 	"weekend_share",
 	"unusual_hour_share",
+	"one_off_patient_share",
+	"novel_category_share",
+	"novel_purpose_share",
+	"role_clinical",
+	"role_service",
+	"role_office",
 ];
 
 /// The names of the features of one step of the sequence, in order.
@@ -140,6 +146,26 @@ fn category_mismatch(role: Option<PractitionerRole>, category: RecordCategory) -
 	}
 }
 
+/// What kind of work a role does: it sets what normal looks like.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RoleGroup {
+	/// Cares for the patients of a ward: reads them again and again.
+	Clinical,
+	/// Serves the whole hospital (laboratory, radiology, pharmacy): many patients, once each.
+	Service,
+	/// Office work in batches (billing, records, administration, research).
+	Office,
+}
+
+fn role_group(role: Option<PractitionerRole>) -> Option<RoleGroup> {
+	use PractitionerRole::*;
+	Some(match role? {
+		Physician | Nurse | Paramedic | Therapist => RoleGroup::Clinical,
+		Pharmacist | LabTechnician | Radiographer => RoleGroup::Service,
+		Researcher | Administrative | Billing | RecordsOfficer => RoleGroup::Office,
+	})
+}
+
 fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 	matches!(outcome, AccessOutcome::Granted { scope: ConsentScope::Organisation, .. })
 }
@@ -195,6 +221,22 @@ pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> F
 	} else {
 		count(&|_, d| in_last_hour(d) && !usual_hours[hour_of(d.at)])
 	};
+	// Of the last hour's decisions: categories and purposes the practitioner did not use before
+	// it (its own baseline, as far as the window reaches).
+	let novel = |same: &dyn Fn(&AccessDecision<AccountId>, &AccessDecision<AccountId>) -> bool| {
+		if earlier.is_empty() {
+			0
+		} else {
+			count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| same(e, d)))
+		}
+	};
+	let novel_categories = novel(&|e, d| e.category == d.category);
+	let novel_purposes = novel(&|e, d| e.purpose == d.purpose);
+	// Patients seen once in the whole window: care reads a patient again and again.
+	let one_off = count(&|i, d| {
+		first_time[i] && !window[i + 1..].iter().any(|later| later.patient == d.patient)
+	});
+	let role = role_group(last.role);
 	let max_burst = (0..n)
 		.map(|i| {
 			let until = window[i].at.saturating_add(5 * MINUTE);
@@ -221,6 +263,12 @@ pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> F
 		share(count(&|_, d| matches!(d.purpose, Purpose::Payment | Purpose::Research)), n),
 		share(count(&|_, d| is_weekend(d.at)), n),
 		share(unusual_hours, recent),
+		share(one_off, distinct),
+		share(novel_categories, recent),
+		share(novel_purposes, recent),
+		flag(role == Some(RoleGroup::Clinical)),
+		flag(role == Some(RoleGroup::Service)),
+		flag(role == Some(RoleGroup::Office)),
 	];
 
 	let pad = SEQUENCE_LENGTH - n;
@@ -347,6 +395,11 @@ mod tests {
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
 		assert_eq!(feature(&f, "distinct_patient_share"), 6.0 / 11.0);
+		// Patients 100 and 101 once each, of six.
+		assert_eq!(feature(&f, "one_off_patient_share"), 2.0 / 6.0);
+		assert_eq!(feature(&f, "novel_category_share"), 0.0);
+		assert_eq!(feature(&f, "role_clinical"), 1.0);
+		assert_eq!(feature(&f, "role_office"), 0.0);
 	}
 
 	#[test]
@@ -362,6 +415,10 @@ mod tests {
 		billing_notes.role = Some(PractitionerRole::Billing);
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
+		let f = features(&[decision(NOON - 2 * HOUR, 1, granted()), billing_notes.clone()]);
+		assert_eq!(feature(&f, "novel_category_share"), 1.0);
+		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
+		assert_eq!(feature(&f, "role_office"), 1.0);
 		let f = features(&[billing_notes]);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
