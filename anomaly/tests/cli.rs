@@ -1,0 +1,143 @@
+//! The `ehr-anomaly` binary, run as a user runs it.
+
+use serde_json::Value;
+use std::{
+	fs,
+	path::{Path, PathBuf},
+	process::{Command, Output},
+};
+
+fn ehr_anomaly(args: &[&str]) -> Output {
+	Command::new(env!("CARGO_BIN_EXE_ehr-anomaly")).args(args).output().expect("runs")
+}
+
+/// A fresh directory with a small simulated log (and one malformed line at its end).
+fn simulated(name: &str) -> PathBuf {
+	let dir = std::env::temp_dir().join(format!("ehr-cli-{name}-{}", std::process::id()));
+	let _ = fs::remove_dir_all(&dir);
+	fs::create_dir_all(&dir).unwrap();
+	let path = |file: &str| dir.join(file).to_string_lossy().to_string();
+	let simulate = ehr_anomaly(&[
+		"simulate",
+		"--seed",
+		"4",
+		"--days",
+		"2",
+		"--practitioners",
+		"80",
+		"--attack-rate",
+		"0.05",
+		"--out",
+		&path("log.jsonl"),
+		"--labels",
+		&path("labels.jsonl"),
+		"--truth",
+		&path("truth.jsonl"),
+	]);
+	assert!(simulate.status.success(), "{}", String::from_utf8_lossy(&simulate.stderr));
+	let mut log = fs::read_to_string(dir.join("log.jsonl")).unwrap();
+	log.push_str("{\"seq\": \"not a number\"}\n");
+	fs::write(dir.join("log.jsonl"), log).unwrap();
+	dir
+}
+
+fn lines(path: &Path) -> usize {
+	fs::read_to_string(path).unwrap().lines().count()
+}
+
+#[test]
+fn score_prints_alerts_and_a_summary_and_skips_a_malformed_line() {
+	let dir = simulated("score");
+	let log = dir.join("log.jsonl");
+	let out = ehr_anomaly(&["score", "--log", log.to_str().unwrap(), "--threshold", "0.5"]);
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(stderr.contains(&format!("skipped line {}", lines(&log))), "{stderr}");
+
+	let printed: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+		.lines()
+		.map(|line| serde_json::from_str(line).expect("JSON lines"))
+		.collect();
+	let (summary, alerts) = printed.split_last().expect("a summary");
+	let summary = &summary["summary"];
+	assert_eq!(summary["decisions"].as_u64(), Some(lines(&log) as u64 - 1));
+	assert_eq!(summary["skipped_lines"].as_u64(), Some(1));
+	assert_eq!(summary["alerts"].as_u64(), Some(alerts.len() as u64));
+	let sha = fs::read_to_string("../model/anomaly.onnx.sha256").unwrap();
+	assert_eq!(summary["model_sha256"].as_str(), sha.split_whitespace().next());
+	assert!(!alerts.is_empty());
+	for alert in alerts {
+		assert!(alert["score"].as_f64().unwrap() >= 0.5);
+		for branch in ["outlier", "supervised", "recurrent"] {
+			assert!(alert["parts"][branch].is_number(), "{alert}");
+		}
+		assert_eq!(alert["top_features"].as_array().map(Vec::len), Some(3));
+	}
+	fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn strict_refuses_the_malformed_line_with_its_number() {
+	let dir = simulated("strict");
+	let log = dir.join("log.jsonl");
+	let out = ehr_anomaly(&["score", "--log", log.to_str().unwrap(), "--strict"]);
+	assert!(!out.status.success());
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(stderr.starts_with("Error: ") && stderr.contains(&format!("line {}", lines(&log))));
+	assert!(out.stdout.is_empty());
+	fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_tampered_model_and_bad_arguments_are_refused() {
+	let dir = simulated("tampered");
+	let log = dir.join("log.jsonl");
+	let mut model = fs::read("../model/anomaly.onnx").unwrap();
+	model.push(0);
+	let tampered = dir.join("tampered.onnx");
+	fs::write(&tampered, model).unwrap();
+	let approved = fs::read_to_string("../model/anomaly.onnx.sha256").unwrap();
+	let approved = approved.split_whitespace().next().unwrap();
+	let log = log.to_str().unwrap();
+	for (args, says) in [
+		(vec!["--model", tampered.to_str().unwrap(), "--sha256", approved], "sha256"),
+		(vec!["--sha256", "abc"], "not 64 hex digits"),
+		(vec!["--threshold", "1.5"], "not a score in [0, 1]"),
+		(vec!["--model", log], "not a model tract can load"),
+	] {
+		let out = ehr_anomaly(&[&["score", "--log", log][..], &args].concat());
+		assert!(!out.status.success());
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(stderr.contains(says), "{args:?}: {stderr}");
+	}
+	fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn features_are_exported_by_labels_or_by_truth() {
+	let dir = simulated("features");
+	let path = |file: &str| dir.join(file).to_string_lossy().to_string();
+	for (truth, out_dir) in [(None, "by-labels"), (Some(path("truth.jsonl")), "by-truth")] {
+		let mut args = vec![
+			"features".to_string(),
+			"--log".into(),
+			path("log.jsonl"),
+			"--labels".into(),
+			path("labels.jsonl"),
+			"--out-dir".into(),
+			path(out_dir),
+		];
+		if let Some(truth) = truth {
+			args.extend(["--truth".into(), truth]);
+		}
+		let args: Vec<&str> = args.iter().map(String::as_str).collect();
+		let out = ehr_anomaly(&args);
+		assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+		for file in ["window.npy", "sequence.npy", "samples.jsonl", "features.json"] {
+			assert!(dir.join(out_dir).join(file).exists(), "{out_dir}/{file}");
+		}
+		let samples = fs::read_to_string(dir.join(out_dir).join("samples.jsonl")).unwrap();
+		assert!(samples.lines().any(|line| !line.contains("\"attack\":null")), "{out_dir}");
+	}
+	fs::remove_dir_all(dir).unwrap();
+}
