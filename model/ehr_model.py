@@ -214,7 +214,7 @@ class Model:
         return 1 / (1 + np.exp(-(parts.sum(axis=1) + self.fusion_b)))
 
 
-def train(data, validation, seed=0, epochs=(30, 20, 8), branches=BRANCHES):
+def train(data, validation, seed=0, epochs=(30, 60, 24), branches=BRANCHES):
     """Train the branches on `data`, the fusion on `validation`. `branches` drops the others
     from the fusion (for the single-branch baselines)."""
     rng = np.random.default_rng(seed)
