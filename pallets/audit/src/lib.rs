@@ -354,6 +354,7 @@ pub mod pallet {
 			let seq = Self::next_seq();
 			let decision = Self::decision(
 				seq,
+				now,
 				practitioner,
 				member,
 				patient,
@@ -414,6 +415,7 @@ pub mod pallet {
 			};
 			let decision = Self::decision(
 				seq,
+				now,
 				practitioner,
 				member,
 				patient,
@@ -534,6 +536,7 @@ pub mod pallet {
 		#[allow(clippy::too_many_arguments)]
 		fn decision(
 			seq: AccessSeq,
+			now: Moment,
 			practitioner: T::AccountId,
 			member: Option<ActivePractitioner<T::AccountId>>,
 			patient: T::AccountId,
@@ -548,8 +551,9 @@ pub mod pallet {
 			};
 			AccessDecision {
 				seq,
-				at: T::Time::now(),
-				block: Self::block(),
+				at: now,
+				// The high half of the sequence number is the block.
+				block: (seq >> 32) as BlockNumber,
 				practitioner,
 				organisation,
 				role,
