@@ -65,6 +65,19 @@ class Dataset:
                        self.ts[mask], self.attack[mask], self.labels, self.directory)
 
 
+def concat(parts):
+    """Datasets of several networks as one; practitioners are prefixed with their network."""
+    return Dataset(
+        window=np.concatenate([d.window for d in parts]),
+        sequence=np.concatenate([d.sequence for d in parts]),
+        practitioner=np.concatenate([np.char.add(f"{i}:", d.practitioner) for i, d in enumerate(parts)]),
+        ts=np.concatenate([d.ts for d in parts]),
+        attack=np.concatenate([d.attack for d in parts]),
+        labels=[label for d in parts for label in d.labels],
+        directory=parts[0].directory,
+    )
+
+
 def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=False):
     """Simulate a hospital network with ehr-anomaly and export its features (always afresh: a
     few seconds, and never stale after a change to the simulator or the features); load them.

@@ -171,7 +171,7 @@ def write_report(test, days, eps, methods, held_out, groups):
         "",
         "## Data",
         "",
-        f"- Training: hospital network seed {t.TRAIN_WORLD['seed']}, {t.TRAIN_WORLD['practitioners']} practitioners, "
+        f"- Training: hospital networks seeds {', '.join(map(str, t.TRAIN_SEEDS))}, each {t.TRAIN_WORLD['practitioners']} practitioners, "
         f"{t.TRAIN_WORLD['days']} days, attacks on {t.TRAIN_WORLD['attack_rate']:.1%} of practitioner-days; "
         f"branches trained on days 0-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}; "
         + ("a training sample is an attack one when its last 8 decisions include an attack access "

@@ -1,4 +1,7 @@
 fn main() {
+	// The genesis presets approve the embedded model by its committed sha256 (`include_str!`
+	// outside the package, which cargo does not track on its own).
+	println!("cargo:rerun-if-changed=../model/anomaly.onnx.sha256");
 	#[cfg(feature = "std")]
 	{
 		// The target directory lives outside the checkout (scripts/env.sh), so the wasm builder

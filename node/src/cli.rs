@@ -54,4 +54,9 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// The anomaly model (ONNX) the sentinel's offchain worker scores with, instead of the one
+	/// built into the node. It scores only while its sha256 is the one approved on chain.
+	#[arg(long, value_name = "PATH")]
+	pub anomaly_model: Option<std::path::PathBuf>,
 }

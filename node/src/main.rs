@@ -4,6 +4,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod rpc;
+mod sentinel;
 mod service;
 
 fn main() {

@@ -12,10 +12,10 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use std::{sync::Arc, time::Duration};
 
-/// Host functions of our own, beyond Substrate's. Every executor that instantiates the runtime
-/// (the client's, the benchmark command's) takes them, so a host function added here is known to
-/// block import, RPC, offchain workers and benchmarks alike.
-pub type ExtraHostFunctions = ();
+/// Host functions of our own, beyond Substrate's: the anomaly model's. Every executor that
+/// instantiates the runtime (the client's, the benchmark command's) takes them, so the runtime
+/// links everywhere; only offchain workers get the model behind them.
+pub type ExtraHostFunctions = ehr_primitives::anomaly::anomaly::HostFunctions;
 /// All host functions the runtime may call.
 pub type HostFunctions = (sp_io::SubstrateHostFunctions, ExtraHostFunctions);
 
@@ -143,8 +143,10 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 /// Build and start a full node: networking, RPC, offchain workers and, on a validator, Aura
 /// authoring and the GRANDPA voter.
+/// `model` is the anomaly model for the sentinel's offchain worker (none: it scores nothing).
 pub fn new_full<N: sc_network::NetworkBackend<Block, BlockHash>>(
 	config: Configuration,
+	model: Option<crate::sentinel::NodeModel>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -212,7 +214,13 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, BlockHash>>(
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				// The model reaches offchain workers, and nothing else.
+				custom_extensions: move |_| {
+					model
+						.iter()
+						.map(|m| Box::new(m.extension()) as Box<dyn sp_externalities::Extension>)
+						.collect()
+				},
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

@@ -136,3 +136,12 @@ pub struct AccessDecision<AccountId> {
 	/// The decision.
 	pub outcome: AccessOutcome,
 }
+
+/// The access log as the sentinel reads it.
+pub trait AccessLog<AccountId> {
+	/// The practitioners that made a request in the current block.
+	fn touched() -> alloc::vec::Vec<AccountId>;
+
+	/// `practitioner`'s recent decisions, oldest first: the window the anomaly model scores.
+	fn window(practitioner: &AccountId) -> alloc::vec::Vec<AccessDecision<AccountId>>;
+}

@@ -74,6 +74,16 @@ pub struct Features {
 	pub sequence: [[f32; STEP_FEATURES.len()]; SEQUENCE_LENGTH],
 }
 
+impl Default for Features {
+	/// The features of an empty window: all zero.
+	fn default() -> Self {
+		Self {
+			window: [0.0; WINDOW_FEATURES.len()],
+			sequence: [[0.0; STEP_FEATURES.len()]; SEQUENCE_LENGTH],
+		}
+	}
+}
+
 const MINUTE: Moment = 60 * 1000;
 const HOUR: Moment = 60 * MINUTE;
 const DAY: Moment = 24 * HOUR;
@@ -175,10 +185,7 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 /// features 0.
 pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> Features {
 	let window = &window[window.len().saturating_sub(SEQUENCE_LENGTH)..];
-	let mut out = Features {
-		window: [0.0; WINDOW_FEATURES.len()],
-		sequence: [[0.0; STEP_FEATURES.len()]; SEQUENCE_LENGTH],
-	};
+	let mut out = Features::default();
 	let (Some(first), Some(last)) = (window.first(), window.last()) else { return out };
 	let n = window.len();
 

@@ -2,10 +2,14 @@
 //!
 //! This crate is `no_std` so the runtime can use it; the node uses the same definitions, which is
 //! what keeps the two sides of the chain in agreement. Pallets meet only through the traits
-//! here (for example [`providers::ProviderInspect`], [`consent::ConsentInspect`]); the runtime wires them together, and no
-//! pallet names another pallet's crate.
+//! here (for example [`providers::ProviderInspect`], [`consent::ConsentInspect`],
+//! [`audit::AccessLog`]); the runtime wires them together, and no pallet names another pallet's
+//! crate. The node reaches the runtime's offchain worker through [`anomaly`]'s host function.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod anomaly;
 pub mod audit;
 pub mod consent;
 pub mod features;

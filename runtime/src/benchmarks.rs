@@ -11,6 +11,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_providers, Providers]
 	[pallet_consent, Consent]
 	[pallet_audit, Audit]
+	[pallet_sentinel, Sentinel]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}
@@ -99,5 +100,11 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 				Consent::use_consent(patient, practitioner, organisation, category, purpose, now);
 			assert!(used.is_ok(), "consent used: {used:?}");
 		}
+	}
+}
+
+impl pallet_sentinel::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn active_practitioner() -> AccountId {
+		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner().0
 	}
 }

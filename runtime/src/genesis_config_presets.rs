@@ -1,30 +1,58 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). The node builds its `--dev` and `--chain local` specs from them.
+//! Every validator is a sentinel (its sentinel key is its sr25519 development key, so its account
+//! is the validator's), and the model the node embeds is the approved one.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SentinelConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::H256;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// Balance given to each well-known development account: enough for fees and deposits in tests.
 const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A validator's keys: Aura (sr25519) for authoring blocks, GRANDPA (ed25519) for finality.
+/// A validator's keys: Aura (sr25519) for authoring blocks, GRANDPA (ed25519) for finality, and
+/// the account of its sentinel key (sr25519).
 struct Validator {
 	aura: AuraId,
 	grandpa: GrandpaId,
+	sentinel: AccountId,
 }
 
 /// The keys `--alice`, `--bob`, ... put into a node's keystore.
 fn well_known_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
-	Validator { aura: sr.public().into(), grandpa: ed.public().into() }
+	Validator {
+		aura: sr.public().into(),
+		grandpa: ed.public().into(),
+		sentinel: sr.to_account_id(),
+	}
 }
 
-fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+/// The sha256 of the anomaly model the node embeds (`model/anomaly.onnx`), as committed next
+/// to it.
+pub fn embedded_model() -> Option<H256> {
+	let digits = include_str!("../../model/anomaly.onnx.sha256").split_whitespace().next()?;
+	if digits.len() != 64 {
+		return None;
+	}
+	let mut hash = [0u8; 32];
+	for (i, byte) in hash.iter_mut().enumerate() {
+		*byte = u8::from_str_radix(digits.get(2 * i..2 * i + 2)?, 16).ok()?;
+	}
+	Some(H256(hash))
+}
+
+fn genesis(
+	validators: Vec<Validator>,
+	sentinel_quorum: u32,
+	endowed: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
@@ -36,6 +64,11 @@ fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId)
 			authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		sentinel: SentinelConfig {
+			sentinels: validators.iter().map(|v| v.sentinel.clone()).collect::<Vec<_>>(),
+			quorum: Some(sentinel_quorum),
+			approved_model: embedded_model(),
+		},
 	})
 }
 
@@ -44,16 +77,18 @@ fn well_known_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// One validator (Alice), who is also `sudo`.
+/// One validator (Alice), who is also `sudo` and the only sentinel (quorum 1).
 fn development() -> Value {
 	genesis(
 		vec![well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		1,
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 
-/// Four validators (Alice, Bob, Charlie, Dave); Alice is `sudo`.
+/// Four validators (Alice, Bob, Charlie, Dave), three sentinels of four to suspend; Alice is
+/// `sudo`.
 fn local_testnet() -> Value {
 	genesis(
 		vec![
@@ -62,6 +97,8 @@ fn local_testnet() -> Value {
 			well_known_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			well_known_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
+		// More than two thirds, as for finality: one faulty sentinel cannot suspend anyone.
+		3,
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -134,6 +171,13 @@ mod tests {
 			assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
 			assert_eq!(Aura::slot_duration(), crate::SLOT_DURATION);
 			assert_eq!(crate::SLOT_DURATION, 2000);
+			assert_eq!(
+				pallet_sentinel::Sentinels::<Runtime>::get().into_inner(),
+				vec![Sr25519Keyring::Alice.to_account_id()]
+			);
+			assert_eq!(pallet_sentinel::Quorum::<Runtime>::get(), 1);
+			assert_eq!(pallet_sentinel::Threshold::<Runtime>::get(), 920_000);
+			assert_eq!(pallet_sentinel::ApprovedModel::<Runtime>::get(), embedded_model());
 		});
 	}
 
@@ -151,11 +195,24 @@ mod tests {
 				names.iter().map(|(_, ed)| (ed.public().into(), 1)).collect();
 			assert_eq!(aura_authorities(), aura);
 			assert_eq!(Grandpa::grandpa_authorities(), grandpa);
+			assert_eq!(pallet_sentinel::Sentinels::<Runtime>::get().len(), 4);
+			assert_eq!(pallet_sentinel::Quorum::<Runtime>::get(), 3);
 			assert_eq!(
 				pallet_sudo::Key::<Runtime>::get(),
 				Some(Sr25519Keyring::Alice.to_account_id())
 			);
 		});
+	}
+
+	#[test]
+	fn the_approved_model_is_the_committed_one() {
+		let committed = std::fs::read_to_string(concat!(
+			env!("CARGO_MANIFEST_DIR"),
+			"/../model/anomaly.onnx.sha256"
+		))
+		.expect("model/anomaly.onnx.sha256 is committed");
+		let digits = committed.split_whitespace().next().unwrap_or_default();
+		assert_eq!(embedded_model().map(|h| format!("{h:x}")), Some(digits.to_string()));
 	}
 
 	#[test]

@@ -14,14 +14,15 @@ export async function connect(node) {
 }
 
 /**
- * Sign and submit `tx`, and wait until it is in a block (or finalized, with `{ finalized: true }`).
+ * Sign and submit `tx` (with the next nonce, or `nonce`), and wait until it is in a block (or
+ * finalized, with `{ finalized: true }`).
  * Resolves with the block hash, the transaction's events and, if the call failed, its error:
  * `section.Name` for a pallet's error, else the `DispatchError` variant (`BadOrigin`, ...).
  * Rejects only if the transaction never made it into a block.
  */
-export function submit(api, tx, signer, { finalized = false } = {}) {
+export function submit(api, tx, signer, { finalized = false, nonce = -1 } = {}) {
   return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+    tx.signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         reject(new Error(`transaction ${status.type}`));
         return;
@@ -41,4 +42,9 @@ export function submit(api, tx, signer, { finalized = false } = {}) {
 /** The events of `events` that `eventType` (e.g. `api.events.providers.Approved`) matches. */
 export function eventsOf(events, eventType) {
   return events.filter(({ event }) => eventType.is(event)).map(({ event }) => event);
+}
+
+/** The number of the block `blockHash`. */
+export async function blockNumber(api, blockHash) {
+  return (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
 }

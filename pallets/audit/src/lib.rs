@@ -628,6 +628,16 @@ pub mod pallet {
 	}
 }
 
+impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
+	fn touched() -> Vec<T::AccountId> {
+		Touched::<T>::get().into_inner()
+	}
+
+	fn window(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
+		Self::window_of(practitioner)
+	}
+}
+
 /// The slot of the `n`th entry of a ring of `length` slots.
 fn ring_slot(n: u64, length: u32) -> u32 {
 	// The remainder is below `length`, so it fits.

@@ -1,0 +1,154 @@
+//! Scoring with the anomaly model, from the runtime's offchain worker.
+//!
+//! The model (ONNX, run by tract) lives in the node: tract does not build for the runtime. The
+//! runtime reaches it through the host function [`anomaly::score`], which the node backs with an
+//! [`AnomalyScorerExt`] registered for offchain workers only. Block import and runtime APIs never
+//! see the extension, so consensus never depends on the model: there the host function answers
+//! `None`, which the runtime reads as "no model here".
+//!
+//! The features cross the boundary as little-endian `f32`s, [`ENCODED_FEATURES_LEN`] bytes per
+//! practitioner (the codec has no floats); scores come back in parts per million.
+
+use crate::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
+use alloc::vec::Vec;
+#[cfg(not(substrate_runtime))]
+use sp_externalities::ExternalitiesExt;
+use sp_runtime_interface::{
+	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndRead, PassPointerAndRead},
+	runtime_interface,
+};
+
+/// A score in parts per million: 0 is normal behaviour, 1,000,000 the model's certainty of an
+/// intruder. Integers, so that no float ever enters consensus.
+pub type ScorePpm = u32;
+
+/// The highest score.
+pub const MAX_SCORE_PPM: ScorePpm = 1_000_000;
+
+/// `f32`s per practitioner on the wire: the window features, then the sequence, step by step.
+const FLOATS: usize = WINDOW_FEATURES.len() + SEQUENCE_LENGTH * STEP_FEATURES.len();
+
+/// Bytes per practitioner on the wire.
+pub const ENCODED_FEATURES_LEN: usize = FLOATS * 4;
+
+impl Features {
+	/// Append these features to `out` in the wire format.
+	pub fn encode_to(&self, out: &mut Vec<u8>) {
+		let floats = self.window.iter().chain(self.sequence.iter().flatten());
+		out.extend(floats.flat_map(|x| x.to_le_bytes()));
+	}
+
+	/// The features of a batch in the wire format, or `None` if `bytes` is not a whole number
+	/// of practitioners.
+	pub fn decode_batch(bytes: &[u8]) -> Option<Vec<Features>> {
+		if bytes.len() % ENCODED_FEATURES_LEN != 0 {
+			return None;
+		}
+		let decode = |chunk: &[u8]| {
+			let mut floats =
+				chunk.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+			let mut features = Features::default();
+			for x in features.window.iter_mut().chain(features.sequence.iter_mut().flatten()) {
+				*x = floats.next().unwrap_or_default();
+			}
+			features
+		};
+		Some(bytes.chunks_exact(ENCODED_FEATURES_LEN).map(decode).collect())
+	}
+}
+
+/// Converts a model's score in [0, 1] to parts per million; anything not a number scores 0.
+pub fn to_ppm(score: f32) -> ScorePpm {
+	if score.is_nan() {
+		return 0;
+	}
+	// Clamped to [0, 1] first, so the product fits.
+	(score.clamp(0.0, 1.0) * MAX_SCORE_PPM as f32 + 0.5) as ScorePpm
+}
+
+/// What the node plugs in behind [`anomaly::score`].
+#[cfg(not(substrate_runtime))]
+pub trait AnomalyScorer: Send + 'static {
+	/// The scores of `batch` in parts per million, in order; `None` when this node's model is not
+	/// `approved_model` (the sha256 approved on chain) or cannot score.
+	fn score(&mut self, approved_model: &[u8; 32], batch: &[Features]) -> Option<Vec<ScorePpm>>;
+}
+
+#[cfg(not(substrate_runtime))]
+sp_externalities::decl_extension! {
+	/// The node's anomaly model, registered for offchain workers only.
+	pub struct AnomalyScorerExt(alloc::boxed::Box<dyn AnomalyScorer>);
+}
+
+/// The host functions of the anomaly model.
+#[runtime_interface]
+pub trait Anomaly {
+	/// Score practitioners whose features are `features` (the wire format, any number of
+	/// practitioners) with the node's model, if that model is `approved_model`. `None` when there
+	/// is no model here (outside offchain workers, or a node without one), when the model is not
+	/// the approved one, or when `features` is malformed.
+	fn score(
+		&mut self,
+		approved_model: PassPointerAndRead<&[u8; 32], 32>,
+		features: PassFatPointerAndRead<&[u8]>,
+	) -> AllocateAndReturnByCodec<Option<Vec<ScorePpm>>> {
+		let batch = Features::decode_batch(features)?;
+		self.extension::<AnomalyScorerExt>()?.0.score(approved_model, &batch)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn features_survive_the_wire_and_a_partial_practitioner_is_refused() {
+		let mut a = Features::default();
+		a.window[0] = 0.25;
+		a.window[WINDOW_FEATURES.len() - 1] = -1.5;
+		a.sequence[SEQUENCE_LENGTH - 1][STEP_FEATURES.len() - 1] = 7.0;
+		let mut b = Features::default();
+		b.sequence[0][0] = 1.0;
+		let mut bytes = Vec::new();
+		a.encode_to(&mut bytes);
+		b.encode_to(&mut bytes);
+		assert_eq!(bytes.len(), 2 * ENCODED_FEATURES_LEN);
+		assert_eq!(Features::decode_batch(&bytes), Some(vec![a, b]));
+		assert_eq!(Features::decode_batch(&bytes[1..]), None);
+		assert_eq!(Features::decode_batch(&[]), Some(vec![]));
+	}
+
+	#[test]
+	fn scores_become_parts_per_million() {
+		assert_eq!(to_ppm(0.92), 920_000);
+		assert_eq!(to_ppm(1.0), MAX_SCORE_PPM);
+		assert_eq!(to_ppm(1.5), MAX_SCORE_PPM);
+		assert_eq!(to_ppm(-0.1), 0);
+		assert_eq!(to_ppm(f32::NAN), 0);
+		assert_eq!(to_ppm(0.0000004), 0);
+		assert_eq!(to_ppm(0.0000006), 1);
+	}
+
+	struct Fixed(Vec<ScorePpm>);
+	impl AnomalyScorer for Fixed {
+		fn score(&mut self, model: &[u8; 32], batch: &[Features]) -> Option<Vec<ScorePpm>> {
+			(*model == [7; 32]).then(|| self.0.iter().copied().take(batch.len()).collect())
+		}
+	}
+
+	#[test]
+	fn the_host_function_answers_none_without_the_extension_or_the_approved_model() {
+		let mut bytes = Vec::new();
+		Features::default().encode_to(&mut bytes);
+		sp_io::TestExternalities::default().execute_with(|| {
+			assert_eq!(anomaly::score(&[7; 32], &bytes), None);
+		});
+		let mut ext = sp_io::TestExternalities::default();
+		ext.register_extension(AnomalyScorerExt(Box::new(Fixed(vec![950_000]))));
+		ext.execute_with(|| {
+			assert_eq!(anomaly::score(&[7; 32], &bytes), Some(vec![950_000]));
+			assert_eq!(anomaly::score(&[8; 32], &bytes), None);
+			assert_eq!(anomaly::score(&[7; 32], &bytes[..10]), None);
+		});
+	}
+}

@@ -1,0 +1,90 @@
+// Measures the sentinel on a real `ehr-node --dev` (scripts/measure-sentinel.sh):
+// 1. blocks from a stolen-credential burst's last access to the suspension, over RUNS bursts;
+// 2. the offchain worker's time for a block in which N practitioners made requests (its own
+//    log line, `scored N practitioner(s) in X ms`).
+// Prints a JSON summary. Not a test: nothing is asserted about the figures.
+import { Keyring } from '@polkadot/api';
+import { connect, submit } from '../lib/chain.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
+import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 20);
+const TOUCHED = (process.env.TOUCHED ?? '100,1000').split(',').map(Number);
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+const UNIT = 10n ** 12n;
+
+const credential = () => ({ documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS });
+
+/** Submit `calls` (each `[tx, signer]`) at once, consecutive nonces per signer; wait for all. */
+async function all(api, calls) {
+  const next = new Map();
+  const pending = [];
+  for (const [tx, signer] of calls) {
+    if (!next.has(signer.address)) next.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
+    const nonce = next.get(signer.address);
+    next.set(signer.address, nonce + 1);
+    pending.push(submit(api, tx, signer, { nonce }));
+  }
+  const results = await Promise.all(pending);
+  const failed = results.filter((r) => r.error);
+  if (failed.length) throw new Error(`${failed.length} calls failed: ${failed[0].error}`);
+  return results;
+}
+
+/** `count` new practitioners of `hospital`, approved, each with funds for its fees. */
+async function practitioners(api, { alice, bob, hospital }, count, tag) {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const made = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//${tag}/${i}`));
+  for (let i = 0; i < made.length; i += 500) {
+    const chunk = made.slice(i, i + 500);
+    await all(api, chunk.flatMap((p) => [
+      [api.tx.balances.transferKeepAlive(p.address, 10n * UNIT), bob],
+      [api.tx.providers.registerPractitioner(p.address, 'Physician', credential()), hospital],
+    ]));
+    await all(api, chunk.map((p) => [api.tx.sudo.sudo(api.tx.providers.approve(p.address)), alice]));
+  }
+  return made;
+}
+
+const node = await startNode(['--dev']);
+try {
+  const { api, accounts } = await connect(node);
+  const { alice, bob, charlie: hospital } = accounts;
+  await all(api, [[api.tx.providers.registerOrganisation('Hospital', credential()), hospital]]);
+  await all(api, [[api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice]]);
+
+  // 1. Blocks to suspension.
+  const attackers = await practitioners(api, { alice, bob, hospital }, RUNS, 'attacker');
+  const delays = [];
+  for (const attacker of attackers) {
+    const burst = await stolenCredentialBurst(api, attacker, 150);
+    const suspended = await waitFor('the suspension', async () => {
+      const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
+      return events.find((e) => e.name === 'PractitionerSuspended' && e.data.practitioner === attacker.address);
+    }, { timeoutMs: 60_000 });
+    delays.push({ burstBlocks: burst.lastBlock - burst.firstBlock + 1, blocksAfterLastAccess: suspended.block - burst.lastBlock });
+  }
+  const sorted = delays.map((d) => d.blocksAfterLastAccess).sort((a, b) => a - b);
+
+  // 2. Offchain worker time per block.
+  const largest = Math.max(...TOUCHED);
+  const crowd = await practitioners(api, { alice, bob, hospital }, largest, 'crowd');
+  const workerTimes = [];
+  for (const n of TOUCHED) {
+    const before = node.log().length;
+    const patient = accounts.eve.address;
+    const results = await all(api, crowd.slice(0, n).map((p) => [api.tx.audit.requestAccess(patient, 'Imaging', 'Treatment', null), p]));
+    const blocks = new Set(results.map((r) => r.blockHash.toHex()));
+    await waitFor('the worker', async () => /scored \d+ practitioner/.test(node.log().slice(before)));
+    await new Promise((r) => setTimeout(r, 4000));
+    const lines = [...node.log().slice(before).matchAll(/block (\d+): scored (\d+) practitioner\(s\) in (\d+) ms/g)];
+    workerTimes.push({ requests: n, blocks: blocks.size, runs: lines.map((m) => ({ block: Number(m[1]), scored: Number(m[2]), ms: Number(m[3]) })) });
+  }
+  console.log(JSON.stringify({
+    blocksToSuspension: { runs: delays.length, p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1), delays },
+    workerTimes,
+  }, null, 2));
+  await api.disconnect();
+} finally {
+  await node.dispose();
+}

@@ -1,0 +1,140 @@
+// The sentinel on a real `ehr-node --dev`: its offchain worker scores practitioners with the
+// real ONNX model (tract, in the node) and reports with Alice's sentinel key; a practitioner who
+// behaves normally is left alone, a stolen-credential burst is suspended within two blocks. A
+// node with a tampered model scores nothing and says why.
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connect, eventsOf, submit } from '../lib/chain.mjs';
+import { disposeUnlessFailed, startNode, waitFor } from '../lib/node.mjs';
+import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
+
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
+
+/** Register and approve `hospital` and its practitioner `physician` (sudo is the registrar). */
+async function registerPhysician(api, { alice, hospital, physician }) {
+  const credential = { documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS };
+  const ok = async (promise) => assert.equal((await promise).error, null);
+  await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential), hospital));
+  await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
+  await ok(submit(api, api.tx.providers.registerPractitioner(physician.address, 'Physician', credential), hospital));
+  await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(physician.address)), alice));
+}
+
+const statusOf = async (api, who) => (await api.query.providers.practitioners(who.address)).unwrap().status.toJSON();
+
+describe('pallet-sentinel on a dev chain with the real model', () => {
+  let node;
+  let api;
+  let accounts;
+  let patients;
+
+  before(async () => {
+    node = await startNode(['--dev']);
+    ({ api, accounts } = await connect(node));
+    const { charlie: hospital, dave: physician, eve, ferdie, bob } = accounts;
+    await registerPhysician(api, { alice: accounts.alice, hospital, physician });
+    patients = [eve, ferdie, bob];
+    const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+    for (const patient of patients) {
+      const { error } = await submit(api, api.tx.consent.grant(null, { Practitioner: physician.address }, terms), patient);
+      assert.equal(error, null);
+    }
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await disposeUnlessFailed(node);
+  });
+
+  test('the dev chain approves the embedded model, with Alice as the only sentinel', async () => {
+    assert.deepEqual((await api.query.sentinel.sentinels()).toJSON(), [accounts.alice.address]);
+    assert.equal((await api.query.sentinel.quorum()).toNumber(), 1);
+    assert.equal((await api.query.sentinel.threshold()).toNumber(), 920_000);
+    assert.ok((await api.query.sentinel.approvedModel()).isSome);
+  });
+
+  test('a practitioner who sees its own patients is never reported', async () => {
+    const { dave: physician } = accounts;
+    const from = await bestBlock(api);
+    for (const [i, category] of ['Imaging', 'ClinicalNotes', 'LaboratoryResults', 'Medications', 'Allergies', 'Imaging'].entries()) {
+      const { events } = await submit(api, api.tx.audit.requestAccess(patients[i % 3].address, category, 'Treatment', null), physician);
+      const [decided] = eventsOf(events, api.events.audit.AccessDecided);
+      assert.ok('granted' in decided.data.decision.toJSON().outcome);
+    }
+    // The worker has scored every one of those blocks by the time two more are built.
+    const to = (await bestBlock(api)) + 2;
+    await waitFor('two more blocks', async () => (await bestBlock(api)) >= to);
+    assert.deepEqual(await sentinelEvents(api, from, to), []);
+    assert.equal((await statusOf(api, physician)).status, 'Active');
+    assert.match(node.log(), /block \d+: scored 1 practitioner\(s\) in \d+ ms, 0 report\(s\) sent/);
+  });
+
+  test('a stolen-credential burst is suspended within two blocks, and its next request denied', async () => {
+    const { dave: physician, alice } = accounts;
+    const burst = await stolenCredentialBurst(api, physician, 150);
+    const suspended = await waitFor('the suspension', async () => {
+      const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
+      return events.find((e) => e.name === 'PractitionerSuspended');
+    }, { timeoutMs: 30_000 });
+    assert.ok(suspended.block <= burst.lastBlock + 2, `suspended in #${suspended.block}, burst ended in #${burst.lastBlock}`);
+    assert.equal(suspended.data.practitioner, physician.address);
+    assert.ok(suspended.data.scorePpm >= 920_000, `score ${suspended.data.scorePpm}`);
+    assert.deepEqual(suspended.data.reporters, [alice.address]);
+    assert.equal(suspended.data.modelHash, (await api.query.sentinel.approvedModel()).unwrap().toHex());
+
+    const status = await statusOf(api, physician);
+    assert.equal(status.status, 'Suspended');
+    assert.deepEqual(status.reason, { anomalyDetected: { scorePpm: suspended.data.scorePpm, modelHash: suspended.data.modelHash } });
+
+    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, 'Imaging', 'Treatment', null), physician);
+    const [decided] = eventsOf(events, api.events.audit.AccessDecided);
+    assert.deepEqual(decided.data.decision.toJSON().outcome, { denied: { reason: { provider: 'Suspended' } } });
+  });
+
+  test('a report from an account that is not a sentinel is refused by the pool', async () => {
+    const { bob, dave } = accounts;
+    const model = (await api.query.sentinel.approvedModel()).unwrap();
+    await assert.rejects(
+      submit(api, api.tx.sentinel.report(dave.address, 990_000, model, 1), bob),
+      /Invalid Transaction|Custom error/,
+    );
+  });
+});
+
+describe('a node whose model is not the approved one', () => {
+  let node;
+  let api;
+
+  after(async () => {
+    await api?.disconnect();
+    await disposeUnlessFailed(node);
+  });
+
+  test('scores nothing and says why; a file that is no model is refused at start', async () => {
+    node = await startNode(['--dev', '--anomaly-model', '/dev/null']);
+    await waitFor('the refusal', async () => /anomaly model \/dev\/null refused/.test(node.log()));
+    await node.dispose();
+
+    // The model with a doc string appended (ONNX field 6): a valid graph with another hash.
+    const dir = mkdtempSync(join(tmpdir(), 'ehr-model-'));
+    const tampered = join(dir, 'tampered.onnx');
+    copyFileSync(MODEL, tampered);
+    appendFileSync(tampered, Buffer.from([0x32, 8, ...Buffer.from('tampered')]));
+    node = await startNode(['--dev', '--anomaly-model', tampered]);
+    const { api: connected, accounts } = await connect(node);
+    api = connected;
+    await registerPhysician(api, { alice: accounts.alice, hospital: accounts.charlie, physician: accounts.dave });
+    const burst = await stolenCredentialBurst(api, accounts.dave, 150);
+    await waitFor('the warning', async () => /is not the one approved on chain/.test(node.log()));
+    const until = burst.lastBlock + 3;
+    await waitFor('three more blocks', async () => (await bestBlock(api)) >= until);
+    assert.deepEqual(await sentinelEvents(api, burst.firstBlock, until), []);
+    assert.equal((await statusOf(api, accounts.dave)).status, 'Active');
+    assert.equal(node.log().match(/is not the one approved on chain/g).length, 1, 'said once');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
