@@ -10,8 +10,8 @@ trap 'pkill -KILL -f "ehr-node.*ehr-e2e-" 2>/dev/null || true' EXIT
 
 scripts/setup.sh
 cargo build --locked -p ehr-node
-# The anomaly crate on its own: tract's dependencies would change the features of crates the node
-# shares, and so rebuild the node's whole tree in a third variant.
+# The anomaly crate's tests on their own: its dev-dependencies (criterion, prost) stay out of the
+# workspace's test build, which shares its compiled crates with the node.
 cargo test --locked --workspace --exclude ehr-anomaly
 cargo test --locked -p ehr-anomaly
 # Per pallet, so that the `runtime-benchmarks` feature set stays out of the node's build.

@@ -295,6 +295,10 @@ pub mod pallet {
 				Err(why) => log::debug!(target: LOG_TARGET, "block {block:?}: {why}"),
 			}
 		}
+
+		fn integrity_test() {
+			assert!(T::MaxSentinels::get() > 0, "MaxSentinels must be positive");
+		}
 	}
 
 	#[pallet::call]
