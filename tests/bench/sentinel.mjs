@@ -46,7 +46,8 @@ async function practitioners(api, { alice, bob, hospital }, count, tag) {
   return made;
 }
 
-const node = await startNode(['--dev']);
+// Thousands of transactions watched at once on one connection.
+const node = await startNode(['--dev', '--rpc-max-subscriptions-per-connection', '8192']);
 try {
   const { api, accounts } = await connect(node);
   const { alice, bob, charlie: hospital } = accounts;
@@ -66,19 +67,27 @@ try {
   }
   const sorted = delays.map((d) => d.blocksAfterLastAccess).sort((a, b) => a - b);
 
-  // 2. Offchain worker time per block.
+  // 2. Offchain worker time per block: the requests are signed first, then sent at once, so that
+  // as many as a block admits land in one block. Each size three times. The patient consents to
+  // the whole hospital: the crowd behaves normally, so the time is the scoring's, not reports'.
   const largest = Math.max(...TOUCHED);
   const crowd = await practitioners(api, { alice, bob, hospital }, largest, 'crowd');
+  const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+  await all(api, [[api.tx.consent.grant(null, { Organisation: hospital.address }, terms), accounts.eve]]);
   const workerTimes = [];
   for (const n of TOUCHED) {
-    const before = node.log().length;
-    const patient = accounts.eve.address;
-    const results = await all(api, crowd.slice(0, n).map((p) => [api.tx.audit.requestAccess(patient, 'Imaging', 'Treatment', null), p]));
-    const blocks = new Set(results.map((r) => r.blockHash.toHex()));
-    await waitFor('the worker', async () => /scored \d+ practitioner/.test(node.log().slice(before)));
-    await new Promise((r) => setTimeout(r, 4000));
-    const lines = [...node.log().slice(before).matchAll(/block (\d+): scored (\d+) practitioner\(s\) in (\d+) ms/g)];
-    workerTimes.push({ requests: n, blocks: blocks.size, runs: lines.map((m) => ({ block: Number(m[1]), scored: Number(m[2]), ms: Number(m[3]) })) });
+    for (let round = 0; round < 3; round += 1) {
+      const before = node.log().length;
+      const signed = await Promise.all(crowd.slice(0, n).map((p) =>
+        api.tx.audit.requestAccess(accounts.eve.address, 'Imaging', 'Treatment', null).signAsync(p)));
+      await Promise.all(signed.map((tx) => api.rpc.author.submitExtrinsic(tx)));
+      const runs = () => [...node.log().slice(before).matchAll(/block (\d+): scored (\d+) practitioner\(s\) in (\d+) ms, (\d+) report/g)]
+        .map((m) => ({ block: Number(m[1]), scored: Number(m[2]), ms: Number(m[3]), reports: Number(m[4]) }));
+      await waitFor('the pool to empty', async () => (await api.rpc.author.pendingExtrinsics()).length === 0, { timeoutMs: 120_000 });
+      const settled = (await bestBlock(api)) + 2;
+      await waitFor('two more blocks', async () => (await bestBlock(api)) >= settled);
+      workerTimes.push({ requests: n, round, runs: runs() });
+    }
   }
   console.log(JSON.stringify({
     blocksToSuspension: { runs: delays.length, p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1), delays },
