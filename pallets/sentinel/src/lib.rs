@@ -120,13 +120,8 @@ type ReportsOf<T> = BoundedVec<ReportOf<T>, <T as Config>::MaxSentinels>;
 type SentinelsOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxSentinels>;
 
-/// The default threshold: 0.92.
-pub struct DefaultThreshold;
-impl Get<ScorePpm> for DefaultThreshold {
-	fn get() -> ScorePpm {
-		920_000
-	}
-}
+/// The threshold until governance sets one: 0.92.
+pub const DEFAULT_THRESHOLD_PPM: ScorePpm = 920_000;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -175,7 +170,8 @@ pub mod pallet {
 
 	/// The score (parts per million) from which a sentinel reports a practitioner.
 	#[pallet::storage]
-	pub type Threshold<T: Config> = StorageValue<_, ScorePpm, ValueQuery, DefaultThreshold>;
+	pub type Threshold<T: Config> =
+		StorageValue<_, ScorePpm, ValueQuery, ConstU32<DEFAULT_THRESHOLD_PPM>>;
 
 	/// How many distinct sentinels must report a practitioner to suspend it.
 	#[pallet::storage]
@@ -209,7 +205,7 @@ pub mod pallet {
 			sentinels.dedup();
 			let sentinels = SentinelsOf::<T>::try_from(sentinels)
 				.expect("genesis names more sentinels than MaxSentinels");
-			let threshold = self.threshold_ppm.unwrap_or_else(DefaultThreshold::get);
+			let threshold = self.threshold_ppm.unwrap_or(DEFAULT_THRESHOLD_PPM);
 			assert!(valid_threshold(threshold), "genesis threshold outside 1..=1,000,000");
 			let quorum = self.quorum.unwrap_or(1);
 			assert!(
