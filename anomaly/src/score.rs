@@ -59,22 +59,11 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
+pub use ehr_primitives::anomaly::parse_sha256;
+
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// 32 bytes from 64 hexadecimal digits.
-pub fn parse_sha256(text: &str) -> Option<[u8; 32]> {
-	let text = text.trim();
-	if text.len() != 64 || !text.is_ascii() {
-		return None;
-	}
-	let mut out = [0u8; 32];
-	for (i, byte) in out.iter_mut().enumerate() {
-		*byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-	}
-	Some(out)
 }
 
 /// The sha256 of the embedded model, as committed next to it.

@@ -66,6 +66,19 @@ pub fn to_ppm(score: f32) -> ScorePpm {
 	(score.clamp(0.0, 1.0) * MAX_SCORE_PPM as f32 + 0.5) as ScorePpm
 }
 
+/// A model's sha256 from its 64 hexadecimal digits (as `anomaly.onnx.sha256` holds them).
+pub fn parse_sha256(text: &str) -> Option<[u8; 32]> {
+	let text = text.trim();
+	if text.len() != 64 || !text.is_ascii() {
+		return None;
+	}
+	let mut out = [0u8; 32];
+	for (i, byte) in out.iter_mut().enumerate() {
+		*byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+	}
+	Some(out)
+}
+
 /// What the node plugs in behind [`anomaly::score`].
 #[cfg(not(substrate_runtime))]
 pub trait AnomalyScorer: Send + 'static {

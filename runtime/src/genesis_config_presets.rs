@@ -37,14 +37,7 @@ fn well_known_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
 /// to it.
 pub fn embedded_model() -> Option<H256> {
 	let digits = include_str!("../../model/anomaly.onnx.sha256").split_whitespace().next()?;
-	if digits.len() != 64 {
-		return None;
-	}
-	let mut hash = [0u8; 32];
-	for (i, byte) in hash.iter_mut().enumerate() {
-		*byte = u8::from_str_radix(digits.get(2 * i..2 * i + 2)?, 16).ok()?;
-	}
-	Some(H256(hash))
+	ehr_primitives::anomaly::parse_sha256(digits).map(H256)
 }
 
 fn genesis(

@@ -3,22 +3,18 @@
 import { randomAsHex } from '@polkadot/util-crypto';
 import { blockNumber, eventsOf, submit } from './chain.mjs';
 
-const CATEGORIES = [
-  'Demographics', 'Encounters', 'Conditions', 'Medications', 'Allergies', 'LaboratoryResults',
-  'Imaging', 'Immunizations', 'ClinicalNotes', 'MentalHealth', 'SubstanceUse',
-  'SexualReproductiveHealth', 'Genetics', 'Hiv',
-];
-
 /**
  * `who` asks for `count` records of patients it has never seen, every category in turn, as fast
  * as it can sign (consecutive nonces, submitted at once): what a stolen credential does. Resolves
  * when every request is in a block, with the first and last block numbers and the decisions.
  */
 export async function stolenCredentialBurst(api, who, count = 150) {
+  // The runtime's record categories, from its metadata.
+  const categories = api.createType(api.tx.audit.requestAccess.meta.args[1].type.toString()).defKeys;
   const first = (await api.rpc.system.accountNextIndex(who.address)).toNumber();
   const results = await Promise.all(
     Array.from({ length: count }, (_, i) => {
-      const tx = api.tx.audit.requestAccess(randomAsHex(32), CATEGORIES[i % CATEGORIES.length], 'Treatment', null);
+      const tx = api.tx.audit.requestAccess(randomAsHex(32), categories[i % categories.length], 'Treatment', null);
       return submit(api, tx, who, { nonce: first + i });
     }),
   );
