@@ -27,6 +27,9 @@ jax.config.update("jax_enable_x64", False)
 
 START_MS = 1_767_571_200_000  # day 0 of every simulation (ehr_anomaly::simulate::START)
 DAY_MS = 24 * 60 * 60 * 1000
+# A simulation starts with empty windows and patient logs, which a running chain does not have:
+# its first days (the care features look four days back) are neither trained on nor scored.
+BURN_IN_DAYS = 4
 HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
@@ -34,6 +37,10 @@ AE_HIDDEN = 6
 MLP_HIDDEN = 16
 OPSET = 17
 BRANCHES = ["outlier", "supervised", "recurrent"]
+# The sentinel's default threshold (pallet-sentinel's DEFAULT_THRESHOLD_PPM), and the share of
+# normal practitioner-days (on the fusion's held-out days) the fusion is calibrated to flag at it.
+CHAIN_THRESHOLD = 0.92
+CALIBRATED_FPR = 0.001
 
 
 def ehr_anomaly():
@@ -44,8 +51,8 @@ def ehr_anomaly():
 
 @dataclass
 class Dataset:
-    window: np.ndarray  # [n, 23] float32
-    sequence: np.ndarray  # [n, 64, 10] float32 (memory-mapped)
+    window: np.ndarray  # [n, 27] float32
+    sequence: np.ndarray  # [n, 64, 12] float32 (memory-mapped)
     practitioner: np.ndarray  # [n] str
     ts: np.ndarray  # [n] int64
     attack: np.ndarray  # [n] str ("" for normal behaviour)
@@ -98,18 +105,21 @@ def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=F
 
 
 def load(directory):
+    """The features of a simulation, without its burn-in days (nor attacks that end in them)."""
     features = os.path.join(directory, "features")
     samples = [json.loads(line) for line in open(os.path.join(features, "samples.jsonl"))]
     labels = [json.loads(line) for line in open(os.path.join(directory, "labels.jsonl"))]
-    return Dataset(
+    warm = START_MS + BURN_IN_DAYS * DAY_MS
+    data = Dataset(
         window=np.load(os.path.join(features, "window.npy")),
         sequence=np.load(os.path.join(features, "sequence.npy"), mmap_mode="r"),
         practitioner=np.array([s["practitioner"] for s in samples]),
         ts=np.array([s["ts"] for s in samples], dtype=np.int64),
         attack=np.array([s["attack"] or "" for s in samples]),
-        labels=labels,
+        labels=[label for label in labels if label["end_ts"] >= warm],
         directory=directory,
     )
+    return data.subset(data.ts >= warm)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,8 +263,26 @@ def train(data, validation, seed=0, epochs=(30, 60, 24), branches=BRANCHES):
         lambda _: [(jnp.asarray(b),) for b in minibatches(rng, len(y), 512)], epochs[2], rate=5e-3)
 
     model = Model(mean, std, params, np.zeros(3, np.float32), 0.0)
-    model.fusion_w, model.fusion_b = fuse(model.branches(validation), validation.y, branches)
+    parts = model.branches(validation)
+    model.fusion_w, _ = fuse(parts, validation.y, branches)
+    model.fusion_b = calibrated_intercept(validation, (parts * model.fusion_w).sum(axis=1))
     return model
+
+
+def calibrated_intercept(validation, logits):
+    """The fusion's intercept: the one at which CHAIN_THRESHOLD flags CALIBRATED_FPR of the
+    normal practitioner-days of `validation` (whose samples have `logits` without intercept).
+    The logistic regression's own intercept reflects the attack rate of the training networks;
+    the ranking is the same either way."""
+    keys = np.char.add(np.char.add(validation.practitioner, ":"), validation.day.astype(str))
+    _, index = np.unique(keys, return_inverse=True)
+    best = np.full(index.max() + 1, -np.inf)
+    np.maximum.at(best, index, logits)
+    attacked = np.zeros(len(best), bool)
+    np.logical_or.at(attacked, index, validation.y == 1)
+    normal = np.sort(best[~attacked])
+    cut = normal[len(normal) - int(np.floor(CALIBRATED_FPR * len(normal))) - 1]
+    return float(np.log(CHAIN_THRESHOLD / (1 - CHAIN_THRESHOLD)) - cut)
 
 
 def fuse(parts, y, branches):
@@ -271,8 +299,8 @@ def fuse(parts, y, branches):
 # ONNX
 
 def to_onnx(model, n_window, steps, n_step):
-    """The model as one ONNX graph, opset 17: inputs `window` [n, 23] and `sequence`
-    [n, 64, 10]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 27] and `sequence`
+    [n, 64, 12]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
     parts of the fused logit)."""
     p = model.params
     f32 = lambda a: np.asarray(a, dtype=np.float32)

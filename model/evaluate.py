@@ -2,8 +2,9 @@
 
     python model/evaluate.py --work WORK_DIR
 
-Trained as model/train.py trains (hospital network seed 11, attacks on 5% of practitioner-days,
-days 0-19; fusion on days 20-29),
+Trained as model/train.py trains (hospital networks seeds 11 and 13, attacks on 5% of
+practitioner-days, days 4-19; fusion on days 20-29; the first days of a simulation are its
+burn-in),
 tested on another network simulated from another seed (22): other practitioners, other
 patients, other days. Every sample the sentinel would score is scored (stride 1). Alerts are
 counted per practitioner-day: a practitioner-day raises an alert when any of its samples scores
@@ -173,14 +174,16 @@ def write_report(test, days, eps, methods, held_out, groups):
         "",
         f"- Training: hospital networks seeds {', '.join(map(str, t.TRAIN_SEEDS))}, each {t.TRAIN_WORLD['practitioners']} practitioners, "
         f"{t.TRAIN_WORLD['days']} days, attacks on {t.TRAIN_WORLD['attack_rate']:.1%} of practitioner-days; "
-        f"branches trained on days 0-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}; "
+        f"branches trained on days {m.BURN_IN_DAYS}-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}; "
         + ("a training sample is an attack one when its last 8 decisions include an attack access "
            "(the simulator's ground truth)." if t.TRAIN_WORLD.get("truth") else "a training sample is "
            "an attack one when it falls inside an attack's labelled window."),
         f"- Test: another network, seed {TEST_WORLD['seed']} (other practitioners, patients and days), "
-        f"{TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days: {len(test.y):,} scored samples, "
+        f"{TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {len(test.y):,} samples, "
         f"{n_days:,} practitioner-days of which {n_normal:,} normal, {len(eps)} attacks "
         f"({int(days.attacked.mean() * 10000) / 100}% of practitioner-days attacked).",
+        f"- Days 0-{m.BURN_IN_DAYS - 1} of every network are its burn-in: a simulation starts with empty windows and "
+        "patient logs, a running chain does not; they are neither trained on nor scored.",
         "- A practitioner-day alerts when any of its samples scores above the threshold; the threshold for "
         "a false-positive rate (FPR) is set on the test set's normal practitioner-days.",
         "",

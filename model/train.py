@@ -3,9 +3,9 @@ that the Rust side must reproduce with tract.
 
     python model/train.py --work WORK_DIR
 
-Data: one simulated hospital network (seed 11) with attacks on 5% of practitioner-days, so that
-each type has enough examples; the first 20 days to train the branches, the last 10 to fit the
-fusion. Fixed seeds throughout: the same inputs give the same model.
+Data: two simulated hospital networks (seeds 11 and 13) with attacks on 5% of
+practitioner-days, so that each type has enough examples; days 4-19 (after the burn-in) to train
+the branches, the last 10 to fit the fusion. Fixed seeds throughout: the same inputs give the same model.
 """
 
 import argparse

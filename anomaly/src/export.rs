@@ -1,7 +1,8 @@
 //! Features for training, computed from an access log by the chain's own feature function.
 //!
 //! A sample is taken where the sentinel would score: for a practitioner, at the end of each
-//! block it made requests in, over its window of decisions up to then. With a stride, only every
+//! block it made requests in, over its window of decisions up to then (once it holds
+//! [`MIN_SCORED_WINDOW`] decisions) and the logs of its patients as they stand then. With a stride, only every
 //! `stride`-th sample of each practitioner is kept, and every sample of an attack.
 //!
 //! A sample belongs to an attack by the labels (its time inside an attack on that practitioner)
@@ -9,14 +10,16 @@
 //! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
 //! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
-//! Written to a directory: `window.npy` (`f32`, `[n, 23]`), `sequence.npy` (`f32`,
-//! `[n, 64, 10]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
+//! Written to a directory: `window.npy` (`f32`, `[n, 27]`), `sequence.npy` (`f32`,
+//! `[n, 64, 12]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 
 use crate::log::Label;
 use ehr_primitives::{
-	audit::AccessDecision,
-	features::{features, Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES},
+	audit::{AccessDecision, PATIENT_LOG_LENGTH},
+	features::{
+		features, Features, MIN_SCORED_WINDOW, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES,
+	},
 };
 use serde::Serialize;
 use std::{
@@ -53,7 +56,7 @@ impl Truth<'_> {
 	/// The attack that `window` (oldest first, ending at `last`) belongs to, if any.
 	fn attack(
 		&self,
-		window: &VecDeque<AccessDecision<String>>,
+		window: &[AccessDecision<String>],
 		last: &AccessDecision<String>,
 	) -> Option<String> {
 		match self {
@@ -72,41 +75,64 @@ impl Truth<'_> {
 }
 
 /// Every sample point of `log` (in chain order) with its features, after the stride.
+///
+/// Each block's decisions are logged first, as the chain does, then its practitioners are
+/// sampled: their windows, and the patients' logs ([`PATIENT_LOG_LENGTH`] decisions each) that
+/// the care features read, stand as the sentinel finds them after the block.
 pub fn samples<'a>(
 	log: &'a [AccessDecision<String>],
 	truth: Truth<'a>,
 	stride: usize,
 ) -> impl Iterator<Item = (Sample, Features)> + 'a {
 	let mut windows: BTreeMap<&str, VecDeque<AccessDecision<String>>> = BTreeMap::new();
+	let mut patient_logs: BTreeMap<&str, VecDeque<&AccessDecision<String>>> = BTreeMap::new();
 	let mut taken: BTreeMap<&str, usize> = BTreeMap::new();
-	log.iter().enumerate().filter_map(move |(i, decision)| {
-		let window = windows.entry(decision.practitioner.as_str()).or_default();
-		if window.len() == SEQUENCE_LENGTH {
-			window.pop_front();
+	log.chunk_by(|a, b| a.block == b.block).flat_map(move |block| {
+		for decision in block {
+			let window = windows.entry(&decision.practitioner).or_default();
+			push_capped(window, decision.clone(), SEQUENCE_LENGTH);
+			let patient_log = patient_logs.entry(&decision.patient).or_default();
+			push_capped(patient_log, decision, PATIENT_LOG_LENGTH as usize);
 		}
-		window.push_back(decision.clone());
-		let more_in_block = log[i + 1..]
-			.iter()
-			.take_while(|d| d.block == decision.block)
-			.any(|d| d.practitioner == decision.practitioner);
-		if more_in_block {
-			return None;
+		let mut sampled = Vec::new();
+		for (i, decision) in block.iter().enumerate() {
+			let practitioner = decision.practitioner.as_str();
+			if block[i + 1..].iter().any(|d| d.practitioner == practitioner) {
+				continue;
+			}
+			let Some(window) = windows.get_mut(practitioner) else { continue };
+			if window.len() < MIN_SCORED_WINDOW {
+				continue;
+			}
+			let window = &*window.make_contiguous();
+			let attack = truth.attack(window, decision);
+			let count = taken.entry(practitioner).or_default();
+			*count += 1;
+			if attack.is_none() && (*count - 1) % stride.max(1) != 0 {
+				continue;
+			}
+			let patient_log = |patient: &String| {
+				let log = patient_logs.get(patient.as_str());
+				log.into_iter().flat_map(|log| log.iter().rev().copied())
+			};
+			let sample = Sample {
+				practitioner: decision.practitioner.clone(),
+				seq: decision.seq,
+				ts: decision.at,
+				attack,
+			};
+			sampled.push((sample, features(window, patient_log)));
 		}
-		let attack = truth.attack(window, decision);
-		let count = taken.entry(decision.practitioner.as_str()).or_default();
-		*count += 1;
-		if attack.is_none() && (*count - 1) % stride.max(1) != 0 {
-			return None;
-		}
-		let window: Vec<_> = window.iter().cloned().collect();
-		let sample = Sample {
-			practitioner: decision.practitioner.clone(),
-			seq: decision.seq,
-			ts: decision.at,
-			attack,
-		};
-		Some((sample, features(&window)))
+		sampled
 	})
+}
+
+/// Append `item`, dropping the oldest beyond `cap`: the chain's rings.
+fn push_capped<T>(ring: &mut VecDeque<T>, item: T, cap: usize) {
+	if ring.len() == cap {
+		ring.pop_front();
+	}
+	ring.push_back(item);
 }
 
 /// Write the samples of `log` to `dir`; returns how many.
@@ -199,13 +225,59 @@ mod tests {
 			|s: &[(Sample, Features)]| s.iter().filter(|(x, _)| x.attack.is_some()).count();
 		assert!(attacked(&all) > 0);
 		assert_eq!(attacked(&all), attacked(&strided));
-		// One sample per practitioner and block.
+		// One sample per practitioner and block, of a window old enough to be scored.
 		let mut seen = std::collections::BTreeSet::new();
 		for (sample, f) in &all {
 			let block = sample.seq >> 32;
 			assert!(seen.insert((sample.practitioner.clone(), block)));
 			assert_eq!(f.sequence[SEQUENCE_LENGTH - 1][0], 1.0);
+			assert_eq!(f.sequence[SEQUENCE_LENGTH - MIN_SCORED_WINDOW][0], 1.0);
 		}
+	}
+
+	/// `practitioner` (a nurse) reads `patient` in `block`, `index`-th of the block.
+	fn read(practitioner: &str, patient: &str, block: u32, index: u64) -> AccessDecision<String> {
+		use ehr_primitives::{
+			audit::AccessOutcome,
+			consent::{ConsentScope, Purpose, RecordCategory},
+			providers::PractitionerRole,
+		};
+		AccessDecision {
+			seq: (u64::from(block) << 32) | index,
+			at: 1_767_600_000_000 + u64::from(block) * 2000,
+			block,
+			practitioner: practitioner.into(),
+			organisation: Some("org-1".into()),
+			role: Some(PractitionerRole::Nurse),
+			patient: patient.into(),
+			category: RecordCategory::Medications,
+			purpose: Purpose::Treatment,
+			emergency: false,
+			outcome: AccessOutcome::Granted { consent: 0, scope: ConsentScope::Organisation },
+		}
+	}
+
+	#[test]
+	fn care_features_see_the_patients_logs_as_they_stand_after_the_block() {
+		// A nurse reads a new patient in each of blocks 1..=40; a colleague reads the last two
+		// of them, the last one later in the nurse's own block.
+		let mut log: Vec<_> = (1..=40).map(|b| read("nurse", &format!("pt-{b}"), b, 0)).collect();
+		log.insert(39, read("colleague", "pt-39", 39, 1));
+		log.push(read("colleague", "pt-40", 40, 1));
+		let all: Vec<_> = samples(&log, Truth::Labels(&[]), 1).collect();
+		// The nurse is sampled from its 32nd decision on; the colleague's window is too young.
+		assert_eq!(all.len(), 40 - MIN_SCORED_WINDOW + 1);
+		assert!(all.iter().all(|(s, _)| s.practitioner == "nurse"));
+		let (last, features) = all.last().expect("the nurse's last sample");
+		assert_eq!(last.seq >> 32, 40);
+		let out_of_care = STEP_FEATURES.iter().position(|n| *n == "out_of_care").unwrap();
+		let unexplained = STEP_FEATURES.iter().position(|n| *n == "unexplained").unwrap();
+		let flags = |back: usize| {
+			let step = &features.sequence[SEQUENCE_LENGTH - back];
+			(step[out_of_care], step[unexplained])
+		};
+		// pt-40 and pt-39 are in the colleague's care, who explains both; pt-38 in nobody's.
+		assert_eq!([flags(1), flags(2), flags(3)], [(0.0, 0.0), (0.0, 0.0), (1.0, 1.0)]);
 	}
 
 	#[test]

@@ -14,6 +14,10 @@ use crate::{
 /// in its block`. Unique and increasing; not contiguous.
 pub type AccessSeq = u64;
 
+/// How many recent decisions the chain keeps per patient: the runtime's `PatientLogLength`, and
+/// what the anomaly model's care features were trained on (the exporter keeps the same ring).
+pub const PATIENT_LOG_LENGTH: u32 = 256;
+
 /// Identifies an emergency (break-glass) access: the sequence number of the decision that
 /// opened it.
 pub type EmergencyAccessId = AccessSeq;
@@ -144,4 +148,8 @@ pub trait AccessLog<AccountId> {
 
 	/// `practitioner`'s recent decisions, oldest first: the window the anomaly model scores.
 	fn window(practitioner: &AccountId) -> alloc::vec::Vec<AccessDecision<AccountId>>;
+
+	/// `patient`'s recent decisions, newest first, read as far as the caller goes: the care
+	/// features of the window's patients.
+	fn patient_log(patient: AccountId) -> impl Iterator<Item = AccessDecision<AccountId>>;
 }

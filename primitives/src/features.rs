@@ -15,6 +15,15 @@
 //!
 //! Time features use UTC: a deployment whose hospitals keep other hours shifts `at` before
 //! calling (the model is trained on simulated UTC shifts).
+//!
+//! What the practitioner's own window cannot tell is whether it has any business with a patient.
+//! The patients' logs (the audit pallet keeps one per patient) say it, as far back as
+//! [`CARE_LOOKBACK`] from the window's last decision:
+//! - *out of care*: nobody else was granted access to the patient: the neighbour or the stranger
+//!   a snooper reads usually has no one caring for them;
+//! - *unexplained*: none of the clinicians who read the patient also read another patient of the
+//!   window: a ward's clinicians share their patients, while the admitted celebrity whom a
+//!   clinician of another ward reads is cared for by people that clinician never works with.
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -22,12 +31,19 @@ use crate::{
 	providers::PractitionerRole,
 	Moment,
 };
+use alloc::vec::Vec;
+use core::borrow::Borrow;
 
 /// How many decisions the sequence part holds: the audit pallet's window length.
 pub const SEQUENCE_LENGTH: usize = 64;
 
+/// The fewest decisions a window must hold to be scored. The model knows practitioners with a
+/// working history (training skips younger windows, as the sentinel does): a new practitioner's
+/// first few requests are outside what it has seen. A burst of requests fills a window at once.
+pub const MIN_SCORED_WINDOW: usize = SEQUENCE_LENGTH / 2;
+
 /// The names of the window features, in order.
-pub const WINDOW_FEATURES: [&str; 23] = [
+pub const WINDOW_FEATURES: [&str; 27] = [
 	"fill",
 	"rate_per_hour",
 	"last_hour_share",
@@ -51,10 +67,14 @@ pub const WINDOW_FEATURES: [&str; 23] = [
 	"role_clinical",
 	"role_service",
 	"role_office",
+	"out_of_care_patient_share",
+	"out_of_care_last_hour_share",
+	"unexplained_patient_share",
+	"unexplained_last_hour_share",
 ];
 
 /// The names of the features of one step of the sequence, in order.
-pub const STEP_FEATURES: [&str; 10] = [
+pub const STEP_FEATURES: [&str; 12] = [
 	"present",
 	"granted",
 	"emergency",
@@ -65,6 +85,8 @@ pub const STEP_FEATURES: [&str; 10] = [
 	"purpose_role_mismatch",
 	"organisation_scope",
 	"clinical_notes",
+	"out_of_care",
+	"unexplained",
 ];
 
 /// The features of one practitioner's window.
@@ -87,6 +109,37 @@ impl Default for Features {
 const MINUTE: Moment = 60 * 1000;
 const HOUR: Moment = 60 * MINUTE;
 const DAY: Moment = 24 * HOUR;
+
+/// How long after another practitioner's granted access a patient counts as in care: a stay's
+/// last reads to the office's batches on it after discharge.
+pub const CARE_LOOKBACK: Moment = 4 * DAY;
+
+/// What a patient's log says of the others who were granted access to the patient at or after
+/// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
+/// once). Reads the log, newest first, only down to `since`.
+fn others_of<AccountId: Ord + Clone>(
+	log_newest_first: impl IntoIterator<Item = impl Borrow<AccessDecision<AccountId>>>,
+	practitioner: &AccountId,
+	since: Moment,
+) -> (bool, Vec<AccountId>) {
+	let mut anyone = false;
+	let mut clinicians = Vec::new();
+	for decision in log_newest_first.into_iter() {
+		let d = decision.borrow();
+		if d.at < since {
+			break;
+		}
+		if d.practitioner == *practitioner || !d.outcome.is_granted() {
+			continue;
+		}
+		anyone = true;
+		if role_group(d.role) == Some(RoleGroup::Clinical) && !clinicians.contains(&d.practitioner)
+		{
+			clinicians.push(d.practitioner.clone());
+		}
+	}
+	(anyone, clinicians)
+}
 
 /// `x / (x + scale)`: 0 at 0, 1/2 at `scale`, towards 1 beyond.
 fn squash(x: f32, scale: f32) -> f32 {
@@ -183,7 +236,19 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 /// The features of `window`: a practitioner's decisions, oldest first (as the audit pallet's
 /// `window_of` returns them). Only the last [`SEQUENCE_LENGTH`] count. An empty window has all
 /// features 0.
-pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> Features {
+///
+/// `patient_log(patient)` gives the patient's log as the chain holds it now, newest first; it
+/// is asked once per patient of the window and read only [`CARE_LOOKBACK`] back from the
+/// window's last decision.
+pub fn features<AccountId, Log>(
+	window: &[AccessDecision<AccountId>],
+	mut patient_log: impl FnMut(&AccountId) -> Log,
+) -> Features
+where
+	AccountId: Ord + Clone,
+	Log: IntoIterator,
+	Log::Item: Borrow<AccessDecision<AccountId>>,
+{
 	let window = &window[window.len().saturating_sub(SEQUENCE_LENGTH)..];
 	let mut out = Features::default();
 	let (Some(first), Some(last)) = (window.first(), window.last()) else { return out };
@@ -191,9 +256,12 @@ pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> F
 
 	// Whether each decision's patient appears earlier in the window.
 	let mut first_time = [false; SEQUENCE_LENGTH];
+	let mut first_of = [0; SEQUENCE_LENGTH];
 	for (i, decision) in window.iter().enumerate() {
-		first_time[i] = !window[..i].iter().any(|earlier| earlier.patient == decision.patient);
+		first_of[i] = window[..i].iter().position(|e| e.patient == decision.patient).unwrap_or(i);
+		first_time[i] = first_of[i] == i;
 	}
+	let (out_of_care, unexplained) = care(window, &first_of, &mut patient_log);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
 	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
@@ -276,6 +344,10 @@ pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> F
 		flag(role == Some(RoleGroup::Clinical)),
 		flag(role == Some(RoleGroup::Service)),
 		flag(role == Some(RoleGroup::Office)),
+		share(count(&|i, _| first_time[i] && out_of_care[i]), distinct),
+		share(count(&|i, d| in_last_hour(d) && out_of_care[i]), recent),
+		share(count(&|i, _| first_time[i] && unexplained[i]), distinct),
+		share(count(&|i, d| in_last_hour(d) && unexplained[i]), recent),
 	];
 
 	let pad = SEQUENCE_LENGTH - n;
@@ -295,9 +367,52 @@ pub fn features<AccountId: PartialEq>(window: &[AccessDecision<AccountId>]) -> F
 			flag(purpose_mismatch(decision.role, decision.purpose)),
 			flag(is_organisation_scope(&decision.outcome)),
 			flag(decision.category == RecordCategory::ClinicalNotes),
+			flag(out_of_care[i]),
+			flag(unexplained[i]),
 		];
 	}
 	out
+}
+
+/// For each decision of `window` (whose patients first appear at `first_of`): whether its
+/// patient is out of everybody else's care, and whether it is unexplained (no clinician who read
+/// it also read another patient of the window). Each patient's log is read once.
+fn care<AccountId, Log>(
+	window: &[AccessDecision<AccountId>],
+	first_of: &[usize; SEQUENCE_LENGTH],
+	patient_log: &mut impl FnMut(&AccountId) -> Log,
+) -> ([bool; SEQUENCE_LENGTH], [bool; SEQUENCE_LENGTH])
+where
+	AccountId: Ord + Clone,
+	Log: IntoIterator,
+	Log::Item: Borrow<AccessDecision<AccountId>>,
+{
+	let mut out_of_care = [false; SEQUENCE_LENGTH];
+	let mut unexplained = [true; SEQUENCE_LENGTH];
+	let Some(last) = window.last() else { return (out_of_care, unexplained) };
+	let since = last.at.saturating_sub(CARE_LOOKBACK);
+	// (clinician, the window index where the patient they read first appears)
+	let mut teams: Vec<(AccountId, usize)> = Vec::new();
+	for (i, decision) in window.iter().enumerate().filter(|(i, _)| first_of[*i] == *i) {
+		let (anyone, clinicians) =
+			others_of(patient_log(&decision.patient), &last.practitioner, since);
+		out_of_care[i] = !anyone;
+		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
+	}
+	// A clinician who read two of the window's patients explains both.
+	teams.sort();
+	for run in teams.chunk_by(|a, b| a.0 == b.0) {
+		if run.iter().any(|(_, i)| *i != run[0].1) {
+			for (_, i) in run {
+				unexplained[*i] = false;
+			}
+		}
+	}
+	for i in 0..window.len() {
+		out_of_care[i] = out_of_care[first_of[i]];
+		unexplained[i] = unexplained[first_of[i]];
+	}
+	(out_of_care, unexplained)
 }
 
 fn flag(b: bool) -> f32 {
@@ -336,6 +451,11 @@ mod tests {
 		AccessOutcome::Granted { consent: 1, scope: ConsentScope::Organisation }
 	}
 
+	/// Patients whose logs hold nobody else's reads.
+	fn no_log(_: &u32) -> Vec<AccessDecision<u32>> {
+		Vec::new()
+	}
+
 	fn feature(f: &Features, name: &str) -> f32 {
 		let i = WINDOW_FEATURES.iter().position(|n| *n == name).expect("a window feature");
 		f.window[i]
@@ -343,7 +463,7 @@ mod tests {
 
 	#[test]
 	fn an_empty_window_has_no_features() {
-		let f = features::<u32>(&[]);
+		let f = features::<u32, _>(&[], no_log);
 		assert!(f.window.iter().all(|x| *x == 0.0));
 		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
 	}
@@ -353,7 +473,7 @@ mod tests {
 		// Ten patients, one every 20 minutes, all granted, during the day.
 		let window: Vec<_> =
 			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
-		let f = features(&window);
+		let f = features(&window, no_log);
 		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
 		assert_eq!(feature(&f, "off_hours_share"), 0.0);
 		assert_eq!(feature(&f, "denial_share"), 0.0);
@@ -376,7 +496,7 @@ mod tests {
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> =
 			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
-		let f = features(&window);
+		let f = features(&window, no_log);
 		assert_eq!(feature(&f, "fill"), 1.0);
 		assert_eq!(feature(&f, "off_hours_share"), 1.0);
 		assert_eq!(feature(&f, "denial_share"), 1.0);
@@ -397,7 +517,7 @@ mod tests {
 			decision(night + MINUTE, 101, granted()),
 			decision(night + 2 * MINUTE, 2, granted()),
 		]);
-		let f = features(&window);
+		let f = features(&window, no_log);
 		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
@@ -413,7 +533,7 @@ mod tests {
 	fn only_the_last_sequence_length_decisions_count() {
 		let window: Vec<_> =
 			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
-		assert_eq!(features(&window), features(&window[36..]));
+		assert_eq!(features(&window, no_log), features(&window[36..], no_log));
 	}
 
 	#[test]
@@ -422,13 +542,79 @@ mod tests {
 		billing_notes.role = Some(PractitionerRole::Billing);
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
-		let f = features(&[decision(NOON - 2 * HOUR, 1, granted()), billing_notes.clone()]);
+		let f = features(&[decision(NOON - 2 * HOUR, 1, granted()), billing_notes.clone()], no_log);
 		assert_eq!(feature(&f, "novel_category_share"), 1.0);
 		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 1.0);
-		let f = features(&[billing_notes]);
+		let f = features(&[billing_notes], no_log);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
 		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
+	}
+
+	/// `practitioner`'s (of `role`) decision on `patient` at `at`.
+	fn by(
+		practitioner: u32,
+		role: PractitionerRole,
+		at: Moment,
+		patient: u32,
+		outcome: AccessOutcome,
+	) -> AccessDecision<u32> {
+		AccessDecision { practitioner, role: Some(role), ..decision(at, patient, outcome) }
+	}
+
+	#[test]
+	fn the_others_of_a_patient_are_those_granted_access_since_the_lookback() {
+		use PractitionerRole::*;
+		let denied =
+			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
+		// Newest first: its own read, another's denied request, the laboratory's and a nurse's
+		// reads, the nurse's again, a physician's read three days ago.
+		let log = [
+			by(7, Nurse, NOON, 1, granted()),
+			by(8, Physician, NOON - HOUR, 1, denied),
+			by(10, LabTechnician, NOON - 2 * HOUR, 1, granted()),
+			by(9, Nurse, NOON - 3 * HOUR, 1, granted()),
+			by(9, Nurse, NOON - 4 * HOUR, 1, granted()),
+			by(11, Physician, NOON - 3 * DAY, 1, granted()),
+		];
+		assert_eq!(others_of(&log, &7, NOON - 4 * DAY), (true, vec![9, 11]));
+		assert_eq!(others_of(&log, &7, NOON - DAY), (true, vec![9]));
+		assert_eq!(others_of(&log[..3], &7, NOON - DAY), (true, vec![]));
+		assert_eq!(others_of(&log[..2], &7, NOON - DAY), (false, vec![]));
+		// The reads of the practitioner asking do not count for it.
+		assert_eq!(others_of(&log[3..], &9, NOON - 4 * DAY), (true, vec![11]));
+	}
+
+	#[test]
+	fn patients_nobody_else_reads_are_out_of_care_and_those_of_strangers_unexplained() {
+		use PractitionerRole::*;
+		// Patients 0..4, each read twice by nurse 7, over three hours.
+		let window: Vec<_> = (0..8)
+			.map(|i| decision(NOON - 3 * HOUR + i as u64 * 25 * MINUTE, i % 4, granted()))
+			.collect();
+		let last = window[7].at;
+		// Physician 20 reads patients 0 and 1; nurse 21 only patient 2; nobody patient 3 but
+		// a physician five days ago.
+		let logs = |patient: &u32| match patient {
+			0 | 1 => vec![by(20, Physician, NOON - 5 * HOUR, *patient, granted())],
+			2 => vec![by(21, Nurse, NOON - DAY, 2, granted())],
+			_ => vec![by(20, Physician, last - 5 * DAY, 3, granted())],
+		};
+		let mut asked = Vec::new();
+		let f = features(&window, |patient| {
+			asked.push(*patient);
+			logs(patient)
+		});
+		assert_eq!(asked, [0, 1, 2, 3]);
+		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
+		assert_eq!(feature(&f, "unexplained_patient_share"), 0.5);
+		// The last hour holds the second reads of patients 1, 2 and 3 (at 2:05, 2:30, 2:55).
+		assert_eq!(feature(&f, "out_of_care_last_hour_share"), 1.0 / 3.0);
+		assert_eq!(feature(&f, "unexplained_last_hour_share"), 2.0 / 3.0);
+		let step = |name| STEP_FEATURES.iter().position(|n| *n == name).expect("a step feature");
+		let flags = |name| f.sequence[56..].iter().map(|s| s[step(name)]).collect::<Vec<_>>();
+		assert_eq!(flags("out_of_care"), [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(flags("unexplained"), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
 	}
 }

@@ -258,7 +258,8 @@ impl pallet_audit::Config for Runtime {
 	type EmergencyGrantDuration = EmergencyGrantDuration;
 	// The sentinel's window: the anomaly model's sequence length.
 	type WindowLength = ConstU32<64>;
-	type PatientLogLength = ConstU32<256>;
+	// What the anomaly model's care features read, as the model was trained.
+	type PatientLogLength = ConstU32<{ ehr_primitives::audit::PATIENT_LOG_LENGTH }>;
 	// Above what a block's weight admits (the pallet's integrity test checks it).
 	type MaxTouchedPerBlock = ConstU32<4096>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;

@@ -592,11 +592,11 @@ pub mod pallet {
 		}
 
 		/// The decisions of a ring, oldest first.
-		fn ring(
+		pub(crate) fn ring(
 			logged: u64,
 			length: u32,
 			slot: impl Fn(u32) -> Option<AccessDecision<T::AccountId>>,
-		) -> impl Iterator<Item = AccessDecision<T::AccountId>> {
+		) -> impl DoubleEndedIterator<Item = AccessDecision<T::AccountId>> {
 			(logged.saturating_sub(u64::from(length))..logged)
 				.filter_map(move |n| slot(ring_slot(n, length)))
 		}
@@ -635,6 +635,14 @@ impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
 
 	fn window(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
 		Self::window_of(practitioner)
+	}
+
+	fn patient_log(patient: T::AccountId) -> impl Iterator<Item = AccessDecision<T::AccountId>> {
+		let logged = PatientLogCursors::<T>::get(&patient);
+		Self::ring(logged, T::PatientLogLength::get(), move |slot| {
+			PatientLog::<T>::get(&patient, slot)
+		})
+		.rev()
 	}
 }
 

@@ -515,6 +515,11 @@ fn the_patient_log_keeps_the_last_entries_and_pages_by_sequence() {
 		assert_eq!(Audit::accesses_of(&PATIENT, kept[1].seq, 10), kept[1..].to_vec());
 		assert_eq!(Audit::accesses_of(&PATIENT, 0, 1), kept[..1].to_vec());
 		assert!(Audit::accesses_of(&OTHER_PATIENT, 0, 10).is_empty());
+		// The sentinel reads the same log newest first.
+		use ehr_primitives::audit::AccessLog;
+		let newest_first: Vec<_> = kept.iter().rev().cloned().collect();
+		assert_eq!(<Audit as AccessLog<_>>::patient_log(PATIENT).collect::<Vec<_>>(), newest_first);
+		assert_eq!(<Audit as AccessLog<_>>::patient_log(OTHER_PATIENT).count(), 0);
 	});
 }
 

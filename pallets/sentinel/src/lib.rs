@@ -2,12 +2,14 @@
 //!
 //! Every validator runs this pallet's offchain worker after each block it imports. The worker
 //! takes the practitioners that made a request in that block (the audit pallet's touched set,
-//! through [`AccessLog`]), computes each one's features from its window of recent decisions with
-//! the shared `no_std` [`features`] function, and asks the node's anomaly model for scores
-//! through the [`anomaly::score`](ehr_primitives::anomaly::anomaly::score) host function. The
-//! model (ONNX, run by tract) lives in the node, which registers it for offchain workers only:
-//! block import never depends on it, and where it is absent the host function answers `None` and
-//! the worker does nothing. A node whose model is not the one approved on chain scores nothing.
+//! through [`AccessLog`]), computes each one's features from its window of recent decisions and
+//! the logs of that window's patients with the shared `no_std` [`features`] function, and asks
+//! the node's anomaly model for scores through the
+//! [`anomaly::score`](ehr_primitives::anomaly::anomaly::score) host function. A window younger
+//! than [`MIN_SCORED_WINDOW`] decisions is not scored: the model knows practitioners with a
+//! working history. The model (ONNX, run by tract) lives in the node, which registers it for
+//! offchain workers only: block import never depends on it, and where it is absent the host
+//! function answers `None` and the worker does nothing. A node whose model is not the one approved on chain scores nothing.
 //!
 //! For every score at or above the on-chain [`Threshold`], the worker signs a
 //! [`report`](Pallet::report) with its sentinel key (key type [`KEY_TYPE`], `sntl`; sr25519, part
@@ -53,7 +55,7 @@ pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
 	anomaly::{anomaly, ENCODED_FEATURES_LEN, MAX_SCORE_PPM},
 	audit::{AccessLog, AccessSeq},
-	features::features,
+	features::{features, MIN_SCORED_WINDOW},
 	providers::{ProviderInspect, ProviderStatusManager, StatusReason},
 	Moment,
 };
@@ -481,11 +483,15 @@ pub mod pallet {
 				let mut wire = Vec::with_capacity(batch.len().saturating_mul(ENCODED_FEATURES_LEN));
 				for practitioner in batch {
 					let window = T::AccessLog::window(practitioner);
+					if window.len() < MIN_SCORED_WINDOW {
+						continue;
+					}
 					let Some(end) = window.last().map(|d| d.seq) else { continue };
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
-					features(&window).encode_to(&mut wire);
+					features(&window, |patient| T::AccessLog::patient_log(patient.clone()))
+						.encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}
 				if scored.is_empty() {

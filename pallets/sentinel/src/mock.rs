@@ -235,6 +235,14 @@ impl AccessLog<AccountId> for MockLog {
 	fn window(practitioner: &AccountId) -> Vec<AccessDecision<AccountId>> {
 		WINDOWS.with(|w| w.borrow().get(practitioner).cloned().unwrap_or_default())
 	}
+
+	fn patient_log(patient: AccountId) -> impl Iterator<Item = AccessDecision<AccountId>> {
+		let mut log: Vec<_> = WINDOWS.with(|w| {
+			w.borrow().values().flatten().filter(|d| d.patient == patient).cloned().collect()
+		});
+		log.sort_by_key(|d| core::cmp::Reverse(d.seq));
+		log.into_iter()
+	}
 }
 
 /// The node's model as the tests see it: scores each practitioner by its window's `fill`

@@ -382,9 +382,11 @@ fn pool_reports(offchain: &Offchain) -> Vec<(AccountId, AccountId, u32, H256, u6
 fn the_offchain_worker_reports_touched_practitioners_at_or_above_the_threshold() {
 	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
 	ext.execute_with(|| {
-		// A full window scores 1.0 with the mock model; 8 of 64 scores 0.125.
+		// A full window scores 1.0 with the mock model, 40 of 64 0.625; a window of 8 is too
+		// young to be scored.
 		MockLog::touch(physician(), 64, 4_000);
-		MockLog::touch(nurse(), 8, 5_000);
+		MockLog::touch(nurse(), 40, 5_000);
+		MockLog::touch(stranger(), 8, 6_000);
 		Sentinel::offchain_worker(1);
 	});
 	assert_eq!(pool_reports(&offchain), vec![(sentinel, physician(), 1_000_000, MODEL, 4_000)]);
