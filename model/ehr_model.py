@@ -274,15 +274,31 @@ def calibrated_intercept(validation, logits):
     normal practitioner-days of `validation` (whose samples have `logits` without intercept).
     The logistic regression's own intercept reflects the attack rate of the training networks;
     the ranking is the same either way."""
-    keys = np.char.add(np.char.add(validation.practitioner, ":"), validation.day.astype(str))
-    _, index = np.unique(keys, return_inverse=True)
-    best = np.full(index.max() + 1, -np.inf)
-    np.maximum.at(best, index, logits)
-    attacked = np.zeros(len(best), bool)
-    np.logical_or.at(attacked, index, validation.y == 1)
-    normal = np.sort(best[~attacked])
-    cut = normal[len(normal) - int(np.floor(CALIBRATED_FPR * len(normal))) - 1]
+    cut = threshold_at(Days(validation), logits, CALIBRATED_FPR)
     return float(np.log(CHAIN_THRESHOLD / (1 - CHAIN_THRESHOLD)) - cut)
+
+
+class Days:
+    """Samples grouped by practitioner-day."""
+
+    def __init__(self, data):
+        keys = np.char.add(np.char.add(data.practitioner, ":"), data.day.astype(str))
+        self.keys, self.index = np.unique(keys, return_inverse=True)
+        self.attacked = np.zeros(len(self.keys), bool)
+        np.logical_or.at(self.attacked, self.index, data.y == 1)
+
+    def best(self, score):
+        best = np.full(len(self.keys), -np.inf)
+        np.maximum.at(best, self.index, score)
+        return best
+
+
+def threshold_at(days, score, fpr):
+    """The threshold above which at most `fpr` of the normal practitioner-days alert."""
+    normal = np.sort(days.best(score)[~days.attacked])
+    allowed = int(np.floor(fpr * len(normal)))
+    return normal[len(normal) - allowed - 1] if allowed < len(normal) else -np.inf
+
 
 
 def fuse(parts, y, branches):

@@ -33,28 +33,6 @@ ATTACKS = ["stolen_credential", "vip_snooping", "snooping_acquaintance", "slow_e
 THRESHOLD = 0.92  # the chain's default
 
 
-class Days:
-    """Samples grouped by practitioner-day."""
-
-    def __init__(self, data):
-        keys = np.char.add(np.char.add(data.practitioner, ":"), data.day.astype(str))
-        self.keys, self.index = np.unique(keys, return_inverse=True)
-        self.attacked = np.zeros(len(self.keys), bool)
-        np.logical_or.at(self.attacked, self.index, data.y == 1)
-
-    def best(self, score):
-        best = np.full(len(self.keys), -np.inf)
-        np.maximum.at(best, self.index, score)
-        return best
-
-
-def threshold_at(days, score, fpr):
-    """The threshold above which at most `fpr` of the normal practitioner-days alert."""
-    normal = np.sort(days.best(score)[~days.attacked])
-    allowed = int(np.floor(fpr * len(normal)))
-    return normal[len(normal) - allowed - 1] if allowed < len(normal) else -np.inf
-
-
 def episodes(data):
     """Per label: the rows of its attack samples."""
     by_practitioner = defaultdict(list)
@@ -73,7 +51,7 @@ def evaluate_scores(data, days, score, episodes_, threshold=None):
     result = {"recall": {}, "thresholds": {}, "delay": {}, "false_days": {}}
     best = days.best(score)
     result["pr_auc"] = float(average_precision_score(days.attacked, best))
-    points = [(fpr, threshold_at(days, score, fpr)) for fpr in FPRS]
+    points = [(fpr, m.threshold_at(days, score, fpr)) for fpr in FPRS]
     if threshold is not None:
         points.append(("chain", threshold))
     for key, th in points:
@@ -129,7 +107,7 @@ def main():
 
     train, validation = t.training_data(args.work)
     test = m.simulate(args.work, **TEST_WORLD)
-    days = Days(test)
+    days = m.Days(test)
     eps = episodes(test)
     roles, emergency = roles_of(test.directory)
     groups = hard_negative_groups(days, roles, emergency)

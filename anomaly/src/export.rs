@@ -2,8 +2,9 @@
 //!
 //! A sample is taken where the sentinel would score: for a practitioner, at the end of each
 //! block it made requests in, over its window of decisions up to then (once it holds
-//! [`MIN_SCORED_WINDOW`] decisions) and the logs of its patients as they stand then. With a stride, only every
-//! `stride`-th sample of each practitioner is kept, and every sample of an attack.
+//! [`MIN_SCORED_WINDOW`] decisions) and the logs of its patients as they stand then. With a
+//! stride, only every `stride`-th sample of each practitioner is kept, and every sample of an
+//! attack.
 //!
 //! A sample belongs to an attack by the labels (its time inside an attack on that practitioner)
 //! or, given the simulator's finer ground truth ([`Truth::Accesses`]), when one of the window's

@@ -254,13 +254,12 @@ where
 	let (Some(first), Some(last)) = (window.first(), window.last()) else { return out };
 	let n = window.len();
 
-	// Whether each decision's patient appears earlier in the window.
-	let mut first_time = [false; SEQUENCE_LENGTH];
+	// Where each decision's patient first appears in the window.
 	let mut first_of = [0; SEQUENCE_LENGTH];
 	for (i, decision) in window.iter().enumerate() {
 		first_of[i] = window[..i].iter().position(|e| e.patient == decision.patient).unwrap_or(i);
-		first_time[i] = first_of[i] == i;
 	}
+	let first_time: [bool; SEQUENCE_LENGTH] = core::array::from_fn(|i| first_of[i] == i);
 	let (out_of_care, unexplained) = care(window, &first_of, &mut patient_log);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;

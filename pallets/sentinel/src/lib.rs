@@ -9,7 +9,8 @@
 //! than [`MIN_SCORED_WINDOW`] decisions is not scored: the model knows practitioners with a
 //! working history. The model (ONNX, run by tract) lives in the node, which registers it for
 //! offchain workers only: block import never depends on it, and where it is absent the host
-//! function answers `None` and the worker does nothing. A node whose model is not the one approved on chain scores nothing.
+//! function answers `None` and the worker does nothing. A node whose model is not the one
+//! approved on chain scores nothing.
 //!
 //! For every score at or above the on-chain [`Threshold`], the worker signs a
 //! [`report`](Pallet::report) with its sentinel key (key type [`KEY_TYPE`], `sntl`; sr25519, part
