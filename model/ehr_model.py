@@ -73,14 +73,16 @@ class Dataset:
 
 
 def concat(parts):
-    """Datasets of several networks as one; practitioners are prefixed with their network."""
+    """Datasets of several networks as one; practitioners (in the samples and the labels) are
+    prefixed with their network's index."""
     return Dataset(
         window=np.concatenate([d.window for d in parts]),
         sequence=np.concatenate([d.sequence for d in parts]),
         practitioner=np.concatenate([np.char.add(f"{i}:", d.practitioner) for i, d in enumerate(parts)]),
         ts=np.concatenate([d.ts for d in parts]),
         attack=np.concatenate([d.attack for d in parts]),
-        labels=[label for d in parts for label in d.labels],
+        labels=[dict(label, practitioner=f"{i}:{label['practitioner']}")
+                for i, d in enumerate(parts) for label in d.labels],
         directory=parts[0].directory,
     )
 

@@ -787,14 +787,22 @@ impl World {
 		let midnight = START + day * DAY;
 		match attack.kind {
 			"stolen_credential" => {
+				// By hand through an app, a request every few seconds, mostly in the account's
+				// hospital; or by a script, dozens per block, anywhere in the network.
+				let scripted = self.rng.random_bool(0.3);
+				let (own_share, gap) = if scripted {
+					(0.0, 20..500)
+				} else {
+					(0.7, 2 * SECOND..12 * SECOND)
+				};
 				let mut at = midnight + self.rng.random_range(0..DAY - HOUR);
 				for _ in 0..self.rng.random_range(150..400) {
-					let own_hospital = self.rng.random_bool(0.7);
+					let own_hospital = self.rng.random_bool(own_share);
 					let patient = self.pick_patient(own_hospital.then_some(org));
 					let category =
 						*RecordCategory::ALL.choose(&mut self.rng).unwrap_or(&Demographics);
 					self.request(p, patient, category, Purpose::Treatment, at);
-					at += self.rng.random_range(2 * SECOND..12 * SECOND);
+					at += self.rng.random_range(gap.clone());
 				}
 			},
 			"vip_snooping" => {
@@ -960,6 +968,27 @@ mod tests {
 			});
 			assert!(attacker.count() > 0, "{label:?}");
 		}
+	}
+
+	#[test]
+	fn stolen_credentials_are_used_by_hand_and_by_script() {
+		let config = Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 };
+		let simulation = simulate(&config);
+		// Per stolen credential: the most of its accesses in one block.
+		let mut per_block: BTreeMap<(&str, u32), usize> = BTreeMap::new();
+		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
+			simulation.log.iter().map(|d| (d.seq, d)).collect();
+		for (seq, _) in simulation.attack_accesses.iter().filter(|(_, k)| *k == "stolen_credential") {
+			let decision = by_seq[seq];
+			*per_block.entry((decision.practitioner.as_str(), decision.block)).or_default() += 1;
+		}
+		let mut most: BTreeMap<&str, usize> = BTreeMap::new();
+		for ((practitioner, _), count) in per_block {
+			let top = most.entry(practitioner).or_default();
+			*top = (*top).max(count);
+		}
+		assert!(most.values().any(|&n| n == 1), "some by hand: {most:?}");
+		assert!(most.values().any(|&n| n >= 5), "some by script: {most:?}");
 	}
 
 	#[test]
