@@ -806,7 +806,7 @@ impl World {
 				}
 			},
 			"vip_snooping" => {
-				let vip = self.pick_vip(org);
+				let vip = self.pick_vip(org, shift_from);
 				for _ in 0..self.rng.random_range(3..9) {
 					let at = self.rng.random_range(shift_from..shift_until + 2 * HOUR);
 					let category = weighted(
@@ -908,14 +908,24 @@ impl World {
 		}
 	}
 
-	/// A celebrity patient, admitted to a ward of `org` now (if the network has none, any
-	/// patient of `org` becomes one).
-	fn pick_vip(&mut self, org: usize) -> usize {
-		let vips: Vec<usize> = (0..self.patients.len())
+	/// The celebrity in the news: a patient admitted to a ward of `org` at `at` (a VIP if one
+	/// is there; otherwise whoever the admitted patient is becomes one), or, when no ward of
+	/// `org` has anyone, a VIP of `org` or any patient of it.
+	fn pick_vip(&mut self, org: usize, at: Moment) -> usize {
+		let admitted: Vec<usize> = self
+			.stays_in(org, None, at, at + 1)
+			.iter()
+			.filter(|stay| stay.dept != Dept::Emergency)
+			.map(|stay| stay.patient)
+			.collect();
+		let vips: Vec<usize> =
+			admitted.iter().copied().filter(|&i| self.patients[i].vip).collect();
+		let home_vips: Vec<usize> = (0..self.patients.len())
 			.filter(|&i| self.patients[i].vip && self.patients[i].home == org)
 			.collect();
-		match vips.choose(&mut self.rng) {
-			Some(&vip) => vip,
+		let pool = [vips, admitted, home_vips].into_iter().find(|pool| !pool.is_empty());
+		match pool.unwrap_or_default().choose(&mut self.rng) {
+			Some(&celebrity) => celebrity,
 			None => self.pick_patient(Some(org)),
 		}
 	}
@@ -989,6 +999,34 @@ mod tests {
 		}
 		assert!(most.values().any(|&n| n == 1), "some by hand: {most:?}");
 		assert!(most.values().any(|&n| n >= 5), "some by script: {most:?}");
+	}
+
+	#[test]
+	fn vip_snooping_reads_a_patient_others_are_caring_for() {
+		let config = Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 };
+		let simulation = simulate(&config);
+		let snooped: Vec<(&str, &str, Moment)> = simulation
+			.attack_accesses
+			.iter()
+			.filter(|(_, kind)| *kind == "vip_snooping")
+			.filter_map(|(seq, _)| simulation.log.iter().find(|d| d.seq == *seq))
+			.map(|d| (d.practitioner.as_str(), d.patient.as_str(), d.at))
+			.collect();
+		let attacks: std::collections::BTreeSet<_> = snooped.iter().map(|s| s.0).collect();
+		let cared_for = attacks
+			.iter()
+			.filter(|&&attacker| {
+				let (_, celebrity, at) = snooped.iter().find(|s| s.0 == attacker).unwrap();
+				simulation.log.iter().any(|d| {
+					d.patient == *celebrity
+						&& d.practitioner != attacker
+						&& d.outcome.is_granted()
+						&& d.at.abs_diff(*at) < DAY
+				})
+			})
+			.count();
+		assert!(attacks.len() >= 10, "{} VIP snooping attacks", attacks.len());
+		assert!(cared_for * 10 >= attacks.len() * 9, "{cared_for} of {}", attacks.len());
 	}
 
 	#[test]
