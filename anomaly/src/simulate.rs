@@ -790,11 +790,8 @@ impl World {
 				// By hand through an app, a request every few seconds, mostly in the account's
 				// hospital; or by a script, dozens per block, anywhere in the network.
 				let scripted = self.rng.random_bool(0.3);
-				let (own_share, gap) = if scripted {
-					(0.0, 20..500)
-				} else {
-					(0.7, 2 * SECOND..12 * SECOND)
-				};
+				let (own_share, gap) =
+					if scripted { (0.0, 20..SECOND / 2) } else { (0.7, 2 * SECOND..12 * SECOND) };
 				let mut at = midnight + self.rng.random_range(0..DAY - HOUR);
 				for _ in 0..self.rng.random_range(150..400) {
 					let own_hospital = self.rng.random_bool(own_share);
@@ -918,8 +915,7 @@ impl World {
 			.filter(|stay| stay.dept != Dept::Emergency)
 			.map(|stay| stay.patient)
 			.collect();
-		let vips: Vec<usize> =
-			admitted.iter().copied().filter(|&i| self.patients[i].vip).collect();
+		let vips: Vec<usize> = admitted.iter().copied().filter(|&i| self.patients[i].vip).collect();
 		let home_vips: Vec<usize> = (0..self.patients.len())
 			.filter(|&i| self.patients[i].vip && self.patients[i].home == org)
 			.collect();
@@ -988,7 +984,8 @@ mod tests {
 		let mut per_block: BTreeMap<(&str, u32), usize> = BTreeMap::new();
 		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
 			simulation.log.iter().map(|d| (d.seq, d)).collect();
-		for (seq, _) in simulation.attack_accesses.iter().filter(|(_, k)| *k == "stolen_credential") {
+		for (seq, _) in simulation.attack_accesses.iter().filter(|(_, k)| *k == "stolen_credential")
+		{
 			let decision = by_seq[seq];
 			*per_block.entry((decision.practitioner.as_str(), decision.block)).or_default() += 1;
 		}
