@@ -935,6 +935,23 @@ mod tests {
 		Config { seed, days: 14, practitioners: 150, attack_rate: 0.01 }
 	}
 
+	/// Attacks on 5% of practitioner-days: every type many times.
+	fn attacked() -> Simulation {
+		simulate(&Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 })
+	}
+
+	/// The attack accesses of `kind`, in chain order.
+	fn accesses_of<'a>(simulation: &'a Simulation, kind: &str) -> Vec<&'a AccessDecision<String>> {
+		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
+			simulation.log.iter().map(|d| (d.seq, d)).collect();
+		simulation
+			.attack_accesses
+			.iter()
+			.filter(|(_, k)| *k == kind)
+			.map(|(seq, _)| by_seq[seq])
+			.collect()
+	}
+
 	#[test]
 	fn the_same_seed_gives_the_same_log() {
 		let (a, b) = (simulate(&small(7)), simulate(&small(7)));
@@ -958,13 +975,12 @@ mod tests {
 		let kinds: std::collections::BTreeSet<_> =
 			simulation.labels.iter().map(|l| l.attack.as_str()).collect();
 		assert_eq!(kinds.len(), ATTACKS.len(), "{kinds:?}");
-		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
-			simulation.log.iter().map(|d| (d.seq, d)).collect();
-		for (seq, kind) in &simulation.attack_accesses {
-			let decision = by_seq[seq];
-			assert!(simulation.labels.iter().any(|l| l.attack == *kind
-				&& l.practitioner == decision.practitioner
-				&& (l.start_ts..=l.end_ts).contains(&decision.at)));
+		for kind in ATTACKS {
+			for decision in accesses_of(&simulation, kind) {
+				assert!(simulation.labels.iter().any(|l| l.attack == kind
+					&& l.practitioner == decision.practitioner
+					&& (l.start_ts..=l.end_ts).contains(&decision.at)));
+			}
 		}
 		for label in &simulation.labels {
 			assert!(label.start_ts <= label.end_ts);
@@ -978,15 +994,10 @@ mod tests {
 
 	#[test]
 	fn stolen_credentials_are_used_by_hand_and_by_script() {
-		let config = Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 };
-		let simulation = simulate(&config);
+		let simulation = attacked();
 		// Per stolen credential: the most of its accesses in one block.
 		let mut per_block: BTreeMap<(&str, u32), usize> = BTreeMap::new();
-		let by_seq: BTreeMap<u64, &AccessDecision<String>> =
-			simulation.log.iter().map(|d| (d.seq, d)).collect();
-		for (seq, _) in simulation.attack_accesses.iter().filter(|(_, k)| *k == "stolen_credential")
-		{
-			let decision = by_seq[seq];
+		for decision in accesses_of(&simulation, "stolen_credential") {
 			*per_block.entry((decision.practitioner.as_str(), decision.block)).or_default() += 1;
 		}
 		let mut most: BTreeMap<&str, usize> = BTreeMap::new();
@@ -1000,13 +1011,9 @@ mod tests {
 
 	#[test]
 	fn vip_snooping_reads_a_patient_others_are_caring_for() {
-		let config = Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 };
-		let simulation = simulate(&config);
-		let snooped: Vec<(&str, &str, Moment)> = simulation
-			.attack_accesses
-			.iter()
-			.filter(|(_, kind)| *kind == "vip_snooping")
-			.filter_map(|(seq, _)| simulation.log.iter().find(|d| d.seq == *seq))
+		let simulation = attacked();
+		let snooped: Vec<(&str, &str, Moment)> = accesses_of(&simulation, "vip_snooping")
+			.into_iter()
 			.map(|d| (d.practitioner.as_str(), d.patient.as_str(), d.at))
 			.collect();
 		let attacks: std::collections::BTreeSet<_> = snooped.iter().map(|s| s.0).collect();
