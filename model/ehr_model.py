@@ -3,7 +3,9 @@ JAX, their fusion, and the ONNX graph (opset 17) that tract runs in the node.
 
 Branches, each giving one number per sample:
   - outlier: an autoencoder on the window features, trained on normal behaviour only; its
-    reconstruction error;
+    reconstruction error, with each scaled feature clipped to OUTLIER_CLIP standard deviations
+    first (a rare feature, such as a category new in the last hour, sits 36 from its mean: left
+    alone, that one feature outweighed everything else a window shows);
   - supervised: a small MLP on the window features, trained on labelled attacks;
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
     strided 1-D convolution first summarises each 8 consecutive decisions into one step, so the
@@ -34,6 +36,7 @@ HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
 AE_HIDDEN = 6
+OUTLIER_CLIP = 4.0  # standard deviations: how far one feature can pull the outlier branch
 MLP_HIDDEN = 16
 OPSET = 17
 BRANCHES = ["outlier", "supervised", "recurrent"]
@@ -146,6 +149,7 @@ def gru_last_state(params, sequence):
 
 
 def outlier(params, xn):
+    xn = jnp.clip(xn, -OUTLIER_CLIP, OUTLIER_CLIP)
     hidden = jnp.tanh(xn @ params["W1"] + params["b1"])
     reconstruction = hidden @ params["W2"] + params["b2"]
     return jnp.mean((xn - reconstruction) ** 2, axis=1)
@@ -329,6 +333,8 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["outlier"]["b1"]), "ae_b1"),
         numpy_helper.from_array(f32(p["outlier"]["W2"]), "ae_w2"),
         numpy_helper.from_array(f32(p["outlier"]["b2"]), "ae_b2"),
+        numpy_helper.from_array(np.array(-OUTLIER_CLIP, np.float32), "clip_low"),
+        numpy_helper.from_array(np.array(OUTLIER_CLIP, np.float32), "clip_high"),
         numpy_helper.from_array(f32(p["supervised"]["W1"]), "sup_w1"),
         numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
         numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
@@ -353,11 +359,12 @@ def to_onnx(model, n_window, steps, n_step):
         # Scaling inside the graph.
         node("Sub", ["window", "mean"], ["centred"]),
         node("Div", ["centred", "std"], ["xn"]),
-        # Outlier: the autoencoder's reconstruction error.
-        node("Gemm", ["xn", "ae_w1", "ae_b1"], ["ae_h_lin"]),
+        # Outlier: the autoencoder's reconstruction error of the clipped features.
+        node("Clip", ["xn", "clip_low", "clip_high"], ["clipped"]),
+        node("Gemm", ["clipped", "ae_w1", "ae_b1"], ["ae_h_lin"]),
         node("Tanh", ["ae_h_lin"], ["ae_h"]),
         node("Gemm", ["ae_h", "ae_w2", "ae_b2"], ["ae_out"]),
-        node("Sub", ["xn", "ae_out"], ["ae_diff"]),
+        node("Sub", ["clipped", "ae_out"], ["ae_diff"]),
         node("Mul", ["ae_diff", "ae_diff"], ["ae_sq"]),
         node("ReduceMean", ["ae_sq"], ["outlier"], axes=[1], keepdims=1),
         # Supervised head.

@@ -399,12 +399,12 @@ impl World {
 	}
 
 	/// The ward the practitioner works in on `day`.
-	fn ward_of(&mut self, p: usize, day: u64) -> Dept {
+	fn ward_of(&self, p: usize, day: u64) -> Dept {
 		let pr = &self.practitioners[p];
 		if pr.rotating {
 			WARDS[(day / 7 + p as u64) as usize % WARDS.len()]
 		} else if pr.float {
-			*WARDS.choose(&mut self.rng).unwrap_or(&pr.dept)
+			WARDS[(day + p as u64) as usize % WARDS.len()]
 		} else {
 			pr.dept
 		}
@@ -803,7 +803,7 @@ impl World {
 				}
 			},
 			"vip_snooping" => {
-				let vip = self.pick_vip(org, shift_from);
+				let vip = self.pick_vip(org, self.ward_of(p, day), shift_from);
 				for _ in 0..self.rng.random_range(3..9) {
 					let at = self.rng.random_range(shift_from..shift_until + 2 * HOUR);
 					let category = weighted(
@@ -905,14 +905,15 @@ impl World {
 		}
 	}
 
-	/// The celebrity in the news: a patient admitted to a ward of `org` at `at` (a VIP if one
-	/// is there; otherwise whoever the admitted patient is becomes one), or, when no ward of
-	/// `org` has anyone, a VIP of `org` or any patient of it.
-	fn pick_vip(&mut self, org: usize, at: Moment) -> usize {
+	/// The celebrity in the news: a patient admitted at `at` to a ward of `org` other than the
+	/// snooper's `own` (whose staff may be caring for them) (a VIP if one is there; otherwise
+	/// whoever the admitted patient is becomes one), or, when no such ward has anyone, a VIP of
+	/// `org` or any patient of it.
+	fn pick_vip(&mut self, org: usize, own: Dept, at: Moment) -> usize {
 		let admitted: Vec<usize> = self
 			.stays_in(org, None, at, at + 1)
 			.iter()
-			.filter(|stay| stay.dept != Dept::Emergency)
+			.filter(|stay| stay.dept != Dept::Emergency && stay.dept != own)
 			.map(|stay| stay.patient)
 			.collect();
 		let vips: Vec<usize> = admitted.iter().copied().filter(|&i| self.patients[i].vip).collect();
@@ -1031,6 +1032,30 @@ mod tests {
 			.count();
 		assert!(attacks.len() >= 10, "{} VIP snooping attacks", attacks.len());
 		assert!(cared_for * 10 >= attacks.len() * 9, "{cared_for} of {}", attacks.len());
+	}
+
+	#[test]
+	fn the_celebrity_is_admitted_to_another_ward_than_the_snoopers() {
+		let mut world = World::new(&small(3));
+		for day in 0..3 {
+			world.admit(day);
+		}
+		let at = START + 2 * DAY + 12 * HOUR;
+		for own in WARDS {
+			for _ in 0..20 {
+				let celebrity = world.pick_vip(0, own, at);
+				let wards: Vec<Dept> = world
+					.stays_in(0, None, at, at + 1)
+					.iter()
+					.filter(|stay| stay.patient == celebrity)
+					.map(|stay| stay.dept)
+					.collect();
+				assert!(
+					wards.iter().any(|&ward| ward != own && ward != Dept::Emergency),
+					"snooper of {own:?} picked a patient in {wards:?}"
+				);
+			}
+		}
 	}
 
 	#[test]

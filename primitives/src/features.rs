@@ -21,9 +21,10 @@
 //! [`CARE_LOOKBACK`] from the window's last decision:
 //! - *out of care*: nobody else was granted access to the patient: the neighbour or the stranger
 //!   a snooper reads usually has no one caring for them;
-//! - *unexplained*: none of the clinicians who read the patient also read another patient of the
-//!   window: a ward's clinicians share their patients, while the admitted celebrity whom a
-//!   clinician of another ward reads is cared for by people that clinician never works with.
+//! - *unexplained*: fewer than a quarter of the clinicians who read the patient also read another
+//!   patient of the window: a ward's clinicians share their patients, while the admitted
+//!   celebrity whom a clinician of another ward reads is cared for by people that clinician never
+//!   works with (but for a float nurse or two, who alone should not explain it).
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -374,8 +375,9 @@ where
 }
 
 /// For each decision of `window` (whose patients first appear at `first_of`): whether its
-/// patient is out of everybody else's care, and whether it is unexplained (no clinician who read
-/// it also read another patient of the window). Each patient's log is read once.
+/// patient is out of everybody else's care, and whether it is unexplained (fewer than a quarter
+/// of the clinicians who read it also read another patient of the window). Each patient's log
+/// is read once.
 fn care<AccountId, Log>(
 	window: &[AccessDecision<AccountId>],
 	first_of: &[usize; SEQUENCE_LENGTH],
@@ -387,7 +389,7 @@ where
 	Log::Item: Borrow<AccessDecision<AccountId>>,
 {
 	let mut out_of_care = [false; SEQUENCE_LENGTH];
-	let mut unexplained = [true; SEQUENCE_LENGTH];
+	let mut unexplained = [false; SEQUENCE_LENGTH];
 	let Some(last) = window.last() else { return (out_of_care, unexplained) };
 	let since = last.at.saturating_sub(CARE_LOOKBACK);
 	// (clinician, the window index where the patient they read first appears)
@@ -398,18 +400,24 @@ where
 		out_of_care[i] = !anyone;
 		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
 	}
-	// A clinician who read two of the window's patients explains both.
+	// A clinician who read two of the window's patients links both; a patient is explained when
+	// at least a quarter of its clinicians are such links (one float nurse who read the
+	// celebrity and a patient of the window does not put the window's practitioner in the
+	// celebrity's team).
 	teams.sort();
+	let mut clinicians = [0u32; SEQUENCE_LENGTH];
+	let mut links = [0u32; SEQUENCE_LENGTH];
 	for run in teams.chunk_by(|a, b| a.0 == b.0) {
-		if run.iter().any(|(_, i)| *i != run[0].1) {
-			for (_, i) in run {
-				unexplained[*i] = false;
-			}
+		let linking = run.iter().any(|(_, i)| *i != run[0].1);
+		for (_, i) in run {
+			clinicians[*i] = clinicians[*i].saturating_add(1);
+			links[*i] = links[*i].saturating_add(u32::from(linking));
 		}
 	}
 	for i in 0..window.len() {
-		out_of_care[i] = out_of_care[first_of[i]];
-		unexplained[i] = unexplained[first_of[i]];
+		let first = first_of[i];
+		out_of_care[i] = out_of_care[first];
+		unexplained[i] = links[first].saturating_mul(4) < clinicians[first].max(1);
 	}
 	(out_of_care, unexplained)
 }
@@ -615,5 +623,39 @@ mod tests {
 		let flags = |name| f.sequence[56..].iter().map(|s| s[step(name)]).collect::<Vec<_>>();
 		assert_eq!(flags("out_of_care"), [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
 		assert_eq!(flags("unexplained"), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
+	}
+
+	#[test]
+	fn one_clinician_in_common_does_not_put_a_practitioner_in_a_wards_team() {
+		use PractitionerRole::*;
+		// Nurse 7 reads its ward's patients 0 and 1, then the celebrity 2 of another ward.
+		let window: Vec<_> = [0, 1, 0, 1, 2]
+			.iter()
+			.enumerate()
+			.map(|(i, &patient)| decision(NOON - HOUR + i as u64 * 10 * MINUTE, patient, granted()))
+			.collect();
+		// Physician 20 and float nurse 21 read patients 0 and 1; the celebrity's ward (30..36)
+		// and float nurse 21 read the celebrity.
+		let logs = |patient: &u32| -> Vec<_> {
+			let readers =
+				if *patient == 2 { vec![21, 30, 31, 32, 33, 34, 35] } else { vec![20, 21] };
+			readers
+				.into_iter()
+				.map(|who| by(who, Nurse, NOON - 2 * HOUR, *patient, granted()))
+				.collect()
+		};
+		let unexplained = |f: Features| {
+			let step = STEP_FEATURES.iter().position(|n| *n == "unexplained").expect("a step");
+			f.sequence[59..].iter().map(|s| s[step]).collect::<Vec<_>>()
+		};
+		// One of the celebrity's seven clinicians in common: fewer than a quarter.
+		assert_eq!(unexplained(features(&window, logs)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		// Two of eight: a quarter, the practitioner's reads are explained.
+		let logs = |patient: &u32| {
+			let mut log = logs(patient);
+			log.push(by(20, Physician, NOON - 3 * HOUR, *patient, granted()));
+			log
+		};
+		assert_eq!(unexplained(features(&window, logs)), [0.0; 5]);
 	}
 }
