@@ -115,6 +115,10 @@ const DAY: Moment = 24 * HOUR;
 /// last reads to the office's batches on it after discharge.
 pub const CARE_LOOKBACK: Moment = 4 * DAY;
 
+/// A patient of the window is explained when at least one in `EXPLAINED_BY` of its clinicians
+/// also read another patient of the window.
+const EXPLAINED_BY: u32 = 4;
+
 /// What a patient's log says of the others who were granted access to the patient at or after
 /// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
 /// once). Reads the log, newest first, only down to `since`.
@@ -401,7 +405,7 @@ where
 		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
 	}
 	// A clinician who read two of the window's patients links both; a patient is explained when
-	// at least a quarter of its clinicians are such links (one float nurse who read the
+	// at least 1 / EXPLAINED_BY of its clinicians are such links (one float nurse who read the
 	// celebrity and a patient of the window does not put the window's practitioner in the
 	// celebrity's team).
 	teams.sort();
@@ -417,7 +421,7 @@ where
 	for i in 0..window.len() {
 		let first = first_of[i];
 		out_of_care[i] = out_of_care[first];
-		unexplained[i] = links[first].saturating_mul(4) < clinicians[first].max(1);
+		unexplained[i] = links[first].saturating_mul(EXPLAINED_BY) < clinicians[first].max(1);
 	}
 	(out_of_care, unexplained)
 }
@@ -466,6 +470,12 @@ mod tests {
 	fn feature(f: &Features, name: &str) -> f32 {
 		let i = WINDOW_FEATURES.iter().position(|n| *n == name).expect("a window feature");
 		f.window[i]
+	}
+
+	/// The step feature `name` of the last `steps` steps of the sequence.
+	fn last_steps(f: &Features, name: &str, steps: usize) -> Vec<f32> {
+		let i = STEP_FEATURES.iter().position(|n| *n == name).expect("a step feature");
+		f.sequence[SEQUENCE_LENGTH - steps..].iter().map(|s| s[i]).collect()
 	}
 
 	#[test]
@@ -619,10 +629,8 @@ mod tests {
 		// The last hour holds the second reads of patients 1, 2 and 3 (at 2:05, 2:30, 2:55).
 		assert_eq!(feature(&f, "out_of_care_last_hour_share"), 1.0 / 3.0);
 		assert_eq!(feature(&f, "unexplained_last_hour_share"), 2.0 / 3.0);
-		let step = |name| STEP_FEATURES.iter().position(|n| *n == name).expect("a step feature");
-		let flags = |name| f.sequence[56..].iter().map(|s| s[step(name)]).collect::<Vec<_>>();
-		assert_eq!(flags("out_of_care"), [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
-		assert_eq!(flags("unexplained"), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
+		assert_eq!(last_steps(&f, "out_of_care", 8), [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(last_steps(&f, "unexplained", 8), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
 	}
 
 	#[test]
@@ -644,10 +652,7 @@ mod tests {
 				.map(|who| by(who, Nurse, NOON - 2 * HOUR, *patient, granted()))
 				.collect()
 		};
-		let unexplained = |f: Features| {
-			let step = STEP_FEATURES.iter().position(|n| *n == "unexplained").expect("a step");
-			f.sequence[59..].iter().map(|s| s[step]).collect::<Vec<_>>()
-		};
+		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
 		assert_eq!(unexplained(features(&window, logs)), [0.0, 0.0, 0.0, 0.0, 1.0]);
 		// Two of eight: a quarter, the practitioner's reads are explained.
