@@ -285,7 +285,7 @@ where
 	let recent = count(&|_, d| in_last_hour(d));
 	let earlier = &window[..n - recent];
 	// Of the last hour's decisions: patients not seen before it, and hours of the day (give or
-	// take one) the practitioner did not work at before it.
+	// take one) the practitioner did not work at before it in a window of a day or more.
 	let new_patients =
 		count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| e.patient == d.patient));
 	let mut usual_hours = [false; 24];
@@ -295,7 +295,9 @@ where
 			usual_hours[h % 24] = true;
 		}
 	}
-	let unusual_hours = if earlier.is_empty() {
+	// Which hours are usual takes a day of history: the window of a practitioner who makes a
+	// hundred requests a day covers a few hours, and every new hour would look unusual.
+	let unusual_hours = if last.at.saturating_sub(first.at) < DAY {
 		0
 	} else {
 		count(&|_, d| in_last_hour(d) && !usual_hours[hour_of(d.at)])
@@ -525,10 +527,14 @@ mod tests {
 
 	#[test]
 	fn new_patients_and_unusual_hours_are_those_of_the_last_hour() {
-		// A day shift on four patients, then, twelve hours later, two new patients and one old.
-		let mut window: Vec<_> =
-			(0..8).map(|i| decision(NOON + i as u64 * 10 * MINUTE, i % 4, granted())).collect();
-		let night = NOON + 12 * HOUR;
+		// Two day shifts on four patients, then, twelve hours later, two new patients and one
+		// old.
+		let mut window: Vec<_> = (0..8)
+			.map(|i| {
+				decision(NOON + (i / 4) * DAY + (i % 4) * 10 * MINUTE, i as u32 % 4, granted())
+			})
+			.collect();
+		let night = NOON + DAY + 12 * HOUR;
 		window.extend([
 			decision(night, 100, granted()),
 			decision(night + MINUTE, 101, granted()),
@@ -544,6 +550,19 @@ mod tests {
 		assert_eq!(feature(&f, "novel_category_share"), 0.0);
 		assert_eq!(feature(&f, "role_clinical"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 0.0);
+	}
+
+	#[test]
+	fn a_window_shorter_than_a_day_has_no_unusual_hours() {
+		// An office's morning batch at 09:00, then another at 14:00: a new hour, not yet an
+		// unusual one.
+		let window: Vec<_> = (0..60)
+			.map(|i| {
+				let batch = if i < 30 { NOON - 3 * HOUR } else { NOON + 2 * HOUR - 60 * MINUTE };
+				decision(batch + (i % 30) * 2 * MINUTE, i as u32, granted())
+			})
+			.collect();
+		assert_eq!(feature(&features(&window, no_log), "unusual_hour_share"), 0.0);
 	}
 
 	#[test]
