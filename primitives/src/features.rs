@@ -554,11 +554,11 @@ mod tests {
 
 	#[test]
 	fn a_window_shorter_than_a_day_has_no_unusual_hours() {
-		// An office's morning batch at 09:00, then another at 14:00: a new hour, not yet an
+		// An office's morning batch at 09:00, then another at 13:00: a new hour, not yet an
 		// unusual one.
 		let window: Vec<_> = (0..60)
 			.map(|i| {
-				let batch = if i < 30 { NOON - 3 * HOUR } else { NOON + 2 * HOUR - 60 * MINUTE };
+				let batch = if i < 30 { NOON - 3 * HOUR } else { NOON + HOUR };
 				decision(batch + (i % 30) * 2 * MINUTE, i as u32, granted())
 			})
 			.collect();
