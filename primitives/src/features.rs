@@ -285,21 +285,21 @@ where
 	let recent = count(&|_, d| in_last_hour(d));
 	let earlier = &window[..n - recent];
 	// Of the last hour's decisions: patients not seen before it, and hours of the day (give or
-	// take one) the practitioner did not work at before it in a window of a day or more.
+	// take one) the practitioner did not work at before it. Which hours are usual takes a day of
+	// history: the window of a practitioner who makes a hundred requests a day covers a few
+	// hours, and every new hour would look unusual.
 	let new_patients =
 		count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| e.patient == d.patient));
-	let mut usual_hours = [false; 24];
-	for decision in earlier {
-		let hour = hour_of(decision.at);
-		for h in [hour + 23, hour, hour + 1] {
-			usual_hours[h % 24] = true;
-		}
-	}
-	// Which hours are usual takes a day of history: the window of a practitioner who makes a
-	// hundred requests a day covers a few hours, and every new hour would look unusual.
 	let unusual_hours = if last.at.saturating_sub(first.at) < DAY {
 		0
 	} else {
+		let mut usual_hours = [false; 24];
+		for decision in earlier {
+			let hour = hour_of(decision.at);
+			for h in [hour + 23, hour, hour + 1] {
+				usual_hours[h % 24] = true;
+			}
+		}
 		count(&|_, d| in_last_hour(d) && !usual_hours[hour_of(d.at)])
 	};
 	// Of the last hour's decisions: categories and purposes the practitioner did not use before
