@@ -4,7 +4,7 @@
 
 Trained as model/train.py trains (hospital networks seeds 11 and 13, attacks on 5% of
 practitioner-days, days 4-19; fusion on days 20-29; the first days of a simulation are its
-burn-in), tested on two other networks simulated from other seeds (22, 23): other
+burn-in), tested on four other networks simulated from other seeds (22-25): other
 practitioners, other patients, other days. Every sample the sentinel would score is scored
 (stride 1). Alerts are counted per practitioner-day: a practitioner-day raises an alert when any
 of its samples scores above the threshold; a normal practitioner-day (no attack access) with an
@@ -27,9 +27,10 @@ import train as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_WORLD = dict(name="test", days=30, practitioners=400, attack_rate=0.01, stride=1)
-# Two networks: each attack type has 8 to 13 examples (one network had 5 to 8), and 0.05% of
-# the normal practitioner-days are 7 of them.
-TEST_SEEDS = (22, 23)
+# Four networks: each attack type has 18 to 26 examples, so that one attack moves a recall by
+# 0.04 to 0.06 (two networks had 8 to 13, and their VIP snooping recall was 0.2 above the four's),
+# and 0.05% of the normal practitioner-days are 15 of them.
+TEST_SEEDS = (22, 23, 24, 25)
 FPRS = [0.0005, 0.01]
 ATTACKS = ["stolen_credential", "vip_snooping", "snooping_acquaintance", "slow_exfiltration",
            "off_shift", "break_glass_abuse", "purpose_misuse", "probing"]
