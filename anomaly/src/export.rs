@@ -277,8 +277,9 @@ mod tests {
 			let step = &features.sequence[SEQUENCE_LENGTH - back];
 			(step[out_of_care], step[unexplained])
 		};
-		// pt-40 and pt-39 are in the colleague's care, who explains both; pt-38 in nobody's.
-		assert_eq!([flags(1), flags(2), flags(3)], [(0.0, 0.0), (0.0, 0.0), (1.0, 1.0)]);
+		// pt-40 and pt-39 are in the colleague's care; pt-38 in nobody's. None has a team the
+		// nurse could be outside of.
+		assert_eq!([flags(1), flags(2), flags(3)], [(0.0, 0.0), (0.0, 0.0), (1.0, 0.0)]);
 	}
 
 	#[test]

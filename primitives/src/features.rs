@@ -21,10 +21,12 @@
 //! [`CARE_LOOKBACK`] from the window's last decision:
 //! - *out of care*: nobody else was granted access to the patient: the neighbour or the stranger
 //!   a snooper reads usually has no one caring for them;
-//! - *unexplained*: fewer than a quarter of the clinicians who read the patient also read another
-//!   patient of the window: a ward's clinicians share their patients, while the admitted
-//!   celebrity whom a clinician of another ward reads is cared for by people that clinician never
-//!   works with (but for a float nurse or two, who alone should not explain it).
+//! - *unexplained*: the patient has a team (at least three other clinicians read it) and fewer
+//!   than a quarter of them also read another patient of the window: a ward's clinicians share
+//!   their patients, while the admitted celebrity whom a clinician of another ward reads is cared
+//!   for by people that clinician never works with (but for a float nurse or two, who alone
+//!   should not explain it). A new admission's first readers have no team to share it with yet:
+//!   that is not unexplained.
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -118,6 +120,12 @@ pub const CARE_LOOKBACK: Moment = 4 * DAY;
 /// A patient of the window is explained when at least one in `EXPLAINED_BY` of its clinicians
 /// also read another patient of the window.
 const EXPLAINED_BY: u32 = 4;
+
+/// The fewest other clinicians who make a patient's team. With fewer, the patient has not been
+/// taken over yet (a new admission): counted as unexplained, such reads put a fifth of normal
+/// practitioner-days at an unexplained last-hour share of 1 at some moment (with a team of two
+/// 3.1%, of three 2.4%; VIP snooping's celebrity has had its ward's staff for hours).
+const TEAM: u32 = 3;
 
 /// What a patient's log says of the others who were granted access to the patient at or after
 /// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
@@ -381,9 +389,9 @@ where
 }
 
 /// For each decision of `window` (whose patients first appear at `first_of`): whether its
-/// patient is out of everybody else's care, and whether it is unexplained (fewer than a quarter
-/// of the clinicians who read it also read another patient of the window). Each patient's log
-/// is read once.
+/// patient is out of everybody else's care, and whether it is unexplained (it has a team, and
+/// fewer than a quarter of the team also read another patient of the window). Each patient's
+/// log is read once.
 fn care<AccountId, Log>(
 	window: &[AccessDecision<AccountId>],
 	first_of: &[usize; SEQUENCE_LENGTH],
@@ -423,7 +431,8 @@ where
 	for i in 0..window.len() {
 		let first = first_of[i];
 		out_of_care[i] = out_of_care[first];
-		unexplained[i] = links[first].saturating_mul(EXPLAINED_BY) < clinicians[first].max(1);
+		unexplained[i] = clinicians[first] >= TEAM
+			&& links[first].saturating_mul(EXPLAINED_BY) < clinicians[first];
 	}
 	(out_of_care, unexplained)
 }
@@ -630,11 +639,11 @@ mod tests {
 			.map(|i| decision(NOON - 3 * HOUR + i as u64 * 25 * MINUTE, i % 4, granted()))
 			.collect();
 		let last = window[7].at;
-		// Physician 20 reads patients 0 and 1; nurse 21 only patient 2; nobody patient 3 but
-		// a physician five days ago.
+		// Physician 20 reads patients 0 and 1; nurses 21 to 23 only patient 2; nobody patient
+		// 3 but a physician five days ago.
 		let logs = |patient: &u32| match patient {
 			0 | 1 => vec![by(20, Physician, NOON - 5 * HOUR, *patient, granted())],
-			2 => vec![by(21, Nurse, NOON - DAY, 2, granted())],
+			2 => (21..24).map(|nurse| by(nurse, Nurse, NOON - DAY, 2, granted())).collect(),
 			_ => vec![by(20, Physician, last - 5 * DAY, 3, granted())],
 		};
 		let mut asked = Vec::new();
@@ -644,32 +653,41 @@ mod tests {
 		});
 		assert_eq!(asked, [0, 1, 2, 3]);
 		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
-		assert_eq!(feature(&f, "unexplained_patient_share"), 0.5);
+		assert_eq!(feature(&f, "unexplained_patient_share"), 0.25);
 		// The last hour holds the second reads of patients 1, 2 and 3 (at 2:05, 2:30, 2:55).
 		assert_eq!(feature(&f, "out_of_care_last_hour_share"), 1.0 / 3.0);
-		assert_eq!(feature(&f, "unexplained_last_hour_share"), 2.0 / 3.0);
+		assert_eq!(feature(&f, "unexplained_last_hour_share"), 1.0 / 3.0);
 		assert_eq!(last_steps(&f, "out_of_care", 8), [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
-		assert_eq!(last_steps(&f, "unexplained", 8), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
+		assert_eq!(last_steps(&f, "unexplained", 8), [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+	}
+
+	/// Nurse 7's last hour: its ward's patients 0 and 1, twice each, then patient 2.
+	fn ward_round_then_patient_2() -> Vec<AccessDecision<u32>> {
+		[0, 1, 0, 1, 2]
+			.iter()
+			.enumerate()
+			.map(|(i, &patient)| decision(NOON - HOUR + i as u64 * 10 * MINUTE, patient, granted()))
+			.collect()
+	}
+
+	/// The reads of `patient` by the clinicians `readers`, two hours before noon, newest first.
+	fn read_by(readers: &[u32], patient: u32) -> Vec<AccessDecision<u32>> {
+		readers
+			.iter()
+			.map(|&who| by(who, PractitionerRole::Nurse, NOON - 2 * HOUR, patient, granted()))
+			.collect()
 	}
 
 	#[test]
 	fn one_clinician_in_common_does_not_put_a_practitioner_in_a_wards_team() {
 		use PractitionerRole::*;
 		// Nurse 7 reads its ward's patients 0 and 1, then the celebrity 2 of another ward.
-		let window: Vec<_> = [0, 1, 0, 1, 2]
-			.iter()
-			.enumerate()
-			.map(|(i, &patient)| decision(NOON - HOUR + i as u64 * 10 * MINUTE, patient, granted()))
-			.collect();
+		let window = ward_round_then_patient_2();
 		// Physician 20 and float nurse 21 read patients 0 and 1; the celebrity's ward (30..36)
 		// and float nurse 21 read the celebrity.
-		let logs = |patient: &u32| -> Vec<_> {
-			let readers =
-				if *patient == 2 { vec![21, 30, 31, 32, 33, 34, 35] } else { vec![20, 21] };
-			readers
-				.into_iter()
-				.map(|who| by(who, Nurse, NOON - 2 * HOUR, *patient, granted()))
-				.collect()
+		let logs = |patient: &u32| match patient {
+			2 => read_by(&[21, 30, 31, 32, 33, 34, 35], 2),
+			_ => read_by(&[20, 21], *patient),
 		};
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
@@ -681,5 +699,26 @@ mod tests {
 			log
 		};
 		assert_eq!(unexplained(features(&window, logs)), [0.0; 5]);
+	}
+
+	#[test]
+	fn a_patient_without_a_team_is_not_unexplained() {
+		// Nurse 7 reads its ward's patients 0 and 1, then takes over a new admission 2.
+		let window = ward_round_then_patient_2();
+		// Clinician 20 reads patients 0 and 1; the clinicians `admitting` the new admission.
+		let logs = |admitting: &'static [u32]| {
+			move |patient: &u32| match patient {
+				2 => read_by(admitting, 2),
+				_ => read_by(&[20], *patient),
+			}
+		};
+		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
+		// Nobody yet, or fewer than three: no team to be part of.
+		for admitting in [&[][..], &[30], &[30, 31]] {
+			assert_eq!(unexplained(features(&window, logs(admitting))), [0.0; 5]);
+		}
+		// Three who never read nurse 7's other patients: a team the nurse is not part of.
+		let team = logs(&[30, 31, 32]);
+		assert_eq!(unexplained(features(&window, team)), [0.0, 0.0, 0.0, 0.0, 1.0]);
 	}
 }
