@@ -683,7 +683,7 @@ mod tests {
 		use PractitionerRole::*;
 		// Nurse 7 reads its ward's patients 0 and 1, then the celebrity 2 of another ward.
 		let window = ward_round_then_patient_2();
-		// Physician 20 and float nurse 21 read patients 0 and 1; the celebrity's ward (30..36)
+		// Clinician 20 and float nurse 21 read patients 0 and 1; the celebrity's ward (30..36)
 		// and float nurse 21 read the celebrity.
 		let logs = |patient: &u32| match patient {
 			2 => read_by(&[21, 30, 31, 32, 33, 34, 35], 2),
