@@ -37,7 +37,7 @@ POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions int
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
 AE_HIDDEN = 6
 OUTLIER_CLIP = 4.0  # standard deviations: how far one feature can pull the outlier branch
-MLP_HIDDEN = 48  # the supervised head: 16 caught 0.24 of VIP snooping, 48 0.36 (three trainings each)
+MLP_HIDDEN = 48  # supervised head: 16 caught 0.24 of VIP snooping, 48 0.36 (3 trainings, earlier features)
 OPSET = 17
 BRANCHES = ["outlier", "supervised", "recurrent"]
 # The sentinel's default threshold (pallet-sentinel's DEFAULT_THRESHOLD_PPM), and the share of
