@@ -2,14 +2,14 @@
 
     python model/evaluate.py --work WORK_DIR
 
-Trained as model/train.py trains (hospital networks seeds 11 and 13, attacks on 5% of
-practitioner-days, days 4-19; fusion on days 20-29; the first days of a simulation are its
-burn-in), tested on four other networks simulated from other seeds (22-25): other
-practitioners, other patients, other days. Every sample the sentinel would score is scored
-(stride 1). Alerts are counted per practitioner-day: a practitioner-day raises an alert when any
-of its samples scores above the threshold; a normal practitioner-day (no attack access) with an
-alert is a false positive. An attack is detected when any sample inside it scores above the
-threshold.
+The model that model/train.py trained and exported, which it left in the work directory
+(hospital networks seeds 11 and 13, attacks on 5% of practitioner-days, days 4-19; fusion on
+days 20-29; the first days of a simulation are its burn-in), tested on four other networks
+simulated from other seeds (22-25): other practitioners, other patients, other days. Every
+sample the sentinel would score is scored (stride 1). Alerts are counted per practitioner-day: a
+practitioner-day raises an alert when any of its samples scores above the threshold; a normal
+practitioner-day (no attack access) with an alert is a false positive. An attack is detected
+when any sample inside it scores above the threshold.
 """
 
 import argparse
@@ -122,7 +122,7 @@ def main():
     roles, emergency = roles_of(networks)
     groups = hard_negative_groups(days, roles, emergency)
 
-    model = m.train(train, validation)
+    model = t.load_trained(args.work)
     branches = model.branches(test)
     methods = {"fused model": evaluate_scores(test, days, model.score(test), eps, THRESHOLD)}
     validation_parts = model.branches(validation)

@@ -6,13 +6,13 @@ that the Rust side must reproduce with tract.
 Data: two simulated hospital networks (seeds 11 and 13) with attacks on 5% of
 practitioner-days, so that each type has enough examples; days 4-19 (after the burn-in) to train
 the branches, the last 10 to fit the fusion. Fixed seeds throughout: the same inputs give the same model.
+The trained model stays in WORK_DIR for model/evaluate.py.
 """
 
 import argparse
 import hashlib
 import json
 import os
-
 import numpy as np
 import onnxruntime
 
@@ -31,6 +31,34 @@ def training_data(work):
     worlds = [m.simulate(work, seed=seed, **TRAIN_WORLD) for seed in TRAIN_SEEDS]
     return (m.concat([w.subset(w.day < SPLIT_DAY) for w in worlds]),
             m.concat([w.subset(w.day >= SPLIT_DAY) for w in worlds]))
+
+
+def trained_path(work):
+    return os.path.join(work, "trained-model.npz")
+
+
+def save_trained(work, model, sha256):
+    """`model`'s weights in `work`, with the sha256 of its export."""
+    weights = {f"{branch}.{name}": np.asarray(value)
+               for branch, params in model.params.items() for name, value in params.items()}
+    np.savez(trained_path(work), sha256=sha256, mean=model.mean, std=model.std,
+             fusion_w=model.fusion_w, fusion_b=model.fusion_b, **weights)
+
+
+def load_trained(work):
+    """The model main() trained and exported, left in `work`; refused unless it is the one
+    model/anomaly.onnx.sha256 names (evaluate the committed model, not a stale one)."""
+    saved = np.load(trained_path(work))
+    committed = open(os.path.join(HERE, "anomaly.onnx.sha256")).read().split()[0]
+    if str(saved["sha256"]) != committed:
+        raise SystemExit(f"{trained_path(work)} is the model {saved['sha256']}, not the committed "
+                         f"{committed}: run model/train.py first")
+    params = {}
+    for key in saved.files:
+        if "." in key:
+            branch, name = key.split(".")
+            params.setdefault(branch, {})[name] = saved[key]
+    return m.Model(saved["mean"], saved["std"], params, saved["fusion_w"], float(saved["fusion_b"]))
 
 
 def reference_vectors(model_path, data, count=32):
@@ -73,6 +101,7 @@ def main():
         f.write(f"{digest}  anomaly.onnx\n")
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(reference_vectors(path, validation), f)
+    save_trained(args.work, model, digest)
     print(f"anomaly.onnx sha256 {digest}; onnxruntime vs JAX max gap {gap:.2e}")
 
 
