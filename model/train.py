@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+
 import numpy as np
 import onnxruntime
 
@@ -48,17 +49,18 @@ def save_trained(work, model, sha256):
 def load_trained(work):
     """The model main() trained and exported, left in `work`; refused unless it is the one
     model/anomaly.onnx.sha256 names (evaluate the committed model, not a stale one)."""
-    saved = np.load(trained_path(work))
     committed = open(os.path.join(HERE, "anomaly.onnx.sha256")).read().split()[0]
-    if str(saved["sha256"]) != committed:
-        raise SystemExit(f"{trained_path(work)} is the model {saved['sha256']}, not the committed "
-                         f"{committed}: run model/train.py first")
-    params = {}
-    for key in saved.files:
-        if "." in key:
-            branch, name = key.split(".")
-            params.setdefault(branch, {})[name] = saved[key]
-    return m.Model(saved["mean"], saved["std"], params, saved["fusion_w"], float(saved["fusion_b"]))
+    with np.load(trained_path(work)) as saved:
+        if str(saved["sha256"]) != committed:
+            raise SystemExit(f"{trained_path(work)} is the model {saved['sha256']}, not the "
+                             f"committed {committed}: run model/train.py first")
+        params = {}
+        for key in saved.files:
+            if "." in key:
+                branch, name = key.split(".")
+                params.setdefault(branch, {})[name] = saved[key]
+        return m.Model(saved["mean"], saved["std"], params, saved["fusion_w"],
+                       float(saved["fusion_b"]))
 
 
 def reference_vectors(model_path, data, count=32):
