@@ -2,7 +2,7 @@
 //!
 //! Hospitals with departments; practitioners with roles, shifts (day, evening, night, office
 //! hours) and days off, physicians in training rotating between departments weekly, float nurses
-//! sent to another ward each day; patients with a home hospital and consents (organisation-wide
+//! sent to another ward each day, physicians called to consult on another ward's patient; patients with a home hospital and consents (organisation-wide
 //! for treatment, payment and operations; sensitive categories only where their care needs them;
 //! research for some; a named physician for a few; none at all for a few), admitted with stays of
 //! realistic length or seen in the emergency department, where patients of other hospitals are
@@ -44,6 +44,10 @@ const SECOND: Moment = 1000;
 const MINUTE: Moment = 60 * SECOND;
 const HOUR: Moment = 60 * MINUTE;
 const DAY: Moment = 24 * HOUR;
+/// The chance that a specialist physician is called to consult on another ward's patient on a
+/// working day: the reads of a patient nobody on the physician's ward cares for that VIP snooping
+/// must be told apart from.
+const CONSULTS_PER_DAY: f64 = 0.3;
 /// The chain's block time: decisions carry their block's timestamp.
 const BLOCK: Moment = 2 * SECOND;
 
@@ -438,6 +442,10 @@ impl World {
 				{
 					self.care_for(p, &stay, from.max(stay.from), until.min(stay.until));
 				}
+				let specialist = ward != Dept::Emergency && WARDS.contains(&ward);
+				if role == Physician && specialist && self.rng.random_bool(CONSULTS_PER_DAY) {
+					self.consult(p, ward, from, until);
+				}
 			},
 			Radiographer => self.service(p, from, until, 12..30, &[(Imaging, 8), (Allergies, 1)]),
 			LabTechnician => {
@@ -473,6 +481,21 @@ impl World {
 				}
 			},
 		}
+	}
+
+	/// A physician of `own` ward called to another ward's patient during its shift
+	/// `[from, until)`: reads as care does, for an hour or two.
+	fn consult(&mut self, p: usize, own: Dept, from: Moment, until: Moment) {
+		let org = self.practitioners[p].org;
+		let stays: Vec<Stay> = self
+			.stays_in(org, None, from, until)
+			.into_iter()
+			.filter(|stay| stay.dept != own)
+			.collect();
+		let Some(stay) = stays.choose(&mut self.rng).copied() else { return };
+		let start = self.rng.random_range(from.max(stay.from)..until.min(stay.until));
+		let end = (start + self.rng.random_range(HOUR..2 * HOUR)).min(stay.until);
+		self.care_for(p, &stay, start, end);
 	}
 
 	/// A clinician's accesses to one patient in its care during `[from, until)`: a burst when
@@ -1056,6 +1079,40 @@ mod tests {
 				);
 			}
 		}
+	}
+
+	#[test]
+	fn a_consult_reads_a_patient_of_another_ward() {
+		let mut world = World::new(&small(3));
+		for day in 0..3 {
+			world.admit(day);
+		}
+		let (from, until) = (START + 2 * DAY + 7 * HOUR, START + 2 * DAY + 15 * HOUR);
+		let mut consulted = 0;
+		for p in 0..world.practitioners.len() {
+			let (role, own, org) = {
+				let pr = &world.practitioners[p];
+				(pr.role, pr.dept, pr.org)
+			};
+			if role != Physician || !WARDS.contains(&own) {
+				continue;
+			}
+			let before = world.log.len();
+			world.consult(p, own, from, until);
+			for read in &world.log[before..] {
+				assert_eq!(read.practitioner, world.practitioners[p].id);
+				assert!((from..until + 2 * HOUR).contains(&read.at));
+				let wards: Vec<Dept> = world
+					.stays_in(org, None, from, until)
+					.iter()
+					.filter(|stay| world.patients[stay.patient].id == read.patient)
+					.map(|stay| stay.dept)
+					.collect();
+				assert!(wards.iter().any(|&ward| ward != own), "{own:?} consulted in {wards:?}");
+			}
+			consulted += usize::from(world.log.len() > before);
+		}
+		assert!(consulted >= 10, "{consulted} consults");
 	}
 
 	#[test]
