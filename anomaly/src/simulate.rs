@@ -2,13 +2,14 @@
 //!
 //! Hospitals with departments; practitioners with roles, shifts (day, evening, night, office
 //! hours) and days off, physicians in training rotating between departments weekly, float nurses
-//! sent to another ward each day, physicians called to consult on another ward's patient; patients with a home hospital and consents (organisation-wide
-//! for treatment, payment and operations; sensitive categories only where their care needs them;
-//! research for some; a named physician for a few; none at all for a few), admitted with stays of
-//! realistic length or seen in the emergency department, where patients of other hospitals are
-//! reached by break-glass. Laboratory, radiology and pharmacy staff read many patients each;
-//! billing, insurer and records-office staff work through batches of records in office hours:
-//! the hard negatives that fool simple rules.
+//! sent to another ward each day, specialists called to consult on another ward's patient;
+//! patients with a home hospital and consents (organisation-wide for treatment, payment and
+//! operations; sensitive categories only where their care needs them; research for some; a named
+//! physician for a few; none at all for a few), admitted with stays of realistic length or seen
+//! in the emergency department, where patients of other hospitals are reached by break-glass.
+//! Laboratory, radiology and pharmacy staff read many patients each; billing, insurer and
+//! records-office staff work through batches of records in office hours: the hard negatives that
+//! fool simple rules.
 //!
 //! Attacks take a share of practitioner-days (`attack_rate`), each of one named type
 //! ([`ATTACKS`]), on accounts chosen at random. Everything is decided by the seed.

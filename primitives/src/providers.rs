@@ -59,6 +59,10 @@ pub enum PractitionerRole {
 	RecordsOfficer,
 }
 
+/// A department of an organisation (a ward, a unit, a service), numbered by the organisation: the
+/// chain keeps the number, the organisation's own directory what it names.
+pub type DepartmentId = u32;
+
 /// Where a provider stands in the registry's life cycle.
 ///
 /// `Pending -> Active -> Suspended -> Active` (reinstated); any of them `-> Revoked`, which is final.
@@ -165,6 +169,11 @@ pub trait ProviderInspect<AccountId> {
 	/// The organisation and role of the registered practitioner `who`, whatever its status:
 	/// what the audit log records about a practitioner that was denied.
 	fn membership(who: &AccountId) -> Option<ActivePractitioner<AccountId>>;
+
+	/// The ward of the registered practitioner `who`, whatever its status: its organisation and
+	/// the department the organisation assigned it to, if any (staff who move between wards have
+	/// none): what tells a clinician's own ward's patients from another ward's.
+	fn ward_of(who: &AccountId) -> Option<(AccountId, DepartmentId)>;
 
 	/// Whether `who` is an organisation that may act at `now`.
 	fn is_active_organisation(who: &AccountId, now: Moment) -> bool;

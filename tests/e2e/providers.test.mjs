@@ -106,6 +106,33 @@ describe('pallet-providers on a dev chain', () => {
     });
   });
 
+  test('the organisation assigns its practitioner to a department, and nobody else can', async () => {
+    const department = async () =>
+      (await api.query.providers.practitioners(physician.address)).unwrap().department.toJSON();
+    let { events, error } = await submit(
+      api,
+      api.tx.providers.assignDepartment(physician.address, 3),
+      hospital,
+    );
+    assert.equal(error, null);
+    const [assigned] = eventsOf(events, api.events.providers.DepartmentAssigned);
+    assert.equal(assigned.data.practitioner.toString(), physician.address);
+    assert.equal(assigned.data.department.toJSON(), 3);
+    assert.equal(await department(), 3);
+
+    ({ error } = await submit(api, api.tx.providers.assignDepartment(physician.address, 4), physician));
+    assert.equal(error, 'providers.NotAnOrganisation');
+    assert.equal(await department(), 3);
+
+    ({ events, error } = await submit(
+      api,
+      api.tx.providers.assignDepartment(physician.address, null),
+      hospital,
+    ));
+    assert.equal(error, null);
+    assert.equal(await department(), null);
+  });
+
   test('only the registrar revokes', async () => {
     const { error } = await submit(api, api.tx.providers.revoke(physician.address, 'CouncilDecision'), hospital);
     assert.equal(error, 'BadOrigin');

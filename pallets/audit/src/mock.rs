@@ -9,7 +9,9 @@ use ehr_primitives::{
 		BreakGlassPolicy, ConsentDenial, ConsentInspect, ConsentMatch, ConsentScope, Purpose,
 		RecordCategory,
 	},
-	providers::{ActivePractitioner, PractitionerRole, ProviderDenial, ProviderInspect},
+	providers::{
+		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
+	},
 	Moment,
 };
 use frame_support::{
@@ -125,6 +127,11 @@ impl ProviderInspect<u64> for MockRegistry {
 
 	fn membership(who: &u64) -> Option<ActivePractitioner<u64>> {
 		REGISTRY.with(|r| r.borrow().get(who).map(|(member, _)| member.clone()))
+	}
+
+	/// No practitioner here has a department.
+	fn ward_of(_who: &u64) -> Option<(u64, DepartmentId)> {
+		None
 	}
 
 	fn is_active_organisation(who: &u64, _now: Moment) -> bool {

@@ -111,6 +111,15 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn assign_department() -> Result<(), BenchmarkError> {
+		let (org, who) = practitioner::<T>(ProviderStatus::Active)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(org), T::Lookup::unlookup(who.clone()), Some(7));
+		assert_eq!(Practitioners::<T>::get(&who).and_then(|p| p.department), Some(7));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn approve() -> Result<(), BenchmarkError> {
 		let (_, who) = practitioner::<T>(ProviderStatus::Pending)?;
 		let origin = registrar::<T>()?;

@@ -30,6 +30,15 @@
 //! A practitioner belongs to one organisation for the life of its account; moving to another
 //! organisation is a new registration.
 //!
+//! ## Departments
+//!
+//! An organisation assigns each of its practitioners to a department (a ward, a unit, a service)
+//! with `assign_department`, by a number it keeps the directory of, and changes it as the
+//! practitioner moves; staff who move between wards every day (a float pool, residents on
+//! rotation) have none. Other pallets read it through [`ProviderInspect::ward_of`]. It is there
+//! for the sentinel: a clinician who reads the patients of a ward it does not work on is what
+//! snooping on a celebrity looks like (the anomaly model's features do not compare wards yet).
+//!
 //! ## Deposits
 //!
 //! Registering holds a deposit on the organisation's account (`OrganisationDeposit` for itself,
@@ -51,8 +60,8 @@ mod tests;
 pub mod weights;
 
 pub use ehr_primitives::providers::{
-	ActivePractitioner, OrganisationKind, PractitionerRole, ProviderDenial, ProviderInspect,
-	ProviderStatus, ProviderStatusManager, StatusReason,
+	ActivePractitioner, DepartmentId, OrganisationKind, PractitionerRole, ProviderDenial,
+	ProviderInspect, ProviderStatus, ProviderStatusManager, StatusReason,
 };
 use ehr_primitives::Moment;
 pub use weights::WeightInfo;
@@ -168,6 +177,9 @@ pub struct Practitioner<AccountId, Balance> {
 	pub role: PractitionerRole,
 	pub credential: Credential,
 	pub status: StatusRecord<AccountId>,
+	/// The department its organisation assigned it to; none until then, or for staff who move
+	/// between wards.
+	pub department: Option<DepartmentId>,
 	/// Held on the organisation's account until the practitioner is revoked.
 	pub deposit: Balance,
 }
@@ -250,6 +262,8 @@ pub mod pallet {
 			role: PractitionerRole,
 			status: ProviderStatus,
 		},
+		/// An organisation assigned one of its practitioners to a department, or (`None`) to none.
+		DepartmentAssigned { practitioner: T::AccountId, department: Option<DepartmentId> },
 		/// A provider's credential was replaced.
 		CredentialUpdated { provider: T::AccountId, valid_until: Moment },
 		/// The registrar approved a pending provider.
@@ -362,6 +376,7 @@ pub mod pallet {
 					role,
 					credential,
 					status,
+					department: None,
 					deposit,
 				},
 			);
@@ -400,12 +415,8 @@ pub mod pallet {
 					Ok::<_, Error<T>>(())
 				})?;
 			} else {
-				Practitioners::<T>::try_mutate(&provider, |p| {
-					let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
-					ensure!(p.organisation == organisation, Error::<T>::NotYourPractitioner);
-					ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
-					p.credential = credential;
-					Ok::<_, Error<T>>(())
+				Self::change_own_practitioner(&organisation, &provider, |p| {
+					p.credential = credential
 				})?;
 			}
 			Self::deposit_event(Event::CredentialUpdated { provider, valid_until });
@@ -482,11 +493,46 @@ pub mod pallet {
 			Self::deposit_event(Event::Revoked { provider, reason, deposit_released });
 			Ok(())
 		}
+
+		/// Assign the signing organisation's `practitioner` to `department`, or with `None` to
+		/// no department (it moves between wards). Any status but revoked.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::assign_department())]
+		pub fn assign_department(
+			origin: OriginFor<T>,
+			practitioner: AccountIdLookupOf<T>,
+			department: Option<DepartmentId>,
+		) -> DispatchResult {
+			let organisation = ensure_signed(origin)?;
+			let practitioner = T::Lookup::lookup(practitioner)?;
+			ensure!(Organisations::<T>::contains_key(&organisation), Error::<T>::NotAnOrganisation);
+			Self::change_own_practitioner(&organisation, &practitioner, |p| {
+				p.department = department
+			})?;
+			Self::deposit_event(Event::DepartmentAssigned { practitioner, department });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
 		fn now() -> Moment {
 			T::Time::now()
+		}
+
+		/// Apply `change` to `practitioner`'s record for its `organisation`, unless it is revoked.
+		fn change_own_practitioner(
+			organisation: &T::AccountId,
+			practitioner: &T::AccountId,
+			change: impl FnOnce(&mut PractitionerOf<T>),
+		) -> DispatchResult {
+			Practitioners::<T>::try_mutate(practitioner, |p| {
+				let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(p.organisation == *organisation, Error::<T>::NotYourPractitioner);
+				ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+				change(p);
+				Ok::<_, Error<T>>(())
+			})?;
+			Ok(())
 		}
 
 		fn ensure_unregistered(who: &T::AccountId) -> DispatchResult {
@@ -676,6 +722,10 @@ pub mod pallet {
 		fn membership(who: &T::AccountId) -> Option<ActivePractitioner<T::AccountId>> {
 			Practitioners::<T>::get(who)
 				.map(|p| ActivePractitioner { organisation: p.organisation, role: p.role })
+		}
+
+		fn ward_of(who: &T::AccountId) -> Option<(T::AccountId, DepartmentId)> {
+			Practitioners::<T>::get(who).and_then(|p| Some((p.organisation, p.department?)))
 		}
 
 		fn is_active_organisation(who: &T::AccountId, now: Moment) -> bool {

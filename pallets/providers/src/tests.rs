@@ -411,6 +411,78 @@ mod register_practitioner {
 	}
 }
 
+mod assign_department {
+	use super::*;
+
+	fn ward_of(who: u64) -> Option<(u64, DepartmentId)> {
+		<Pallet as ProviderInspect<u64>>::ward_of(&who)
+	}
+
+	#[test]
+	fn an_organisation_moves_its_practitioner_between_departments() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_eq!(ward_of(ALICE), None);
+			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, Some(3)));
+			assert_eq!(ward_of(ALICE), Some((HOSPITAL, 3)));
+			System::assert_last_event(
+				Event::DepartmentAssigned { practitioner: ALICE, department: Some(3) }.into(),
+			);
+			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, None));
+			assert_eq!(ward_of(ALICE), None);
+			System::assert_last_event(
+				Event::DepartmentAssigned { practitioner: ALICE, department: None }.into(),
+			);
+			// Its standing is untouched.
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn a_suspended_or_pending_practitioner_keeps_its_department_but_a_revoked_one_is_final() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, Some(1)));
+			assert_ok!(Pallet::approve(root(), ALICE));
+			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
+			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, Some(2)));
+			assert_eq!(ward_of(ALICE), Some((HOSPITAL, 2)));
+			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::assign_department(signed(HOSPITAL), ALICE, Some(3)),
+				Error::<Test>::AlreadyRevoked
+			);
+		});
+	}
+
+	#[test]
+	fn only_the_practitioners_own_organisation_assigns_it() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_organisation(CLINIC);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_noop!(Pallet::assign_department(root(), ALICE, Some(1)), BadOrigin);
+			assert_noop!(
+				Pallet::assign_department(signed(CLINIC), ALICE, Some(1)),
+				Error::<Test>::NotYourPractitioner
+			);
+			for signer in [ALICE, NOBODY] {
+				assert_noop!(
+					Pallet::assign_department(signed(signer), ALICE, Some(1)),
+					Error::<Test>::NotAnOrganisation
+				);
+			}
+			assert_noop!(
+				Pallet::assign_department(signed(HOSPITAL), NOBODY, Some(1)),
+				Error::<Test>::NotRegistered
+			);
+			assert_eq!(ward_of(ALICE), None);
+		});
+	}
+}
+
 mod update_credential {
 	use super::*;
 

@@ -12,7 +12,7 @@ use ehr_primitives::{
 	consent::{ConsentDenial, Purpose, RecordCategory},
 	features::Features,
 	providers::{
-		ActivePractitioner, PractitionerRole, ProviderDenial, ProviderInspect,
+		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
 		ProviderStatusManager, StatusReason,
 	},
 	Moment,
@@ -177,6 +177,11 @@ impl ProviderInspect<AccountId> for MockRegistry {
 
 	fn membership(who: &AccountId) -> Option<ActivePractitioner<AccountId>> {
 		Self::active_practitioner(who, 0).ok()
+	}
+
+	/// No practitioner here has a department.
+	fn ward_of(_who: &AccountId) -> Option<(AccountId, DepartmentId)> {
+		None
 	}
 
 	fn is_active_organisation(who: &AccountId, _now: Moment) -> bool {
