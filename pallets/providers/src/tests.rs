@@ -440,13 +440,14 @@ mod assign_department {
 	}
 
 	#[test]
-	fn a_suspended_or_pending_practitioner_keeps_its_department_but_a_revoked_one_is_final() {
+	fn pending_and_suspended_practitioners_keep_and_change_departments_revoked_ones_do_not() {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
 			register_practitioner(HOSPITAL, ALICE);
 			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, Some(1)));
 			assert_ok!(Pallet::approve(root(), ALICE));
 			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
+			assert_eq!(ward_of(ALICE), Some((HOSPITAL, 1)));
 			assert_ok!(Pallet::assign_department(signed(HOSPITAL), ALICE, Some(2)));
 			assert_eq!(ward_of(ALICE), Some((HOSPITAL, 2)));
 			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
