@@ -531,8 +531,8 @@ pub mod pallet {
 				ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
 				change(p);
 				Ok::<_, Error<T>>(())
-			})?;
-			Ok(())
+			})
+			.map_err(Into::into)
 		}
 
 		fn ensure_unregistered(who: &T::AccountId) -> DispatchResult {
