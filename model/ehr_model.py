@@ -6,7 +6,9 @@ Branches, each giving one number per sample:
     reconstruction error, with each scaled feature clipped to OUTLIER_CLIP standard deviations
     first (a rare feature, such as a category new in the last hour, sits 36 from its mean: left
     alone, that one feature outweighed everything else a window shows);
-  - supervised: a small MLP on the window features, trained on labelled attacks;
+  - supervised: a small MLP on the same clipped features, trained on labelled attacks (unclipped,
+    a burst faster than any in training sat hundreds of standard deviations out, where a ReLU
+    network extrapolates with either sign: which one depended on the training seed);
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
     strided 1-D convolution first summarises each 8 consecutive decisions into one step, so the
     GRU runs 8 steps (scoring time grows with the GRU's steps).
@@ -36,7 +38,7 @@ HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
 AE_HIDDEN = 6
-OUTLIER_CLIP = 4.0  # standard deviations: how far one feature can pull the outlier branch
+OUTLIER_CLIP = 4.0  # standard deviations: how far one feature can pull either window branch
 MLP_HIDDEN = 48  # supervised head: 16 caught 0.24 of VIP snooping, 48 0.36 (3 trainings, earlier features)
 OPSET = 17
 BRANCHES = ["outlier", "supervised", "recurrent"]
@@ -54,8 +56,8 @@ def ehr_anomaly():
 
 @dataclass
 class Dataset:
-    window: np.ndarray  # [n, 27] float32
-    sequence: np.ndarray  # [n, 64, 12] float32 (memory-mapped)
+    window: np.ndarray  # [n, 31] float32
+    sequence: np.ndarray  # [n, 64, 13] float32 (memory-mapped)
     practitioner: np.ndarray  # [n] str
     ts: np.ndarray  # [n] int64
     attack: np.ndarray  # [n] str ("" for normal behaviour)
@@ -100,11 +102,13 @@ def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=F
                                    f"-a{attack_rate}-stride{stride}{'-truth' if truth else ''}")
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
     accesses = os.path.join(directory, "truth.jsonl")
+    registry = os.path.join(directory, "registry.jsonl")
     os.makedirs(directory, exist_ok=True)
     run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
     run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
-        "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses)
-    run("features", "--log", log, "--labels", labels, "--stride", stride,
+        "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses,
+        "--registry", registry)
+    run("features", "--log", log, "--labels", labels, "--registry", registry, "--stride", stride,
         *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))
     return load(directory)
 
@@ -156,6 +160,7 @@ def outlier(params, xn):
 
 
 def supervised(params, xn):
+    xn = jnp.clip(xn, -OUTLIER_CLIP, OUTLIER_CLIP)
     return (jax.nn.relu(xn @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"])[:, 0]
 
 
@@ -321,8 +326,8 @@ def fuse(parts, y, branches):
 # ONNX
 
 def to_onnx(model, n_window, steps, n_step):
-    """The model as one ONNX graph, opset 17: inputs `window` [n, 27] and `sequence`
-    [n, 64, 12]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 31] and `sequence`
+    [n, 64, 13]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
     parts of the fused logit)."""
     p = model.params
     f32 = lambda a: np.asarray(a, dtype=np.float32)
@@ -367,8 +372,8 @@ def to_onnx(model, n_window, steps, n_step):
         node("Sub", ["clipped", "ae_out"], ["ae_diff"]),
         node("Mul", ["ae_diff", "ae_diff"], ["ae_sq"]),
         node("ReduceMean", ["ae_sq"], ["outlier"], axes=[1], keepdims=1),
-        # Supervised head.
-        node("Gemm", ["xn", "sup_w1", "sup_b1"], ["sup_h_lin"]),
+        # Supervised head, on the same clipped features.
+        node("Gemm", ["clipped", "sup_w1", "sup_b1"], ["sup_h_lin"]),
         node("Relu", ["sup_h_lin"], ["sup_h"]),
         node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
         # Recurrent branch: a strided convolution makes 8 steps of the 64 decisions, then a GRU

@@ -7,16 +7,24 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ehr_anomaly::{
 	export::{samples, Truth},
+	log::{wards, Wards},
 	score::{Scorer, DEFAULT_MODEL},
-	simulate::{simulate, Config},
+	simulate::{simulate, Config, Simulation},
 };
 use ehr_primitives::features::Features;
 
+/// A simulated network, with its practitioners' wards.
+fn network() -> (Simulation, Wards) {
+	let simulation = simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
+	let wards = wards(simulation.registry.clone()).expect("one registration per practitioner");
+	(simulation, wards)
+}
+
 /// Real windows: the features of a simulated network's practitioners.
 fn windows(count: usize) -> Vec<Features> {
-	let simulation = simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
-	let all: Vec<_> =
-		samples(&simulation.log, Truth::Labels(&simulation.labels), 1).map(|(_, f)| f).collect();
+	let (simulation, wards) = network();
+	let truth = Truth::Labels(&simulation.labels);
+	let all: Vec<_> = samples(&simulation.log, &wards, truth, 1).map(|(_, f)| f).collect();
 	all.iter().cycle().take(count).cloned().collect()
 }
 
@@ -29,9 +37,8 @@ fn scoring(c: &mut Criterion) {
 		b.iter_batched(|| DEFAULT_MODEL, |bytes| Scorer::load(bytes, None), BatchSize::SmallInput)
 	});
 	c.bench_function("features of 1000 windows", |b| {
-		let simulation =
-			simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
-		b.iter(|| samples(&simulation.log, Truth::Labels(&[]), 1).take(1000).count())
+		let (simulation, wards) = network();
+		b.iter(|| samples(&simulation.log, &wards, Truth::Labels(&[]), 1).take(1000).count())
 	});
 }
 

@@ -11,11 +11,11 @@
 //! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
 //! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
-//! Written to a directory: `window.npy` (`f32`, `[n, 27]`), `sequence.npy` (`f32`,
-//! `[n, 64, 12]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
+//! Written to a directory: `window.npy` (`f32`, `[n, 31]`), `sequence.npy` (`f32`,
+//! `[n, 64, 13]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 
-use crate::log::Label;
+use crate::log::{Label, Wards};
 use ehr_primitives::{
 	audit::{AccessDecision, PATIENT_LOG_LENGTH},
 	features::{
@@ -82,6 +82,7 @@ impl Truth<'_> {
 /// the care features read, stand as the sentinel finds them after the block.
 pub fn samples<'a>(
 	log: &'a [AccessDecision<String>],
+	wards: &'a Wards,
 	truth: Truth<'a>,
 	stride: usize,
 ) -> impl Iterator<Item = (Sample, Features)> + 'a {
@@ -122,7 +123,7 @@ pub fn samples<'a>(
 				ts: decision.at,
 				attack,
 			};
-			sampled.push((sample, features(window, patient_log)));
+			sampled.push((sample, features(window, patient_log, |who| wards.get(who))));
 		}
 		sampled
 	})
@@ -139,6 +140,7 @@ fn push_capped<T>(ring: &mut VecDeque<T>, item: T, cap: usize) {
 /// Write the samples of `log` to `dir`; returns how many.
 pub fn export(
 	log: &[AccessDecision<String>],
+	wards: &Wards,
 	truth: Truth<'_>,
 	stride: usize,
 	dir: &Path,
@@ -150,7 +152,7 @@ pub fn export(
 	let mut sequence = Npy::create(&dir.join("sequence.npy"))?;
 	let mut index = BufWriter::new(File::create(dir.join("samples.jsonl"))?);
 	let mut rows = 0;
-	for (sample, f) in samples(log, truth, stride) {
+	for (sample, f) in samples(log, wards, truth, stride) {
 		window.row(&f.window)?;
 		for step in &f.sequence {
 			sequence.row(step)?;
@@ -219,8 +221,8 @@ mod tests {
 		let simulation =
 			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
 		let labels = Truth::Labels(&simulation.labels);
-		let all: Vec<_> = samples(&simulation.log, labels, 1).collect();
-		let strided: Vec<_> = samples(&simulation.log, labels, 10).collect();
+		let all: Vec<_> = samples(&simulation.log, &Wards::new(), labels, 1).collect();
+		let strided: Vec<_> = samples(&simulation.log, &Wards::new(), labels, 10).collect();
 		assert!(strided.len() * 5 < all.len());
 		let attacked =
 			|s: &[(Sample, Features)]| s.iter().filter(|(x, _)| x.attack.is_some()).count();
@@ -258,28 +260,56 @@ mod tests {
 		}
 	}
 
-	#[test]
-	fn care_features_see_the_patients_logs_as_they_stand_after_the_block() {
-		// A nurse reads a new patient in each of blocks 1..=40; a colleague reads the last two
-		// of them, the last one later in the nurse's own block.
+	/// A nurse reads a new patient in each of blocks 1..=40; a colleague reads the last two of
+	/// them, the last one later in the nurse's own block.
+	fn nurse_and_colleague() -> Vec<AccessDecision<String>> {
 		let mut log: Vec<_> = (1..=40).map(|b| read("nurse", &format!("pt-{b}"), b, 0)).collect();
 		log.insert(39, read("colleague", "pt-39", 39, 1));
 		log.push(read("colleague", "pt-40", 40, 1));
-		let all: Vec<_> = samples(&log, Truth::Labels(&[]), 1).collect();
+		log
+	}
+
+	/// The last three steps' value of the step feature `name` in the nurse's last sample.
+	fn nurse_last_steps(log: &[AccessDecision<String>], wards: &Wards, name: &str) -> [f32; 3] {
+		let all: Vec<_> = samples(log, wards, Truth::Labels(&[]), 1).collect();
+		let (sample, features) = all.last().expect("the nurse's last sample");
+		assert_eq!(sample.practitioner, "nurse");
+		let column = STEP_FEATURES.iter().position(|n| *n == name).expect("a step feature");
+		core::array::from_fn(|back| features.sequence[SEQUENCE_LENGTH - 1 - back][column])
+	}
+
+	#[test]
+	fn care_features_see_the_patients_logs_as_they_stand_after_the_block() {
+		let log = nurse_and_colleague();
+		let all: Vec<_> = samples(&log, &Wards::new(), Truth::Labels(&[]), 1).collect();
 		// The nurse is sampled from its 32nd decision on; the colleague's window is too young.
 		assert_eq!(all.len(), 40 - MIN_SCORED_WINDOW + 1);
 		assert!(all.iter().all(|(s, _)| s.practitioner == "nurse"));
-		let (last, features) = all.last().expect("the nurse's last sample");
+		let (last, _) = all.last().expect("the nurse's last sample");
 		assert_eq!(last.seq >> 32, 40);
-		let out_of_care = STEP_FEATURES.iter().position(|n| *n == "out_of_care").unwrap();
-		let unexplained = STEP_FEATURES.iter().position(|n| *n == "unexplained").unwrap();
-		let flags = |back: usize| {
-			let step = &features.sequence[SEQUENCE_LENGTH - back];
-			(step[out_of_care], step[unexplained])
-		};
 		// pt-40 and pt-39 are in the colleague's care; pt-38 in nobody's. None has a team the
 		// nurse could be outside of.
-		assert_eq!([flags(1), flags(2), flags(3)], [(0.0, 0.0), (0.0, 0.0), (1.0, 0.0)]);
+		let none = Wards::new();
+		assert_eq!(nurse_last_steps(&log, &none, "out_of_care"), [0.0, 0.0, 1.0]);
+		assert_eq!(nurse_last_steps(&log, &none, "unexplained"), [0.0; 3]);
+	}
+
+	#[test]
+	fn the_registrys_wards_reach_the_features() {
+		let log = nurse_and_colleague();
+		let ward = |department: &str| ("org-1".to_string(), department.to_string());
+		let registered = |colleagues_ward| {
+			Wards::from([
+				("nurse".into(), ward("icu")),
+				("colleague".into(), ward(colleagues_ward)),
+			])
+		};
+		// pt-40 and pt-39 are read by a colleague of another ward only; pt-38 by nobody.
+		let foreign = nurse_last_steps(&log, &registered("surgery"), "foreign_ward");
+		assert_eq!(foreign, [1.0, 1.0, 0.0]);
+		// The colleague on the nurse's own ward, or no registry at all: nothing foreign.
+		assert_eq!(nurse_last_steps(&log, &registered("icu"), "foreign_ward"), [0.0; 3]);
+		assert_eq!(nurse_last_steps(&log, &Wards::new(), "foreign_ward"), [0.0; 3]);
 	}
 
 	#[test]
@@ -288,7 +318,8 @@ mod tests {
 			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
 		let accesses: BTreeMap<u64, String> =
 			simulation.attack_accesses.iter().map(|(seq, kind)| (*seq, kind.to_string())).collect();
-		let all: Vec<_> = samples(&simulation.log, Truth::Accesses(&accesses), 1).collect();
+		let all: Vec<_> =
+			samples(&simulation.log, &Wards::new(), Truth::Accesses(&accesses), 1).collect();
 		let near: Vec<_> = all.iter().filter(|(s, _)| s.attack.is_some()).collect();
 		assert!(!near.is_empty());
 		// A sample that ends on an attack access is an attack one.
@@ -313,7 +344,9 @@ mod tests {
 		let simulation =
 			simulate(&Config { seed: 6, days: 2, practitioners: 40, attack_rate: 0.0 });
 		let dir = std::env::temp_dir().join(format!("ehr-export-{}", std::process::id()));
-		let rows = export(&simulation.log, Truth::Labels(&simulation.labels), 3, &dir).unwrap();
+		let rows =
+			export(&simulation.log, &Wards::new(), Truth::Labels(&simulation.labels), 3, &dir)
+				.unwrap();
 		let window = std::fs::read(dir.join("window.npy")).unwrap();
 		let header = String::from_utf8_lossy(&window[10..NPY_HEADER]).to_string();
 		let columns = WINDOW_FEATURES.len();

@@ -7,7 +7,11 @@ use ehr_primitives::{
 	providers::{PractitionerRole, ProviderDenial},
 };
 use serde::{Deserialize, Serialize};
-use std::{fmt, io::BufRead};
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	fmt,
+	io::BufRead,
+};
 
 /// One line of `log.jsonl`, field for field.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -43,6 +47,49 @@ pub struct Label {
 	pub attack: String,
 	pub start_ts: u64,
 	pub end_ts: u64,
+}
+
+/// One line of `registry.jsonl`: a practitioner as its organisation registered it, with the
+/// department it works in if it has one (float staff and residents on rotation do not).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+	pub practitioner: String,
+	pub organisation: String,
+	pub department: Option<String>,
+}
+
+/// The ward of each practitioner that has one: its organisation and department.
+pub type Wards = BTreeMap<String, (String, String)>;
+
+/// A practitioner registered twice: which, and where its second registration is (from 0).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DuplicateRegistration {
+	pub index: usize,
+	pub practitioner: String,
+}
+
+impl fmt::Display for DuplicateRegistration {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "practitioner {:?} is registered twice", self.practitioner)
+	}
+}
+
+/// The wards of `registrations`; a practitioner registered twice is ambiguous, refused.
+pub fn wards(
+	registrations: impl IntoIterator<Item = Registration>,
+) -> Result<Wards, DuplicateRegistration> {
+	let mut registered = BTreeSet::new();
+	let mut wards = Wards::new();
+	for (index, r) in registrations.into_iter().enumerate() {
+		if !registered.insert(r.practitioner.clone()) {
+			return Err(DuplicateRegistration { index, practitioner: r.practitioner });
+		}
+		if let Some(department) = r.department {
+			wards.insert(r.practitioner, (r.organisation, department));
+		}
+	}
+	Ok(wards)
 }
 
 /// A line that is not a valid entry.
@@ -356,5 +403,31 @@ mod tests {
 
 		let refused = read_log(log.as_bytes(), OnMalformed::Refuse).unwrap_err();
 		assert_eq!(refused.line, 2);
+	}
+
+	fn registration(practitioner: &str, department: Option<&str>) -> Registration {
+		Registration {
+			practitioner: practitioner.into(),
+			organisation: "org-1".into(),
+			department: department.map(Into::into),
+		}
+	}
+
+	#[test]
+	fn a_ward_is_the_organisation_and_department_of_a_registration_that_has_one() {
+		let wards = wards([registration("p-1", Some("cardiology")), registration("p-2", None)]);
+		let expected = Wards::from([("p-1".into(), ("org-1".into(), "cardiology".into()))]);
+		assert_eq!(wards, Ok(expected));
+	}
+
+	#[test]
+	fn a_practitioner_registered_twice_is_refused() {
+		let twice = [
+			registration("p-1", Some("cardiology")),
+			registration("p-2", None),
+			registration("p-1", None),
+		];
+		let refused = DuplicateRegistration { index: 2, practitioner: "p-1".into() };
+		assert_eq!(wards(twice), Err(refused));
 	}
 }

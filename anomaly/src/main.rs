@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use ehr_anomaly::{
 	export::{export, samples, Truth},
-	log::{read_log, Label, LogEntry, OnMalformed},
+	log::{read_log, wards, Label, LogEntry, OnMalformed, Wards},
 	score::{hex, parse_sha256, Scorer, BRANCHES},
 	simulate::{simulate, Config},
 };
@@ -44,6 +44,9 @@ enum Command {
 		/// Also write every attack access (`{"seq","attack"}` per line): finer ground truth.
 		#[arg(long)]
 		truth: Option<PathBuf>,
+		/// Also write the practitioners' registrations, with their departments.
+		#[arg(long)]
+		registry: Option<PathBuf>,
 	},
 	/// Export the features the model reads, computed by the chain's feature function.
 	Features {
@@ -55,6 +58,10 @@ enum Command {
 		/// of those inside the labels' windows.
 		#[arg(long)]
 		truth: Option<PathBuf>,
+		/// The practitioners' registrations (`simulate --registry`): their wards. Without it, no
+		/// practitioner has a ward.
+		#[arg(long)]
+		registry: Option<PathBuf>,
 		/// Keep every n-th sample of each practitioner (and every sample inside an attack).
 		#[arg(long, default_value_t = 1)]
 		stride: usize,
@@ -72,6 +79,9 @@ enum Command {
 		/// An ONNX model instead of the embedded one.
 		#[arg(long)]
 		model: Option<PathBuf>,
+		/// The practitioners' registrations: their wards. Without it, no practitioner has a ward.
+		#[arg(long)]
+		registry: Option<PathBuf>,
 		/// The sha256 (hex) the model must have; the embedded model is always checked.
 		#[arg(long)]
 		sha256: Option<String>,
@@ -95,7 +105,16 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), String> {
 	match command {
-		Command::Simulate { seed, days, practitioners, attack_rate, out, labels, truth } => {
+		Command::Simulate {
+			seed,
+			days,
+			practitioners,
+			attack_rate,
+			out,
+			labels,
+			truth,
+			registry,
+		} => {
 			if !(0.0..=1.0).contains(&attack_rate) {
 				return Err(format!("--attack-rate {attack_rate} is not a share in [0, 1]"));
 			}
@@ -109,6 +128,9 @@ fn run(command: Command) -> Result<(), String> {
 					accesses.map(|(seq, attack)| json!({ "seq": seq, "attack": attack })),
 				)?;
 			}
+			if let Some(registry) = registry {
+				write_jsonl(&registry, simulation.registry.iter())?;
+			}
 			eprintln!(
 				"{} decisions, {} attacks: {} and {}",
 				simulation.log.len(),
@@ -118,8 +140,9 @@ fn run(command: Command) -> Result<(), String> {
 			);
 			Ok(())
 		},
-		Command::Features { log, labels, truth, stride, strict, out_dir } => {
+		Command::Features { log, labels, truth, registry, stride, strict, out_dir } => {
 			let (decisions, _) = load_log(&log, strict)?;
+			let wards = read_wards(registry.as_deref())?;
 			let labels = match labels {
 				Some(path) => read_labels(&path)?,
 				None => Vec::new(),
@@ -132,12 +155,12 @@ fn run(command: Command) -> Result<(), String> {
 				Some(accesses) => Truth::Accesses(accesses),
 				None => Truth::Labels(&labels),
 			};
-			let rows = export(&decisions, truth, stride, &out_dir)
+			let rows = export(&decisions, &wards, truth, stride, &out_dir)
 				.map_err(|e| format!("{}: {e}", out_dir.display()))?;
 			eprintln!("{rows} samples in {}", out_dir.display());
 			Ok(())
 		},
-		Command::Score { log, model, sha256, threshold, strict } => {
+		Command::Score { log, model, registry, sha256, threshold, strict } => {
 			if !(0.0..=1.0).contains(&threshold) {
 				return Err(format!("--threshold {threshold} is not a score in [0, 1]"));
 			}
@@ -150,7 +173,8 @@ fn run(command: Command) -> Result<(), String> {
 			}
 			.map_err(|e| e.to_string())?;
 			let (decisions, skipped) = load_log(&log, strict)?;
-			score(&scorer, &decisions, skipped, threshold)
+			let wards = read_wards(registry.as_deref())?;
+			score(&scorer, &decisions, &wards, skipped, threshold)
 		},
 	}
 }
@@ -170,6 +194,7 @@ fn load_log(path: &Path, strict: bool) -> Result<(Vec<AccessDecision<String>>, u
 fn score(
 	scorer: &Scorer,
 	decisions: &[AccessDecision<String>],
+	wards: &Wards,
 	skipped: usize,
 	threshold: f64,
 ) -> Result<(), String> {
@@ -177,7 +202,7 @@ fn score(
 	let mut print = |line: serde_json::Value| writeln!(stdout, "{line}").map_err(|e| e.to_string());
 	let (mut scored, mut alerted) = (0usize, BTreeSet::new());
 	let mut alerts = 0usize;
-	let mut pending = samples(decisions, Truth::Labels(&[]), 1).peekable();
+	let mut pending = samples(decisions, wards, Truth::Labels(&[]), 1).peekable();
 	while pending.peek().is_some() {
 		let batch: Vec<_> = pending.by_ref().take(1024).collect();
 		let features: Vec<_> = batch.iter().map(|(_, f)| f.clone()).collect();
@@ -223,6 +248,14 @@ fn open(path: &Path) -> Result<BufReader<File>, String> {
 
 fn read_labels(path: &Path) -> Result<Vec<Label>, String> {
 	read_jsonl(path)
+}
+
+/// The wards of the registry at `path`; none without one.
+fn read_wards(path: Option<&Path>) -> Result<Wards, String> {
+	let Some(path) = path else { return Ok(Wards::new()) };
+	wards(read_jsonl(path)?).map_err(|duplicate| {
+		format!("{}: line {}: {duplicate}", path.display(), duplicate.index + 1)
+	})
 }
 
 fn read_truth(path: &Path) -> Result<std::collections::BTreeMap<u64, String>, String> {

@@ -11,10 +11,14 @@
 //! records-office staff work through batches of records in office hours: the hard negatives that
 //! fool simple rules.
 //!
+//! Every practitioner is registered with its department (`registry`), but for the float nurses and
+//! the physicians in training, whose ward changes: their organisations register them without one.
+//!
 //! Attacks take a share of practitioner-days (`attack_rate`), each of one named type
-//! ([`ATTACKS`]), on accounts chosen at random. Everything is decided by the seed.
+//! ([`ATTACKS`]), on accounts chosen at random; some stolen credentials are a new hire's, whose
+//! account has no history but the attack. Everything is decided by the seed.
 
-use crate::log::Label;
+use crate::log::{Label, Registration};
 use ehr_primitives::{
 	audit::{AccessDecision, AccessOutcome, DenyReason},
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
@@ -49,6 +53,10 @@ const DAY: Moment = 24 * HOUR;
 /// working day: the reads of a patient nobody on the physician's ward cares for that VIP snooping
 /// must be told apart from.
 const CONSULTS_PER_DAY: f64 = 0.3;
+/// The share of stolen credentials that are a new hire's, taken before its first shift (phished
+/// with the welcome email): the account's window holds nothing but the attack, as a practitioner
+/// registered on the chain that day has.
+const NEW_HIRE_SHARE: f64 = 0.3;
 /// The chain's block time: decisions carry their block's timestamp.
 const BLOCK: Moment = 2 * SECOND;
 
@@ -69,6 +77,8 @@ pub struct Simulation {
 	/// Ground truth finer than the labels: the sequence number of every attack access, with its
 	/// attack type, in chain order.
 	pub attack_accesses: Vec<(u64, &'static str)>,
+	/// Every practitioner's registration.
+	pub registry: Vec<Registration>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -129,6 +139,8 @@ struct Practitioner {
 	/// A float nurse, sent to another ward each day.
 	float: bool,
 	days_off: [u64; 2],
+	/// The first day it works: a new hire's comes after the attack on its credential.
+	starts: u64,
 }
 
 struct Patient {
@@ -192,8 +204,9 @@ pub fn simulate(config: &Config) -> Simulation {
 		world.stays.retain(|s| s.until + 4 * DAY > START + (day + 1) * DAY);
 	}
 	let labels = merge_labels(&world.practitioners, labels);
+	let registry = world.registry();
 	let (log, attack_accesses) = world.in_chain_order();
-	Simulation { log, labels, attack_accesses }
+	Simulation { log, labels, attack_accesses, registry }
 }
 
 /// One label per attack: a multi-day attack's days merge.
@@ -298,6 +311,7 @@ impl World {
 				} else {
 					[first_off, (first_off + 3) % 7]
 				},
+				starts: 0,
 			});
 		}
 		let patients = (0..count * 40)
@@ -339,6 +353,19 @@ impl World {
 				self.patients[i].named = physicians.choose(&mut self.rng).copied();
 			}
 		}
+	}
+
+	/// Each practitioner with its department, which float nurses and rotating physicians lack.
+	fn registry(&self) -> Vec<Registration> {
+		self.practitioners
+			.iter()
+			.map(|p| Registration {
+				practitioner: p.id.clone(),
+				organisation: self.organisation_id(p.org),
+				department: (!p.rotating && !p.float)
+					.then(|| format!("{:?}", p.dept).to_lowercase()),
+			})
+			.collect()
 	}
 
 	fn organisation_id(&self, org: usize) -> String {
@@ -393,7 +420,8 @@ impl World {
 	}
 
 	fn works(&self, p: usize, day: u64) -> bool {
-		!self.practitioners[p].days_off.contains(&(day % 7))
+		let pr = &self.practitioners[p];
+		day >= pr.starts && !pr.days_off.contains(&(day % 7))
 	}
 
 	/// The practitioner's shift on `day`, as unix milliseconds.
@@ -797,6 +825,9 @@ impl World {
 				if kind == "slow_exfiltration" { self.rng.random_range(14..29) } else { 1 };
 			let start = self.rng.random_range(0..days);
 			let span = start..(start + length).min(days);
+			if kind == "stolen_credential" && self.rng.random_bool(NEW_HIRE_SHARE) {
+				self.practitioners[practitioner].starts = span.end;
+			}
 			covered += (span.end - span.start) as f64;
 			planned.push(Attack { practitioner, kind, days: span });
 		}
@@ -1035,6 +1066,28 @@ mod tests {
 	}
 
 	#[test]
+	fn some_stolen_credentials_are_new_hires_with_no_history_but_the_attack() {
+		let simulation = attacked();
+		let of = |label: &Label| -> Vec<Moment> {
+			let own = simulation.log.iter().filter(|d| d.practitioner == label.practitioner);
+			own.map(|d| d.at).collect()
+		};
+		let new_hires: Vec<_> = simulation
+			.labels
+			.iter()
+			// Everybody else has worked in the first four days.
+			.filter(|label| label.attack == "stolen_credential" && label.start_ts > START + 4 * DAY)
+			.filter(|label| of(label).iter().all(|at| *at >= label.start_ts))
+			.collect();
+		assert!(!new_hires.is_empty(), "no new hire's credential was stolen");
+		// Those attacked before the last day start work after it.
+		let last_day = START + 29 * DAY;
+		for label in new_hires.iter().filter(|label| label.end_ts < last_day) {
+			assert!(of(label).iter().any(|at| *at > label.end_ts + DAY / 2), "{label:?}");
+		}
+	}
+
+	#[test]
 	fn vip_snooping_reads_a_patient_others_are_caring_for() {
 		let simulation = attacked();
 		let snooped: Vec<(&str, &str, Moment)> = accesses_of(&simulation, "vip_snooping")
@@ -1114,6 +1167,19 @@ mod tests {
 			consulted += usize::from(world.log.len() > before);
 		}
 		assert!(consulted >= 10, "{consulted} consults");
+	}
+
+	#[test]
+	fn staff_who_move_between_wards_are_registered_without_one() {
+		let world = World::new(&small(4));
+		let registry = world.registry();
+		assert_eq!(registry.len(), world.practitioners.len());
+		for (practitioner, registration) in world.practitioners.iter().zip(&registry) {
+			assert_eq!(registration.practitioner, practitioner.id);
+			let moves = practitioner.rotating || practitioner.float;
+			assert_eq!(registration.department.is_none(), moves, "{registration:?}");
+		}
+		assert!(registry.iter().any(|r| r.department.is_none()));
 	}
 
 	#[test]

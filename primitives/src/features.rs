@@ -27,6 +27,11 @@
 //!   for by people that clinician never works with (but for a float nurse or two, who alone
 //!   should not explain it). A new admission's first readers have no team to share it with yet:
 //!   that is not unexplained.
+//! - *foreign ward*: the practitioner has a ward (the department its organisation registered it
+//!   in) and none of the patient's clinicians who have one shares it: the celebrity on another
+//!   ward, read by a clinician whose own ward's patients fill its window. Float staff and
+//!   residents on rotation are registered without a ward: they neither have foreign patients nor
+//!   make a patient foreign.
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -46,7 +51,7 @@ pub const SEQUENCE_LENGTH: usize = 64;
 pub const MIN_SCORED_WINDOW: usize = SEQUENCE_LENGTH / 2;
 
 /// The names of the window features, in order.
-pub const WINDOW_FEATURES: [&str; 27] = [
+pub const WINDOW_FEATURES: [&str; 31] = [
 	"fill",
 	"rate_per_hour",
 	"last_hour_share",
@@ -70,14 +75,18 @@ pub const WINDOW_FEATURES: [&str; 27] = [
 	"role_clinical",
 	"role_service",
 	"role_office",
+	"role_physician",
 	"out_of_care_patient_share",
 	"out_of_care_last_hour_share",
 	"unexplained_patient_share",
 	"unexplained_last_hour_share",
+	"ward_registered",
+	"foreign_ward_patient_share",
+	"foreign_ward_last_hour_share",
 ];
 
 /// The names of the features of one step of the sequence, in order.
-pub const STEP_FEATURES: [&str; 12] = [
+pub const STEP_FEATURES: [&str; 13] = [
 	"present",
 	"granted",
 	"emergency",
@@ -90,6 +99,7 @@ pub const STEP_FEATURES: [&str; 12] = [
 	"clinical_notes",
 	"out_of_care",
 	"unexplained",
+	"foreign_ward",
 ];
 
 /// The features of one practitioner's window.
@@ -252,15 +262,20 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 ///
 /// `patient_log(patient)` gives the patient's log as the chain holds it now, newest first; it
 /// is asked once per patient of the window and read only [`CARE_LOOKBACK`] back from the
-/// window's last decision.
-pub fn features<AccountId, Log>(
+/// window's last decision. `ward_of(practitioner)` gives the ward a practitioner is registered
+/// in (any value that tells wards apart, organisations included), if any; it is asked for the
+/// window's practitioner and, if that has a ward, once for each clinician of the window's
+/// patients.
+pub fn features<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	mut patient_log: impl FnMut(&AccountId) -> Log,
+	mut ward_of: impl FnMut(&AccountId) -> Option<Ward>,
 ) -> Features
 where
 	AccountId: Ord + Clone,
 	Log: IntoIterator,
 	Log::Item: Borrow<AccessDecision<AccountId>>,
+	Ward: PartialEq,
 {
 	let window = &window[window.len().saturating_sub(SEQUENCE_LENGTH)..];
 	let mut out = Features::default();
@@ -273,7 +288,12 @@ where
 		first_of[i] = window[..i].iter().position(|e| e.patient == decision.patient).unwrap_or(i);
 	}
 	let first_time: [bool; SEQUENCE_LENGTH] = core::array::from_fn(|i| first_of[i] == i);
-	let (out_of_care, unexplained) = care(window, &first_of, &mut patient_log);
+	let role = role_group(last.role);
+	// Only a clinician's ward is where its patients are: service and office staff serve them all.
+	let own_ward =
+		(role == Some(RoleGroup::Clinical)).then(|| ward_of(&last.practitioner)).flatten();
+	let Care { out_of_care, unexplained, foreign_ward } =
+		care(window, &first_of, &mut patient_log, own_ward.as_ref(), &mut ward_of);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
 	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
@@ -325,7 +345,6 @@ where
 	let one_off = count(&|i, d| {
 		first_time[i] && !window[i + 1..].iter().any(|later| later.patient == d.patient)
 	});
-	let role = role_group(last.role);
 	let max_burst = (0..n)
 		.map(|i| {
 			let until = window[i].at.saturating_add(5 * MINUTE);
@@ -358,10 +377,15 @@ where
 		flag(role == Some(RoleGroup::Clinical)),
 		flag(role == Some(RoleGroup::Service)),
 		flag(role == Some(RoleGroup::Office)),
+		// Physicians consult on other wards' patients; nurses seldom leave their ward.
+		flag(last.role == Some(PractitionerRole::Physician)),
 		share(count(&|i, _| first_time[i] && out_of_care[i]), distinct),
 		share(count(&|i, d| in_last_hour(d) && out_of_care[i]), recent),
 		share(count(&|i, _| first_time[i] && unexplained[i]), distinct),
 		share(count(&|i, d| in_last_hour(d) && unexplained[i]), recent),
+		flag(own_ward.is_some()),
+		share(count(&|i, _| first_time[i] && foreign_ward[i]), distinct),
+		share(count(&|i, d| in_last_hour(d) && foreign_ward[i]), recent),
 	];
 
 	let pad = SEQUENCE_LENGTH - n;
@@ -383,35 +407,52 @@ where
 			flag(decision.category == RecordCategory::ClinicalNotes),
 			flag(out_of_care[i]),
 			flag(unexplained[i]),
+			flag(foreign_ward[i]),
 		];
 	}
 	out
 }
 
-/// For each decision of `window` (whose patients first appear at `first_of`): whether its
-/// patient is out of everybody else's care, and whether it is unexplained (it has a team, and
-/// fewer than a quarter of the team also read another patient of the window). Each patient's
-/// log is read once.
-fn care<AccountId, Log>(
+/// What the patients' logs say of each decision of a window.
+struct Care {
+	/// Nobody else was granted access to the decision's patient.
+	out_of_care: [bool; SEQUENCE_LENGTH],
+	/// The patient has a team, and fewer than a quarter of it also read another patient of the
+	/// window.
+	unexplained: [bool; SEQUENCE_LENGTH],
+	/// The patient's clinicians with a ward are all of other wards than the practitioner's.
+	foreign_ward: [bool; SEQUENCE_LENGTH],
+}
+
+/// The [`Care`] of each decision of `window` (whose patients first appear at `first_of`) of a
+/// practitioner of `own_ward`. Each patient's log is read once, and each of their clinicians'
+/// ward asked once.
+fn care<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	first_of: &[usize; SEQUENCE_LENGTH],
 	patient_log: &mut impl FnMut(&AccountId) -> Log,
-) -> ([bool; SEQUENCE_LENGTH], [bool; SEQUENCE_LENGTH])
+	own_ward: Option<&Ward>,
+	ward_of: &mut impl FnMut(&AccountId) -> Option<Ward>,
+) -> Care
 where
 	AccountId: Ord + Clone,
 	Log: IntoIterator,
 	Log::Item: Borrow<AccessDecision<AccountId>>,
+	Ward: PartialEq,
 {
-	let mut out_of_care = [false; SEQUENCE_LENGTH];
-	let mut unexplained = [false; SEQUENCE_LENGTH];
-	let Some(last) = window.last() else { return (out_of_care, unexplained) };
+	let mut care = Care {
+		out_of_care: [false; SEQUENCE_LENGTH],
+		unexplained: [false; SEQUENCE_LENGTH],
+		foreign_ward: [false; SEQUENCE_LENGTH],
+	};
+	let Some(last) = window.last() else { return care };
 	let since = last.at.saturating_sub(CARE_LOOKBACK);
 	// (clinician, the window index where the patient they read first appears)
 	let mut teams: Vec<(AccountId, usize)> = Vec::new();
 	for (i, decision) in window.iter().enumerate().filter(|(i, _)| first_of[*i] == *i) {
 		let (anyone, clinicians) =
 			others_of(patient_log(&decision.patient), &last.practitioner, since);
-		out_of_care[i] = !anyone;
+		care.out_of_care[i] = !anyone;
 		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
 	}
 	// A clinician who read two of the window's patients links both; a patient is explained when
@@ -421,20 +462,28 @@ where
 	teams.sort();
 	let mut clinicians = [0u32; SEQUENCE_LENGTH];
 	let mut links = [0u32; SEQUENCE_LENGTH];
+	// Of each patient's clinicians: those with a ward, and those of the practitioner's.
+	let mut with_ward = [0u32; SEQUENCE_LENGTH];
+	let mut colleagues = [0u32; SEQUENCE_LENGTH];
 	for run in teams.chunk_by(|a, b| a.0 == b.0) {
 		let linking = run.iter().any(|(_, i)| *i != run[0].1);
+		let ward = own_ward.and_then(|_| ward_of(&run[0].0));
+		let colleague = ward.is_some() && ward.as_ref() == own_ward;
 		for (_, i) in run {
 			clinicians[*i] = clinicians[*i].saturating_add(1);
 			links[*i] = links[*i].saturating_add(u32::from(linking));
+			with_ward[*i] = with_ward[*i].saturating_add(u32::from(ward.is_some()));
+			colleagues[*i] = colleagues[*i].saturating_add(u32::from(colleague));
 		}
 	}
 	for i in 0..window.len() {
 		let first = first_of[i];
-		out_of_care[i] = out_of_care[first];
-		unexplained[i] = clinicians[first] >= TEAM
+		care.out_of_care[i] = care.out_of_care[first];
+		care.unexplained[i] = clinicians[first] >= TEAM
 			&& links[first].saturating_mul(EXPLAINED_BY) < clinicians[first];
+		care.foreign_ward[i] = with_ward[first] > 0 && colleagues[first] == 0;
 	}
-	(out_of_care, unexplained)
+	care
 }
 
 fn flag(b: bool) -> f32 {
@@ -478,6 +527,11 @@ mod tests {
 		Vec::new()
 	}
 
+	/// Practitioners registered without a ward.
+	fn no_ward(_: &u32) -> Option<u32> {
+		None
+	}
+
 	fn feature(f: &Features, name: &str) -> f32 {
 		let i = WINDOW_FEATURES.iter().position(|n| *n == name).expect("a window feature");
 		f.window[i]
@@ -491,7 +545,7 @@ mod tests {
 
 	#[test]
 	fn an_empty_window_has_no_features() {
-		let f = features::<u32, _>(&[], no_log);
+		let f = features::<u32, _, u32>(&[], no_log, no_ward);
 		assert!(f.window.iter().all(|x| *x == 0.0));
 		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
 	}
@@ -501,7 +555,7 @@ mod tests {
 		// Ten patients, one every 20 minutes, all granted, during the day.
 		let window: Vec<_> =
 			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
-		let f = features(&window, no_log);
+		let f = features(&window, no_log, no_ward);
 		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
 		assert_eq!(feature(&f, "off_hours_share"), 0.0);
 		assert_eq!(feature(&f, "denial_share"), 0.0);
@@ -524,7 +578,7 @@ mod tests {
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> =
 			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
-		let f = features(&window, no_log);
+		let f = features(&window, no_log, no_ward);
 		assert_eq!(feature(&f, "fill"), 1.0);
 		assert_eq!(feature(&f, "off_hours_share"), 1.0);
 		assert_eq!(feature(&f, "denial_share"), 1.0);
@@ -549,7 +603,7 @@ mod tests {
 			decision(night + MINUTE, 101, granted()),
 			decision(night + 2 * MINUTE, 2, granted()),
 		]);
-		let f = features(&window, no_log);
+		let f = features(&window, no_log, no_ward);
 		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
@@ -571,14 +625,14 @@ mod tests {
 				decision(batch + (i % 30) * 2 * MINUTE, i as u32, granted())
 			})
 			.collect();
-		assert_eq!(feature(&features(&window, no_log), "unusual_hour_share"), 0.0);
+		assert_eq!(feature(&features(&window, no_log, no_ward), "unusual_hour_share"), 0.0);
 	}
 
 	#[test]
 	fn only_the_last_sequence_length_decisions_count() {
 		let window: Vec<_> =
 			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
-		assert_eq!(features(&window, no_log), features(&window[36..], no_log));
+		assert_eq!(features(&window, no_log, no_ward), features(&window[36..], no_log, no_ward));
 	}
 
 	#[test]
@@ -587,11 +641,12 @@ mod tests {
 		billing_notes.role = Some(PractitionerRole::Billing);
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
-		let f = features(&[decision(NOON - 2 * HOUR, 1, granted()), billing_notes.clone()], no_log);
+		let earlier = decision(NOON - 2 * HOUR, 1, granted());
+		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward);
 		assert_eq!(feature(&f, "novel_category_share"), 1.0);
 		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 1.0);
-		let f = features(&[billing_notes], no_log);
+		let f = features(&[billing_notes], no_log, no_ward);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
 		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
@@ -647,10 +702,14 @@ mod tests {
 			_ => vec![by(20, Physician, last - 5 * DAY, 3, granted())],
 		};
 		let mut asked = Vec::new();
-		let f = features(&window, |patient| {
-			asked.push(*patient);
-			logs(patient)
-		});
+		let f = features(
+			&window,
+			|patient| {
+				asked.push(*patient);
+				logs(patient)
+			},
+			no_ward,
+		);
 		assert_eq!(asked, [0, 1, 2, 3]);
 		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
 		assert_eq!(feature(&f, "unexplained_patient_share"), 0.25);
@@ -691,14 +750,14 @@ mod tests {
 		};
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
-		assert_eq!(unexplained(features(&window, logs)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(unexplained(features(&window, logs, no_ward)), [0.0, 0.0, 0.0, 0.0, 1.0]);
 		// Two of eight: a quarter, the practitioner's reads are explained.
 		let logs = |patient: &u32| {
 			let mut log = logs(patient);
 			log.push(by(20, Physician, NOON - 3 * HOUR, *patient, granted()));
 			log
 		};
-		assert_eq!(unexplained(features(&window, logs)), [0.0; 5]);
+		assert_eq!(unexplained(features(&window, logs, no_ward)), [0.0; 5]);
 	}
 
 	#[test]
@@ -715,10 +774,69 @@ mod tests {
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// Nobody yet, or fewer than three: no team to be part of.
 		for admitting in [&[][..], &[30], &[30, 31]] {
-			assert_eq!(unexplained(features(&window, logs(admitting))), [0.0; 5]);
+			assert_eq!(unexplained(features(&window, logs(admitting), no_ward)), [0.0; 5]);
 		}
 		// Three who never read nurse 7's other patients: a team the nurse is not part of.
 		let team = logs(&[30, 31, 32]);
-		assert_eq!(unexplained(features(&window, team)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(unexplained(features(&window, team, no_ward)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+	}
+
+	/// Wards: practitioners 7 and 20 work on ward 1, 30 to 39 on ward 2; float nurse 21 and
+	/// everybody else on none.
+	fn wards(who: &u32) -> Option<u32> {
+		match who {
+			7 | 20 => Some(1),
+			30..40 => Some(2),
+			_ => None,
+		}
+	}
+
+	/// Patients 0 and 1 read by clinicians 20 and 21, patient 2 by `readers_of_2`.
+	fn logs_with(readers_of_2: &[u32]) -> impl FnMut(&u32) -> Vec<AccessDecision<u32>> + '_ {
+		move |patient| match patient {
+			2 => read_by(readers_of_2, 2),
+			_ => read_by(&[20, 21], *patient),
+		}
+	}
+
+	#[test]
+	fn a_patient_whose_clinicians_all_work_on_another_ward_is_foreign() {
+		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2.
+		let window = ward_round_then_patient_2();
+		let foreign = |readers_of_2| {
+			let f = features(&window, logs_with(readers_of_2), wards);
+			(last_steps(&f, "foreign_ward", 5), feature(&f, "foreign_ward_patient_share"))
+		};
+		// Ward 2's clinicians, and a float nurse, who has no ward: foreign.
+		assert_eq!(foreign(&[30, 21]), (vec![0.0, 0.0, 0.0, 0.0, 1.0], 1.0 / 3.0));
+		// One of nurse 7's ward among them: not.
+		assert_eq!(foreign(&[30, 20]), (vec![0.0; 5], 0.0));
+		// Nobody with a ward, or nobody at all: nothing to compare with.
+		assert_eq!(foreign(&[21]), (vec![0.0; 5], 0.0));
+		assert_eq!(foreign(&[]), (vec![0.0; 5], 0.0));
+		let f = features(&window, logs_with(&[30]), wards);
+		assert_eq!(feature(&f, "ward_registered"), 1.0);
+		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 5.0);
+	}
+
+	#[test]
+	fn only_a_clinician_with_a_ward_has_foreign_patients() {
+		use PractitionerRole::*;
+		let as_ = |practitioner: u32, role: PractitionerRole| -> Vec<_> {
+			let window = ward_round_then_patient_2().into_iter();
+			window.map(|d| AccessDecision { practitioner, role: Some(role), ..d }).collect()
+		};
+		// Ward 1's physician: foreign, and a physician.
+		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards);
+		assert_eq!(last_steps(&f, "foreign_ward", 1), [1.0]);
+		assert_eq!(feature(&f, "role_physician"), 1.0);
+		// The same reads by practitioner 7 as a lab technician (service staff serve every ward)
+		// and by float nurse 21: no ward of their own, nothing foreign.
+		for window in [as_(7, LabTechnician), as_(21, Nurse)] {
+			let f = features(&window, logs_with(&[30, 31]), wards);
+			assert_eq!(feature(&f, "ward_registered"), 0.0);
+			assert_eq!(feature(&f, "role_physician"), 0.0);
+			assert_eq!(last_steps(&f, "foreign_ward", 5), [0.0; 5]);
+		}
 	}
 }

@@ -14,7 +14,10 @@ import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentine
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
 
-/** Register and approve `hospital` and its practitioner `physician` (sudo is the registrar). */
+/**
+ * Register and approve `hospital` and its practitioner `physician` (sudo is the registrar), who
+ * works on one of the hospital's wards: the sentinel's features read it from the registry.
+ */
 async function registerPhysician(api, { alice, hospital, physician }) {
   const credential = { documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS };
   const ok = async (promise) => assert.equal((await promise).error, null);
@@ -22,6 +25,7 @@ async function registerPhysician(api, { alice, hospital, physician }) {
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
   await ok(submit(api, api.tx.providers.registerPractitioner(physician.address, 'Physician', credential), hospital));
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(physician.address)), alice));
+  await ok(submit(api, api.tx.providers.assignDepartment(physician.address, 3), hospital));
 }
 
 const statusOf = async (api, who) => (await api.query.providers.practitioners(who.address)).unwrap().status.toJSON();

@@ -3,7 +3,8 @@
 //! Every validator runs this pallet's offchain worker after each block it imports. The worker
 //! takes the practitioners that made a request in that block (the audit pallet's touched set,
 //! through [`AccessLog`]), computes each one's features from its window of recent decisions and
-//! the logs of that window's patients with the shared `no_std` [`features`] function, and asks
+//! the logs of that window's patients (and the wards of the practitioner and of those patients'
+//! clinicians, from the provider registry) with the shared `no_std` [`features`] function, and asks
 //! the node's anomaly model for scores through the
 //! [`anomaly::score`](ehr_primitives::anomaly::anomaly::score) host function. A window younger
 //! than [`MIN_SCORED_WINDOW`] decisions is not scored: the model knows practitioners with a
@@ -491,8 +492,9 @@ pub mod pallet {
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
-					features(&window, |patient| T::AccessLog::patient_log(patient.clone()))
-						.encode_to(&mut wire);
+					let patient_log =
+						|patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
+					features(&window, patient_log, T::Providers::ward_of).encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}
 				if scored.is_empty() {

@@ -145,6 +145,7 @@ thread_local! {
 	static SUSPENSIONS: RefCell<Vec<(AccountId, StatusReason)>> = const { RefCell::new(Vec::new()) };
 	static TOUCHED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = RefCell::new(BTreeMap::new());
+	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = RefCell::new(BTreeMap::new());
 }
 
 pub struct MockRegistry;
@@ -152,6 +153,11 @@ pub struct MockRegistry;
 impl MockRegistry {
 	pub fn set(who: AccountId, denial: Option<ProviderDenial>) {
 		REGISTRY.with(|r| r.borrow_mut().insert(who, denial));
+	}
+
+	/// The hospital assigns `who` to `department`.
+	pub fn assign(who: AccountId, department: DepartmentId) {
+		DEPARTMENTS.with(|d| d.borrow_mut().insert(who, department));
 	}
 
 	/// The suspensions the pallet asked for, in order.
@@ -179,9 +185,8 @@ impl ProviderInspect<AccountId> for MockRegistry {
 		Self::active_practitioner(who, 0).ok()
 	}
 
-	/// No practitioner here has a department.
-	fn ward_of(_who: &AccountId) -> Option<(AccountId, DepartmentId)> {
-		None
+	fn ward_of(who: &AccountId) -> Option<(AccountId, DepartmentId)> {
+		DEPARTMENTS.with(|d| d.borrow().get(who).map(|department| (hospital(), *department)))
 	}
 
 	fn is_active_organisation(who: &AccountId, _now: Moment) -> bool {
@@ -254,8 +259,8 @@ impl AccessLog<AccountId> for MockLog {
 /// feature (how full its window is), knows its own sha256, and records what it was asked.
 #[derive(Clone, Default)]
 pub struct MockModel {
-	/// Scores asked for, batch by batch (the number of practitioners in each).
-	pub batches: Arc<Mutex<Vec<usize>>>,
+	/// The features it was asked to score, batch by batch.
+	pub batches: Arc<Mutex<Vec<Vec<Features>>>>,
 	pub sha256: [u8; 32],
 }
 
@@ -264,7 +269,7 @@ impl AnomalyScorer for MockModel {
 		if *approved != self.sha256 {
 			return None;
 		}
-		self.batches.lock().ok()?.push(batch.len());
+		self.batches.lock().ok()?.push(batch.to_vec());
 		Some(batch.iter().map(|f| ehr_primitives::anomaly::to_ppm(f.window[0])).collect())
 	}
 }
@@ -287,6 +292,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		SUSPENSIONS.with(|s| s.borrow_mut().clear());
 		TOUCHED.with(|t| t.borrow_mut().clear());
 		WINDOWS.with(|w| w.borrow_mut().clear());
+		DEPARTMENTS.with(|d| d.borrow_mut().clear());
 		MockRegistry::set(physician(), None);
 		MockRegistry::set(nurse(), None);
 	});

@@ -3,7 +3,10 @@ use crate::{
 	Threshold,
 };
 use codec::Decode;
-use ehr_primitives::providers::{ProviderDenial, StatusReason};
+use ehr_primitives::{
+	features::WINDOW_FEATURES,
+	providers::{ProviderDenial, StatusReason},
+};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{DispatchInfo, GetDispatchInfo, Pays},
@@ -390,7 +393,24 @@ fn the_offchain_worker_reports_touched_practitioners_at_or_above_the_threshold()
 		Sentinel::offchain_worker(1);
 	});
 	assert_eq!(pool_reports(&offchain), vec![(sentinel, physician(), 1_000_000, MODEL, 4_000)]);
-	assert_eq!(*offchain.model.batches.lock().unwrap(), vec![2]);
+	let batches = offchain.model.batches.lock().unwrap();
+	assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), vec![2]);
+}
+
+#[test]
+fn the_features_the_worker_scores_read_the_registrys_wards() {
+	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		MockRegistry::assign(physician(), 3);
+		MockLog::touch(physician(), 40, 4_000);
+		MockLog::touch(nurse(), 40, 5_000);
+		Sentinel::offchain_worker(1);
+	});
+	let registered = WINDOW_FEATURES.iter().position(|n| *n == "ward_registered").unwrap();
+	let batches = offchain.model.batches.lock().unwrap();
+	let flags: Vec<_> = batches.iter().flatten().map(|f| f.window[registered]).collect();
+	// Touched in that order: the physician has a ward, the nurse none.
+	assert_eq!(flags, vec![1.0, 0.0]);
 }
 
 #[test]
