@@ -27,7 +27,7 @@ import train as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_WORLD = dict(name="test", days=30, practitioners=400, attack_rate=0.01, stride=1)
-# Four networks: each attack type has 17 to 26 examples, so that one attack moves a recall by
+# Four networks: each attack type has 17 to 24 examples, so that one attack moves a recall by
 # 0.04 to 0.06 (two networks had 8 to 13; an earlier model's VIP snooping recall was 0.45 on
 # them, 0.27 on all four), and 0.05% of the normal practitioner-days are 15 of them.
 TEST_SEEDS = (22, 23, 24, 25)
