@@ -35,26 +35,35 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 	fn active_practitioner() -> (AccountId, AccountId) {
 		use frame_support::traits::fungible::Mutate;
 		let organisation: AccountId = frame_benchmarking::account("organisation", 0, 0);
-		let practitioner: AccountId = frame_benchmarking::account("practitioner", 0, 0);
 		let _ = Balances::set_balance(&organisation, 1_000 * UNIT);
-		let root = || RuntimeOrigin::root();
 		let results = [
 			Providers::register_organisation(
 				RuntimeOrigin::signed(organisation.clone()),
 				pallet_providers::OrganisationKind::Hospital,
 				Self::credential(),
 			),
-			Providers::approve(root(), organisation.clone().into()),
+			Providers::approve(RuntimeOrigin::root(), organisation.clone().into()),
+		];
+		assert!(results.iter().all(Result::is_ok), "organisation set up: {results:?}");
+		(Self::colleague(&organisation), organisation)
+	}
+
+	fn colleague(organisation: &AccountId) -> AccountId {
+		// A new account each time: as many as are registered already.
+		let registered = pallet_providers::Practitioners::<Runtime>::iter_keys().count();
+		let practitioner: AccountId =
+			frame_benchmarking::account("practitioner", registered as u32, 0);
+		let results = [
 			Providers::register_practitioner(
 				RuntimeOrigin::signed(organisation.clone()),
 				practitioner.clone().into(),
 				pallet_providers::PractitionerRole::Physician,
 				Self::credential(),
 			),
-			Providers::approve(root(), practitioner.clone().into()),
+			Providers::approve(RuntimeOrigin::root(), practitioner.clone().into()),
 		];
-		assert!(results.iter().all(Result::is_ok), "registry set up: {results:?}");
-		(practitioner, organisation)
+		assert!(results.iter().all(Result::is_ok), "practitioner set up: {results:?}");
+		practitioner
 	}
 
 	fn costliest_consents(

@@ -247,6 +247,8 @@ impl pallet_consent::Config for Runtime {
 parameter_types! {
 	/// How long a break-glass grant lasts.
 	pub const EmergencyGrantDuration: Moment = 4 * 60 * 60 * 1000;
+	/// The longest a referral lasts: a week (a stay's consults fit; a longer one is renewed).
+	pub const MaxReferralDuration: Moment = 7 * 24 * 60 * 60 * 1000;
 }
 
 impl pallet_audit::Config for Runtime {
@@ -256,6 +258,9 @@ impl pallet_audit::Config for Runtime {
 	// The council, once governance lands.
 	type ReviewOrigin = frame_system::EnsureRoot<AccountId>;
 	type EmergencyGrantDuration = EmergencyGrantDuration;
+	type MaxReferralDuration = MaxReferralDuration;
+	// In care as the anomaly model's care features count it.
+	type CareLookback = ConstU64<{ ehr_primitives::features::CARE_LOOKBACK }>;
 	// The sentinel's window: the anomaly model's sequence length.
 	type WindowLength = ConstU32<64>;
 	// What the anomaly model's care features read, as the model was trained.

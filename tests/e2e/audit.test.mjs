@@ -1,6 +1,7 @@
 // The access decision point on a real `ehr-node --dev`: a practitioner with consent is
 // granted, one without is denied (and the denial is kept), a revocation denies the next
-// request, and break-glass opens a reviewed emergency grant.
+// request, a practitioner caring for the patient refers it to a colleague (which opens nothing),
+// and break-glass opens a reviewed emergency grant.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
@@ -98,6 +99,29 @@ describe('pallet-audit on a dev chain', () => {
       window.map((d) => Object.keys(d.outcome)[0]),
       ['granted', 'denied'],
     );
+  });
+
+  test('a practitioner that was granted the patient refers it to a colleague; that opens no access', async () => {
+    const until = Date.now() + 24 * 60 * 60 * 1000;
+    const refer = (who, consultant) => submit(api, api.tx.audit.refer(patient.address, consultant.address, until), who);
+    // Not a practitioner, or one whose only request was denied: refused, nothing stored.
+    assert.equal((await refer(alice, nurse)).error, 'audit.ReferrerMayNotAct');
+    assert.equal((await refer(nurse, physician)).error, 'audit.NotInCare');
+    assert.ok((await api.query.audit.referrals(physician.address, patient.address)).isNone);
+
+    const { events } = await ok(refer(physician, nurse));
+    const [referred] = eventsOf(events, api.events.audit.Referred);
+    assert.equal(referred.data.by.toString(), physician.address);
+    assert.equal(referred.data.consultant.toString(), nurse.address);
+    const stored = (await api.query.audit.referrals(nurse.address, patient.address)).unwrap();
+    assert.equal(stored.by.toString(), physician.address);
+    assert.equal(stored.until.toNumber(), until);
+    const { decision } = await request(nurse);
+    assert.deepEqual(decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
+
+    const ended = await ok(submit(api, api.tx.audit.endReferral(patient.address, nurse.address), patient));
+    assert.equal(eventsOf(ended.events, api.events.audit.ReferralEnded).length, 1);
+    assert.ok((await api.query.audit.referrals(nurse.address, patient.address)).isNone);
   });
 
   test('break-glass opens a flagged grant that the organisation reviews', async () => {

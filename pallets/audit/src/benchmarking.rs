@@ -1,7 +1,9 @@
 //! Benchmarks at the worst case. `request_access`: an active practitioner (registry and
 //! organisation read), every consent of the patient to it and its organisation read, the closest
 //! one used up so the request is denied and clears it, the emergency grant looked up, and the
-//! practitioner's first request in the block (the touched set grows). The runtime's
+//! practitioner's first request in the block (the touched set grows). `refer`: both
+//! practitioners read from the registry and the referrer's whole window read, its access to the
+//! patient the oldest decision there. The runtime's
 //! [`BenchmarkHelper`] sets up the registry and the consents with the real pallets.
 
 use super::*;
@@ -24,6 +26,34 @@ fn full_rings<T: Config>(practitioner: &T::AccountId, patient: &T::AccountId) {
 
 fn last_outcome<T: Config>(practitioner: &T::AccountId) -> Option<AccessOutcome> {
 	Pallet::<T>::window_of(practitioner).last().map(|decision| decision.outcome)
+}
+
+/// `practitioner`'s window full of granted accesses made now, only the oldest to `patient`.
+fn window_caring_last_for<T: Config>(practitioner: &T::AccountId, patient: &T::AccountId) {
+	let now = T::Time::now();
+	let length = T::WindowLength::get();
+	for slot in 0..length {
+		let read = if slot == 0 { patient.clone() } else { account("other patient", slot, SEED) };
+		let decision = AccessDecision {
+			seq: u64::from(slot),
+			at: now,
+			block: 0,
+			practitioner: practitioner.clone(),
+			organisation: None,
+			role: None,
+			patient: read,
+			category: RecordCategory::Imaging,
+			purpose: Purpose::Treatment,
+			emergency: false,
+			outcome: AccessOutcome::Granted {
+				consent: 0,
+				scope: ehr_primitives::consent::ConsentScope::Organisation,
+			},
+		};
+		PractitionerWindow::<T>::insert(practitioner, slot, decision);
+	}
+	let cursor = WindowCursor { logged: u64::from(length), last_block: 0 };
+	PractitionerCursors::<T>::insert(practitioner, cursor);
 }
 
 #[benchmarks]
@@ -97,6 +127,43 @@ mod benchmarks {
 		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
 		assert!(!EmergencyGrants::<T>::contains_key(&practitioner, &patient));
 		Ok(())
+	}
+
+	#[benchmark]
+	fn refer() {
+		let (referrer, organisation) = T::BenchmarkHelper::active_practitioner();
+		let consultant = T::BenchmarkHelper::colleague(&organisation);
+		let patient = patient::<T>();
+		window_caring_last_for::<T>(&referrer, &patient);
+		let until = T::Time::now().saturating_add(T::MaxReferralDuration::get());
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(referrer.clone()),
+			T::Lookup::unlookup(patient.clone()),
+			T::Lookup::unlookup(consultant.clone()),
+			until,
+		);
+
+		assert_eq!(Referrals::<T>::get(&consultant, &patient).map(|r| r.by), Some(referrer));
+	}
+
+	#[benchmark]
+	fn end_referral() {
+		let consultant: T::AccountId = account("consultant", 0, SEED);
+		let patient = patient::<T>();
+		let until = T::Time::now().saturating_add(T::MaxReferralDuration::get());
+		let referral = Referral { by: account("referrer", 0, SEED), from: 0, until };
+		Referrals::<T>::insert(&consultant, &patient, referral);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			T::Lookup::unlookup(patient.clone()),
+			T::Lookup::unlookup(consultant.clone()),
+		);
+
+		assert!(!Referrals::<T>::contains_key(&consultant, &patient));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -20,6 +20,19 @@
 //! unjustified verdict is counted against the practitioner (the sentinel reads the count) and
 //! closes the grant.
 //!
+//! ## Referrals
+//!
+//! A practitioner caring for a patient asks a colleague to see it: a consult. `refer(patient,
+//! consultant, until)` records it: the signer must be an active practitioner that was granted
+//! access to the patient within `CareLookback` (found among its last `WindowLength`
+//! decisions), the consultant an active practitioner of any organisation, and the referral
+//! ends within `MaxReferralDuration`. A referral opens nothing (the patient's consents still
+//! decide every request): it is the care relation that tells a consultant on another ward's
+//! patient from a clinician snooping on one. The referrer, the consultant or the patient ends
+//! it at any time with `end_referral`; anyone may, to clear the state, once it has run out
+//! `CareLookback` ago (until then the sentinel's features read it for the consultant's reads
+//! made under it).
+//!
 //! ## What the chain keeps, and for how long
 //!
 //! Every decision is an [`AccessDecision`]: sequence number, time, block, practitioner,
@@ -154,6 +167,16 @@ pub struct EmergencyGrant {
 	pub until: Moment,
 }
 
+/// A patient referred to a consultant.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Referral<AccountId> {
+	/// The practitioner caring for the patient who referred it.
+	pub by: AccountId,
+	/// When it was made and when it ends (unix milliseconds), `until` exclusive.
+	pub from: Moment,
+	pub until: Moment,
+}
+
 /// Where a practitioner's ring of recent decisions stands.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct WindowCursor {
@@ -187,6 +210,16 @@ pub mod pallet {
 		/// How long an emergency grant lasts (milliseconds).
 		#[pallet::constant]
 		type EmergencyGrantDuration: Get<Moment>;
+
+		/// The longest a referral lasts (milliseconds).
+		#[pallet::constant]
+		type MaxReferralDuration: Get<Moment>;
+
+		/// How long an access or a referral counts as care (milliseconds): a referrer must have
+		/// been granted access to the patient within it, and a referral that has run out stays
+		/// that long (the sentinel's features still read it for the reads made under it).
+		#[pallet::constant]
+		type CareLookback: Get<Moment>;
 
 		/// How many recent decisions are kept per practitioner (the sentinel's window).
 		#[pallet::constant]
@@ -268,6 +301,17 @@ pub mod pallet {
 	pub type UnjustifiedEmergencies<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// Open referrals, by consultant and patient.
+	#[pallet::storage]
+	pub type Referrals<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Referral<T::AccountId>,
+	>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -291,6 +335,15 @@ pub mod pallet {
 			verdict: Verdict,
 			by: Reviewer<T::AccountId>,
 		},
+		/// A practitioner caring for `patient` referred it to `consultant` until `until`.
+		Referred {
+			patient: T::AccountId,
+			consultant: T::AccountId,
+			by: T::AccountId,
+			until: Moment,
+		},
+		/// The referral of `patient` to `consultant` was ended by `by`.
+		ReferralEnded { patient: T::AccountId, consultant: T::AccountId, by: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -299,6 +352,24 @@ pub mod pallet {
 		UnknownEmergencyAccess,
 		/// Only the practitioner's organisation or `ReviewOrigin` reviews an emergency access.
 		NotReviewer,
+		/// The referrer may not act now (unknown, not approved, suspended, revoked, expired
+		/// credential or inactive organisation).
+		ReferrerMayNotAct,
+		/// The consultant may not act now.
+		ConsultantMayNotAct,
+		/// A practitioner cannot refer a patient to itself.
+		SelfReferral,
+		/// A referral must end after now and within `MaxReferralDuration`.
+		ReferralPeriod,
+		/// The referrer was not granted access to the patient within `CareLookback` (among
+		/// its last `WindowLength` decisions): only a practitioner caring for a patient refers
+		/// it.
+		NotInCare,
+		/// No referral of this patient to this consultant.
+		UnknownReferral,
+		/// Only the referrer, the consultant or the patient ends a referral before it has run
+		/// out `CareLookback` ago.
+		NotReferralParty,
 	}
 
 	#[pallet::hooks]
@@ -472,6 +543,59 @@ pub mod pallet {
 			});
 			Ok(())
 		}
+
+		/// Refer `patient`, whom the signer cares for, to `consultant` until `until`. Opens no
+		/// access: it records the consult. Replaces an earlier referral of the same consultant
+		/// and patient.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::refer())]
+		pub fn refer(
+			origin: OriginFor<T>,
+			patient: AccountIdLookupOf<T>,
+			consultant: AccountIdLookupOf<T>,
+			until: Moment,
+		) -> DispatchResult {
+			let referrer = ensure_signed(origin)?;
+			let patient = T::Lookup::lookup(patient)?;
+			let consultant = T::Lookup::lookup(consultant)?;
+			let now = T::Time::now();
+			ensure!(consultant != referrer, Error::<T>::SelfReferral);
+			let latest = now.saturating_add(T::MaxReferralDuration::get());
+			ensure!(now < until && until <= latest, Error::<T>::ReferralPeriod);
+			T::Providers::active_practitioner(&referrer, now)
+				.map_err(|_| Error::<T>::ReferrerMayNotAct)?;
+			T::Providers::active_practitioner(&consultant, now)
+				.map_err(|_| Error::<T>::ConsultantMayNotAct)?;
+			ensure!(Self::cares_for(&referrer, &patient, now), Error::<T>::NotInCare);
+
+			let referral = Referral { by: referrer.clone(), from: now, until };
+			Referrals::<T>::insert(&consultant, &patient, referral);
+			Self::deposit_event(Event::Referred { patient, consultant, by: referrer, until });
+			Ok(())
+		}
+
+		/// End the referral of `patient` to `consultant`: its referrer, consultant or patient at
+		/// any time; anyone once it has run out `CareLookback` ago.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::end_referral())]
+		pub fn end_referral(
+			origin: OriginFor<T>,
+			patient: AccountIdLookupOf<T>,
+			consultant: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let patient = T::Lookup::lookup(patient)?;
+			let consultant = T::Lookup::lookup(consultant)?;
+			let referral =
+				Referrals::<T>::get(&consultant, &patient).ok_or(Error::<T>::UnknownReferral)?;
+			let stale = T::Time::now() >= referral.until.saturating_add(T::CareLookback::get());
+			let party = [&referral.by, &consultant, &patient].contains(&&who);
+			ensure!(party || stale, Error::<T>::NotReferralParty);
+
+			Referrals::<T>::remove(&consultant, &patient);
+			Self::deposit_event(Event::ReferralEnded { patient, consultant, by: who });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -506,6 +630,20 @@ pub mod pallet {
 				Some(grant) => AccessOutcome::EmergencyGranted { access: grant.access },
 				None => AccessOutcome::Denied { reason: denial.into() },
 			}
+		}
+
+		/// Whether `practitioner` was granted access to `patient` within `CareLookback` of
+		/// `now`, among its last `WindowLength` decisions (read newest first: a recent access
+		/// is found early).
+		fn cares_for(practitioner: &T::AccountId, patient: &T::AccountId, now: Moment) -> bool {
+			let since = now.saturating_sub(T::CareLookback::get());
+			let logged = PractitionerCursors::<T>::get(practitioner).logged;
+			Self::ring(logged, T::WindowLength::get(), |slot| {
+				PractitionerWindow::<T>::get(practitioner, slot)
+			})
+			.rev()
+			.take_while(|decision| decision.at >= since)
+			.any(|decision| decision.patient == *patient && decision.outcome.is_granted())
 		}
 
 		/// Open the emergency grant of `access` and queue it for review.
@@ -657,6 +795,9 @@ fn ring_slot(n: u64, length: u32) -> u32 {
 pub trait BenchmarkHelper<AccountId> {
 	/// An active practitioner with an unexpired credential, and its active organisation.
 	fn active_practitioner() -> (AccountId, AccountId);
+
+	/// Another active practitioner of `organisation` (made by `active_practitioner`).
+	fn colleague(organisation: &AccountId) -> AccountId;
 
 	/// Consents of `patient` that make a request by `practitioner` of `organisation` for
 	/// `category` and `purpose` cost the most: every consent read, the one that comes closest

@@ -47,7 +47,10 @@ impl pallet_timestamp::Config for Test {
 pub const WINDOW: u32 = 4;
 pub const PATIENT_LOG: u32 = 3;
 pub const HOUR: u64 = 60 * 60 * 1000;
+pub const DAY: u64 = 24 * HOUR;
 pub const EMERGENCY_GRANT: u64 = 4 * HOUR;
+pub const MAX_REFERRAL: u64 = 7 * DAY;
+pub const CARE_LOOKBACK: u64 = 4 * DAY;
 
 impl pallet_audit::Config for Test {
 	type Providers = MockRegistry;
@@ -55,6 +58,8 @@ impl pallet_audit::Config for Test {
 	type Time = Timestamp;
 	type ReviewOrigin = EnsureRoot<u64>;
 	type EmergencyGrantDuration = ConstU64<EMERGENCY_GRANT>;
+	type MaxReferralDuration = ConstU64<MAX_REFERRAL>;
+	type CareLookback = ConstU64<CARE_LOOKBACK>;
 	type WindowLength = ConstU32<WINDOW>;
 	type PatientLogLength = ConstU32<PATIENT_LOG>;
 	type MaxTouchedPerBlock = ConstU32<100_000>;
@@ -70,6 +75,8 @@ pub const CLINIC: u64 = 20;
 pub const PHYSICIAN: u64 = 11;
 /// An active nurse of `HOSPITAL`.
 pub const NURSE: u64 = 12;
+/// An active physician of `HOSPITAL` on another ward, called to consult.
+pub const CONSULTANT: u64 = 13;
 /// An active physician of `CLINIC`.
 pub const LOCUM: u64 = 21;
 pub const PATIENT: u64 = 1;
@@ -214,6 +221,11 @@ impl crate::BenchmarkHelper<u64> for MockRegistry {
 		(PHYSICIAN, HOSPITAL)
 	}
 
+	fn colleague(organisation: &u64) -> u64 {
+		Self::set(CONSULTANT, *organisation, PractitionerRole::Physician, None);
+		CONSULTANT
+	}
+
 	fn costliest_consents(
 		patient: &u64,
 		practitioner: &u64,
@@ -238,6 +250,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		MockRegistry::set(PHYSICIAN, HOSPITAL, PractitionerRole::Physician, None);
 		MockRegistry::set(NURSE, HOSPITAL, PractitionerRole::Nurse, None);
 		MockRegistry::set(LOCUM, CLINIC, PractitionerRole::Physician, None);
+		MockRegistry::set(CONSULTANT, HOSPITAL, PractitionerRole::Physician, None);
 	});
 	ext
 }

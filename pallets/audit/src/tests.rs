@@ -1,7 +1,7 @@
 use crate::{
 	mock::*, AccessDecision, AccessOutcome, DenyReason, EmergencyAccessId, EmergencyGrant,
 	EmergencyGrants, EmergencyReason, Error, Event, PatientLog, PendingReviews, PractitionerWindow,
-	Reviewer, Touched, UnjustifiedEmergencies, Verdict,
+	Referral, Referrals, Reviewer, Touched, UnjustifiedEmergencies, Verdict,
 };
 use ehr_primitives::{
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
@@ -535,5 +535,165 @@ fn the_touched_set_lists_each_practitioner_once_and_is_cleared_each_block() {
 		request(NURSE, Imaging, Treatment);
 		break_glass(PHYSICIAN);
 		assert_eq!(Touched::<Test>::get().into_inner(), vec![NURSE, PHYSICIAN]);
+	});
+}
+
+// --- referrals ---
+
+/// `PHYSICIAN` cares for `PATIENT`: its organisation's consent lets it read the patient now.
+fn physician_cares_for_the_patient() {
+	MockConsents::grant(PATIENT, HOSPITAL, 5, ConsentScope::Organisation);
+	request(PHYSICIAN, Imaging, Treatment);
+}
+
+fn refer(referrer: u64, consultant: u64, until: u64) -> sp_runtime::DispatchResult {
+	Audit::refer(signed(referrer), PATIENT, consultant, until)
+}
+
+fn end(who: u64) -> sp_runtime::DispatchResult {
+	Audit::end_referral(signed(who), PATIENT, CONSULTANT)
+}
+
+#[test]
+fn a_practitioner_caring_for_a_patient_refers_it_to_a_consultant() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
+		assert_eq!(
+			Referrals::<Test>::get(CONSULTANT, PATIENT),
+			Some(Referral { by: PHYSICIAN, from: NOW, until: NOW + DAY })
+		);
+		assert_eq!(
+			events().last(),
+			Some(&Event::Referred {
+				patient: PATIENT,
+				consultant: CONSULTANT,
+				by: PHYSICIAN,
+				until: NOW + DAY
+			})
+		);
+		// Another organisation's practitioner can be consulted too; a new referral of the same
+		// pair replaces the old one.
+		assert_ok!(refer(PHYSICIAN, LOCUM, NOW + DAY));
+		next_block(NOW + HOUR);
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + 2 * DAY));
+		assert_eq!(
+			Referrals::<Test>::get(CONSULTANT, PATIENT),
+			Some(Referral { by: PHYSICIAN, from: NOW + HOUR, until: NOW + 2 * DAY })
+		);
+	});
+}
+
+#[test]
+fn a_referral_opens_no_access() {
+	new_test_ext().execute_with(|| {
+		MockConsents::grant(PATIENT, PHYSICIAN, 5, ConsentScope::Practitioner);
+		request(PHYSICIAN, Imaging, Treatment);
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
+		assert_eq!(
+			request(CONSULTANT, Imaging, Treatment).outcome,
+			denied(DenyReason::Consent(ConsentDenial::NoConsent))
+		);
+	});
+}
+
+#[test]
+fn only_a_practitioner_granted_access_to_the_patient_recently_refers_it() {
+	new_test_ext().execute_with(|| {
+		// Never read it, or was denied.
+		assert_noop!(refer(PHYSICIAN, CONSULTANT, NOW + DAY), Error::<Test>::NotInCare);
+		request(PHYSICIAN, Imaging, Treatment);
+		assert_noop!(refer(PHYSICIAN, CONSULTANT, NOW + DAY), Error::<Test>::NotInCare);
+		// Granted, but longer ago than `CareLookback`.
+		physician_cares_for_the_patient();
+		next_block(NOW + CARE_LOOKBACK + 1);
+		assert_noop!(
+			refer(PHYSICIAN, CONSULTANT, NOW + CARE_LOOKBACK + DAY),
+			Error::<Test>::NotInCare
+		);
+		// Granted, but pushed out of its window by other patients since.
+		next_block(NOW + CARE_LOOKBACK + 2);
+		physician_cares_for_the_patient();
+		for _ in 0..WINDOW {
+			assert_ok!(Audit::request_access(
+				signed(PHYSICIAN),
+				OTHER_PATIENT,
+				Imaging,
+				Treatment,
+				None
+			));
+		}
+		assert_noop!(
+			refer(PHYSICIAN, CONSULTANT, NOW + CARE_LOOKBACK + DAY),
+			Error::<Test>::NotInCare
+		);
+		// Under an emergency grant, it cares for the patient.
+		break_glass(NURSE);
+		assert_ok!(refer(NURSE, CONSULTANT, NOW + CARE_LOOKBACK + DAY));
+	});
+}
+
+#[test]
+fn both_practitioners_must_be_able_to_act_and_differ() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		assert_noop!(refer(PHYSICIAN, PHYSICIAN, NOW + DAY), Error::<Test>::SelfReferral);
+		assert_noop!(refer(PHYSICIAN, STRANGER, NOW + DAY), Error::<Test>::ConsultantMayNotAct);
+		MockRegistry::set_standing(CONSULTANT, Some(ProviderDenial::Suspended));
+		assert_noop!(refer(PHYSICIAN, CONSULTANT, NOW + DAY), Error::<Test>::ConsultantMayNotAct);
+		MockRegistry::set_standing(CONSULTANT, None);
+		MockRegistry::set_standing(PHYSICIAN, Some(ProviderDenial::Revoked));
+		assert_noop!(refer(PHYSICIAN, CONSULTANT, NOW + DAY), Error::<Test>::ReferrerMayNotAct);
+		assert_noop!(
+			Audit::refer(RuntimeOrigin::none(), PATIENT, CONSULTANT, NOW + DAY),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_referral_ends_after_now_and_within_the_longest_duration() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		for until in [NOW - 1, NOW, NOW + MAX_REFERRAL + 1] {
+			assert_noop!(refer(PHYSICIAN, CONSULTANT, until), Error::<Test>::ReferralPeriod);
+		}
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + MAX_REFERRAL));
+	});
+}
+
+#[test]
+fn the_referrer_the_consultant_or_the_patient_ends_a_referral() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		for who in [PHYSICIAN, CONSULTANT, PATIENT] {
+			assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
+			assert_noop!(end(NURSE), Error::<Test>::NotReferralParty);
+			assert_ok!(end(who));
+			assert!(!Referrals::<Test>::contains_key(CONSULTANT, PATIENT));
+			assert_eq!(
+				events().last(),
+				Some(&Event::ReferralEnded { patient: PATIENT, consultant: CONSULTANT, by: who })
+			);
+		}
+		assert_noop!(end(PATIENT), Error::<Test>::UnknownReferral);
+		assert_noop!(
+			Audit::end_referral(RuntimeOrigin::none(), PATIENT, CONSULTANT),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn anyone_clears_a_referral_that_ran_out_a_care_lookback_ago() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
+		// Run out, but the consultant's window may still hold reads made under it.
+		next_block(NOW + DAY + CARE_LOOKBACK - 1);
+		assert_noop!(end(STRANGER), Error::<Test>::NotReferralParty);
+		next_block(NOW + DAY + CARE_LOOKBACK);
+		assert_ok!(end(STRANGER));
+		assert!(!Referrals::<Test>::contains_key(CONSULTANT, PATIENT));
 	});
 }
