@@ -28,10 +28,11 @@
 //! decisions), the consultant an active practitioner of any organisation, and the referral
 //! ends within `MaxReferralDuration`. A referral opens nothing (the patient's consents still
 //! decide every request): it is the care relation that tells a consultant on another ward's
-//! patient from a clinician snooping on one. The referrer, the consultant or the patient ends
-//! it at any time with `end_referral`; anyone may, to clear the state, once it has run out
-//! `CareLookback` ago (until then the sentinel's features read it for the consultant's reads
-//! made under it).
+//! patient from a clinician snooping on one, which the practitioner's own window cannot (the
+//! anomaly model's features do not read referrals yet: issue 6). The referrer, the consultant or
+//! the patient ends it at any time with `end_referral`; anyone may, to clear the state, once it
+//! has run out `CareLookback` ago (a window of the consultant's may still hold reads made under
+//! it).
 //!
 //! ## What the chain keeps, and for how long
 //!
@@ -217,7 +218,7 @@ pub mod pallet {
 
 		/// How long an access or a referral counts as care (milliseconds): a referrer must have
 		/// been granted access to the patient within it, and a referral that has run out stays
-		/// that long (the sentinel's features still read it for the reads made under it).
+		/// that long (a window of the consultant's may still hold reads made under it).
 		#[pallet::constant]
 		type CareLookback: Get<Moment>;
 
