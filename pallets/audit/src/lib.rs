@@ -638,13 +638,10 @@ pub mod pallet {
 		/// is found early).
 		fn cares_for(practitioner: &T::AccountId, patient: &T::AccountId, now: Moment) -> bool {
 			let since = now.saturating_sub(T::CareLookback::get());
-			let logged = PractitionerCursors::<T>::get(practitioner).logged;
-			Self::ring(logged, T::WindowLength::get(), |slot| {
-				PractitionerWindow::<T>::get(practitioner, slot)
-			})
-			.rev()
-			.take_while(|decision| decision.at >= since)
-			.any(|decision| decision.patient == *patient && decision.outcome.is_granted())
+			Self::window_ring(practitioner)
+				.rev()
+				.take_while(|decision| decision.at >= since)
+				.any(|decision| decision.patient == *patient && decision.outcome.is_granted())
 		}
 
 		/// Open the emergency grant of `access` and queue it for review.
@@ -740,13 +737,20 @@ pub mod pallet {
 				.filter_map(move |n| slot(ring_slot(n, length)))
 		}
 
-		/// `practitioner`'s recent decisions, oldest first: the sentinel's window.
-		pub fn window_of(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
+		/// `practitioner`'s recent decisions, oldest first, each read when the iterator gets
+		/// to it.
+		fn window_ring(
+			practitioner: &T::AccountId,
+		) -> impl DoubleEndedIterator<Item = AccessDecision<T::AccountId>> + '_ {
 			let logged = PractitionerCursors::<T>::get(practitioner).logged;
-			Self::ring(logged, T::WindowLength::get(), |slot| {
+			Self::ring(logged, T::WindowLength::get(), move |slot| {
 				PractitionerWindow::<T>::get(practitioner, slot)
 			})
-			.collect()
+		}
+
+		/// `practitioner`'s recent decisions, oldest first: the sentinel's window.
+		pub fn window_of(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
+			Self::window_ring(practitioner).collect()
 		}
 
 		/// `patient`'s recent decisions with `seq >= from`, oldest first, at most `limit`: the
