@@ -19,7 +19,8 @@ use crate::log::{Label, Wards};
 use ehr_primitives::{
 	audit::{AccessDecision, PATIENT_LOG_LENGTH},
 	features::{
-		features, Features, MIN_SCORED_WINDOW, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES,
+		features, Features, WorkingHours, MIN_SCORED_WINDOW, SEQUENCE_LENGTH, STEP_FEATURES,
+		WINDOW_FEATURES,
 	},
 };
 use serde::Serialize;
@@ -78,8 +79,9 @@ impl Truth<'_> {
 /// Every sample point of `log` (in chain order) with its features, after the stride.
 ///
 /// Each block's decisions are logged first, as the chain does, then its practitioners are
-/// sampled: their windows, and the patients' logs ([`PATIENT_LOG_LENGTH`] decisions each) that
-/// the care features read, stand as the sentinel finds them after the block.
+/// sampled: their windows and working hours, and the patients' logs ([`PATIENT_LOG_LENGTH`]
+/// decisions each) that the care features read, stand as the sentinel finds them after the
+/// block.
 pub fn samples<'a>(
 	log: &'a [AccessDecision<String>],
 	wards: &'a Wards,
@@ -88,11 +90,13 @@ pub fn samples<'a>(
 ) -> impl Iterator<Item = (Sample, Features)> + 'a {
 	let mut windows: BTreeMap<&str, VecDeque<AccessDecision<String>>> = BTreeMap::new();
 	let mut patient_logs: BTreeMap<&str, VecDeque<&AccessDecision<String>>> = BTreeMap::new();
+	let mut working_hours: BTreeMap<&str, WorkingHours> = BTreeMap::new();
 	let mut taken: BTreeMap<&str, usize> = BTreeMap::new();
 	log.chunk_by(|a, b| a.block == b.block).flat_map(move |block| {
 		for decision in block {
 			let window = windows.entry(&decision.practitioner).or_default();
 			push_capped(window, decision.clone(), SEQUENCE_LENGTH);
+			working_hours.entry(&decision.practitioner).or_default().record(decision.at);
 			let patient_log = patient_logs.entry(&decision.patient).or_default();
 			push_capped(patient_log, decision, PATIENT_LOG_LENGTH as usize);
 		}
@@ -123,7 +127,8 @@ pub fn samples<'a>(
 				ts: decision.at,
 				attack,
 			};
-			sampled.push((sample, features(window, patient_log, |who| wards.get(who))));
+			let hours = working_hours.get(practitioner).copied().unwrap_or_default();
+			sampled.push((sample, features(window, patient_log, |who| wards.get(who), &hours)));
 		}
 		sampled
 	})

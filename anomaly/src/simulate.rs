@@ -2,7 +2,8 @@
 //!
 //! Hospitals with departments; practitioners with roles, shifts (day, evening, night, office
 //! hours) and days off, physicians in training rotating between departments weekly, float nurses
-//! sent to another ward each day, specialists called to consult on another ward's patient;
+//! sent to another ward each day, specialists called to consult on another ward's patient,
+//! overtime and the odd shift covered for a colleague;
 //! patients with a home hospital and consents (organisation-wide for treatment, payment and
 //! operations; sensitive categories only where their care needs them; research for some; a named
 //! physician for a few; none at all for a few), admitted with stays of realistic length or seen
@@ -53,6 +54,13 @@ const DAY: Moment = 24 * HOUR;
 /// working day: the reads of a patient nobody on the physician's ward cares for that VIP snooping
 /// must be told apart from.
 const CONSULTS_PER_DAY: f64 = 0.3;
+/// The chance that a practitioner stays on one to two hours after its shift on a working day
+/// (a handover, notes to finish, a batch to close).
+const OVERTIME: f64 = 0.2;
+/// The chance that a ward's clinician works another of the three shifts than its own on a
+/// working day (covering for a colleague): a whole day at hours it does not usually work, the
+/// hard negative of off-shift access.
+const SHIFT_SWAP: f64 = 0.03;
 /// The share of stolen credentials that are a new hire's, taken before its first shift (phished
 /// with the welcome email): the account's window holds nothing but the attack, as a practitioner
 /// registered on the chain that day has.
@@ -453,9 +461,31 @@ impl World {
 			.collect()
 	}
 
+	/// The hours `p` works on `day`: its shift, or on some days a colleague's, and on some days
+	/// longer.
+	fn hours_worked(&mut self, p: usize, day: u64) -> (Moment, Moment) {
+		let (mut from, mut until) = self.shift_of(p, day);
+		let shift = self.practitioners[p].shift;
+		if shift != Shift::Office && self.rng.random_bool(SHIFT_SWAP) {
+			let others: Vec<Shift> = [Shift::Day, Shift::Evening, Shift::Night]
+				.into_iter()
+				.filter(|s| *s != shift)
+				.collect();
+			if let Some(other) = others.choose(&mut self.rng) {
+				let (start, length) = other.hours();
+				from = START + day * DAY + start * HOUR;
+				until = from + length * HOUR;
+			}
+		}
+		if self.rng.random_bool(OVERTIME) {
+			until += self.rng.random_range(HOUR..2 * HOUR);
+		}
+		(from, until)
+	}
+
 	/// A normal day's work.
 	fn work(&mut self, p: usize, day: u64) {
-		let (from, until) = self.shift_of(p, day);
+		let (from, until) = self.hours_worked(p, day);
 		let org = self.practitioners[p].org;
 		let role = self.practitioners[p].role;
 		if org == self.hospitals {
@@ -1180,6 +1210,32 @@ mod tests {
 			assert_eq!(registration.department.is_none(), moves, "{registration:?}");
 		}
 		assert!(registry.iter().any(|r| r.department.is_none()));
+	}
+
+	#[test]
+	fn some_days_run_over_and_a_few_are_another_shift() {
+		let mut world = World::new(&small(6));
+		let (mut days, mut over, mut swapped) = (0, 0, 0);
+		for p in 0..world.practitioners.len() {
+			for day in 0..28 {
+				let (from, until) = world.shift_of(p, day);
+				let (worked_from, worked_until) = world.hours_worked(p, day);
+				days += 1;
+				if worked_from == from {
+					assert!((until..until + 2 * HOUR).contains(&worked_until));
+					over += usize::from(worked_until > until);
+				} else {
+					// Another of the three shifts of a clinician, the same day.
+					assert_ne!(world.practitioners[p].shift, Shift::Office);
+					assert_eq!((worked_from - START) / DAY, day);
+					assert_eq!(worked_from.abs_diff(from) % (8 * HOUR), 0);
+					swapped += 1;
+				}
+			}
+		}
+		let share = |n: usize| n as f64 / days as f64;
+		assert!((0.15..0.25).contains(&share(over)), "overtime on {over} of {days} days");
+		assert!((0.01..0.04).contains(&share(swapped)), "another shift on {swapped} of {days}");
 	}
 
 	#[test]

@@ -152,4 +152,8 @@ pub trait AccessLog<AccountId> {
 	/// `patient`'s recent decisions, newest first, read as far as the caller goes: the care
 	/// features of the window's patients.
 	fn patient_log(patient: AccountId) -> impl Iterator<Item = AccessDecision<AccountId>>;
+
+	/// The hours of the day `practitioner` made requests in over its last days, its window's
+	/// decisions included.
+	fn working_hours(practitioner: &AccountId) -> crate::features::WorkingHours;
 }

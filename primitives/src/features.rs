@@ -16,6 +16,12 @@
 //! Time features use UTC: a deployment whose hospitals keep other hours shifts `at` before
 //! calling (the model is trained on simulated UTC shifts).
 //!
+//! Which hours of the day a practitioner usually works its window cannot tell: 64 decisions are
+//! a day or two of a nurse's work (mostly the reads of taking its patients over) and part of a
+//! clerk's batch. The audit pallet keeps each practitioner's [`WorkingHours`], the hours it made
+//! requests in on each of its last [`WORKING_HOURS_DAYS`] days; a read at an hour it worked at
+//! (give or take one) on none of the days before is at an *unusual hour*.
+//!
 //! What the practitioner's own window cannot tell is whether it has any business with a patient.
 //! The patients' logs (the audit pallet keeps one per patient) say it, as far back as
 //! [`CARE_LOOKBACK`] from the window's last decision:
@@ -40,7 +46,9 @@ use crate::{
 	Moment,
 };
 use alloc::vec::Vec;
+use codec::{Decode, Encode, MaxEncodedLen};
 use core::borrow::Borrow;
+use scale_info::TypeInfo;
 
 /// How many decisions the sequence part holds: the audit pallet's window length.
 pub const SEQUENCE_LENGTH: usize = 64;
@@ -126,6 +134,68 @@ const DAY: Moment = 24 * HOUR;
 /// How long after another practitioner's granted access a patient counts as in care: a stay's
 /// last reads to the office's batches on it after discharge.
 pub const CARE_LOOKBACK: Moment = 4 * DAY;
+
+/// How many days a practitioner's [`WorkingHours`] reach back: two weeks hold every shift of a
+/// rota with days off, and every hour of an office's batches.
+pub const WORKING_HOURS_DAYS: usize = 14;
+
+/// The fewest earlier days a practitioner must have worked on before its hours tell anything: a
+/// new practitioner has no usual hours, so none of its hours is unusual.
+const KNOWN_DAYS: u32 = 3;
+
+/// The hours of the day (UTC) a practitioner made requests in, on each of its last
+/// [`WORKING_HOURS_DAYS`] days: 60 bytes, kept by the audit pallet with the practitioner's
+/// window and updated by [`WorkingHours::record`] on each of its decisions.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct WorkingHours {
+	/// The day (since the unix epoch) of the practitioner's last decision.
+	pub last_day: u32,
+	/// Bit `h` of `hours[d]`: a decision at hour `h` on day `last_day - d`.
+	pub hours: [u32; WORKING_HOURS_DAYS],
+}
+
+impl WorkingHours {
+	/// Note a decision at `at`. The chain's time does not go back; a decision older than the
+	/// last one is noted on its own day, if that is still held.
+	pub fn record(&mut self, at: Moment) {
+		let day = day_of(at);
+		if day > self.last_day {
+			let shift = (day - self.last_day) as usize;
+			if shift >= WORKING_HOURS_DAYS {
+				self.hours = [0; WORKING_HOURS_DAYS];
+			} else {
+				self.hours.rotate_right(shift);
+				self.hours[..shift].fill(0);
+			}
+			self.last_day = day;
+		}
+		if let Some(hours) = self.hours.get_mut(self.last_day.saturating_sub(day) as usize) {
+			*hours |= 1 << hour_of(at);
+		}
+	}
+
+	/// The hours worked, give or take one, on the days held before `at`'s day, if the
+	/// practitioner worked on at least [`KNOWN_DAYS`] of them.
+	fn usual_before(&self, at: Moment) -> Option<u32> {
+		let today = day_of(at);
+		let earlier = self
+			.hours
+			.iter()
+			.enumerate()
+			.filter(|(d, hours)| **hours != 0 && self.last_day.saturating_sub(*d as u32) < today)
+			.map(|(_, hours)| *hours);
+		let (days, worked) = earlier
+			.fold((0u32, 0), |(days, worked), hours| (days.saturating_add(1), worked | hours));
+		(days >= KNOWN_DAYS).then(|| {
+			let around = |bits: u32, by: u32| ((bits << by) | (bits >> (24 - by))) & 0x00ff_ffff;
+			worked | around(worked, 1) | around(worked, 23)
+		})
+	}
+}
+
+fn day_of(at: Moment) -> u32 {
+	u32::try_from(at / DAY).unwrap_or(u32::MAX)
+}
 
 /// A patient of the window is explained when at least one in `EXPLAINED_BY` of its clinicians
 /// also read another patient of the window.
@@ -265,11 +335,12 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 /// window's last decision. `ward_of(practitioner)` gives the ward a practitioner is registered
 /// in (any value that tells wards apart, organisations included), if any; it is asked for the
 /// window's practitioner and, if that has a ward, once for each clinician of the window's
-/// patients.
+/// patients. `working_hours` are the practitioner's, its window's decisions noted.
 pub fn features<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	mut patient_log: impl FnMut(&AccountId) -> Log,
 	mut ward_of: impl FnMut(&AccountId) -> Option<Ward>,
+	working_hours: &WorkingHours,
 ) -> Features
 where
 	AccountId: Ord + Clone,
@@ -312,23 +383,14 @@ where
 		.count();
 	let recent = count(&|_, d| in_last_hour(d));
 	let earlier = &window[..n - recent];
-	// Of the last hour's decisions: patients not seen before it, and hours of the day (give or
-	// take one) the practitioner did not work at before it. Which hours are usual takes a day of
-	// history: the window of a practitioner who makes a hundred requests a day covers a few
-	// hours, and every new hour would look unusual.
+	// Of the last hour's decisions: patients not seen before it, and those at an unusual hour.
 	let new_patients =
 		count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| e.patient == d.patient));
-	let unusual_hours = if last.at.saturating_sub(first.at) < DAY {
-		0
-	} else {
-		let mut usual_hours = [false; 24];
-		for decision in earlier {
-			let hour = hour_of(decision.at);
-			for h in [hour + 23, hour, hour + 1] {
-				usual_hours[h % 24] = true;
-			}
-		}
-		count(&|_, d| in_last_hour(d) && !usual_hours[hour_of(d.at)])
+	// Usual are the hours of the days before the last hour's first: a last hour that spans
+	// midnight does not make its own first half usual.
+	let unusual_hours = match working_hours.usual_before(last_hour_from) {
+		Some(usual) => count(&|_, d| in_last_hour(d) && usual & (1 << hour_of(d.at)) == 0),
+		None => 0,
 	};
 	// Of the last hour's decisions: categories and purposes the practitioner did not use before
 	// it (its own baseline, as far as the window reaches).
@@ -501,6 +563,17 @@ mod tests {
 
 	/// Monday 2023-11-13 12:00 UTC.
 	const NOON: Moment = 1_699_876_800_000;
+	/// A practitioner without working hours yet.
+	const NEW: WorkingHours = WorkingHours { last_day: 0, hours: [0; WORKING_HOURS_DAYS] };
+
+	/// Working hours with a decision at each of `times`, in order.
+	fn worked_at(times: impl IntoIterator<Item = Moment>) -> WorkingHours {
+		let mut hours = NEW;
+		for at in times {
+			hours.record(at);
+		}
+		hours
+	}
 
 	fn decision(at: Moment, patient: u32, outcome: AccessOutcome) -> AccessDecision<u32> {
 		AccessDecision {
@@ -545,7 +618,7 @@ mod tests {
 
 	#[test]
 	fn an_empty_window_has_no_features() {
-		let f = features::<u32, _, u32>(&[], no_log, no_ward);
+		let f = features::<u32, _, u32>(&[], no_log, no_ward, &NEW);
 		assert!(f.window.iter().all(|x| *x == 0.0));
 		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
 	}
@@ -555,7 +628,7 @@ mod tests {
 		// Ten patients, one every 20 minutes, all granted, during the day.
 		let window: Vec<_> =
 			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
-		let f = features(&window, no_log, no_ward);
+		let f = features(&window, no_log, no_ward, &NEW);
 		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
 		assert_eq!(feature(&f, "off_hours_share"), 0.0);
 		assert_eq!(feature(&f, "denial_share"), 0.0);
@@ -578,7 +651,7 @@ mod tests {
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> =
 			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
-		let f = features(&window, no_log, no_ward);
+		let f = features(&window, no_log, no_ward, &NEW);
 		assert_eq!(feature(&f, "fill"), 1.0);
 		assert_eq!(feature(&f, "off_hours_share"), 1.0);
 		assert_eq!(feature(&f, "denial_share"), 1.0);
@@ -591,7 +664,7 @@ mod tests {
 	#[test]
 	fn new_patients_and_unusual_hours_are_those_of_the_last_hour() {
 		// Two day shifts on four patients, then, twelve hours later, two new patients and one
-		// old.
+		// old; the practitioner worked middays the two days before too.
 		let mut window: Vec<_> = (0..8)
 			.map(|i| {
 				decision(NOON + (i / 4) * DAY + (i % 4) * 10 * MINUTE, i as u32 % 4, granted())
@@ -603,7 +676,9 @@ mod tests {
 			decision(night + MINUTE, 101, granted()),
 			decision(night + 2 * MINUTE, 2, granted()),
 		]);
-		let f = features(&window, no_log, no_ward);
+		let hours =
+			worked_at([NOON - 2 * DAY, NOON - DAY].into_iter().chain(window.iter().map(|d| d.at)));
+		let f = features(&window, no_log, no_ward, &hours);
 		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
@@ -615,24 +690,86 @@ mod tests {
 		assert_eq!(feature(&f, "role_office"), 0.0);
 	}
 
-	#[test]
-	fn a_window_shorter_than_a_day_has_no_unusual_hours() {
-		// An office's morning batch at 09:00, then another at 13:00: a new hour, not yet an
-		// unusual one.
-		let window: Vec<_> = (0..60)
-			.map(|i| {
-				let batch = if i < 30 { NOON - 3 * HOUR } else { NOON + HOUR };
-				decision(batch + (i % 30) * 2 * MINUTE, i as u32, granted())
+	/// The `unusual_hour_share` of a last hour of reads at `times`, with `hours` as the
+	/// practitioner's working hours before them.
+	fn unusual_share(hours: WorkingHours, times: &[Moment]) -> f32 {
+		let mut hours = hours;
+		let window: Vec<_> = times
+			.iter()
+			.enumerate()
+			.map(|(i, at)| {
+				hours.record(*at);
+				decision(*at, i as u32, granted())
 			})
 			.collect();
-		assert_eq!(feature(&features(&window, no_log, no_ward), "unusual_hour_share"), 0.0);
+		feature(&features(&window, no_log, no_ward, &hours), "unusual_hour_share")
+	}
+
+	#[test]
+	fn hours_worked_on_earlier_days_are_usual_give_or_take_one() {
+		// A day shift, 07:00 to 15:00 (NOON is 12:00 UTC), on five days.
+		let shifts = worked_at((0..5).flat_map(|d| {
+			(7..15).map(move |h| NOON - 12 * HOUR + d * DAY + h * HOUR + 5 * MINUTE)
+		}));
+		let today = NOON + 5 * DAY;
+		assert_eq!(unusual_share(shifts, &[today]), 0.0);
+		// 15:30, an hour after the last hour worked: still usual; 17:00 is not.
+		assert_eq!(unusual_share(shifts, &[today + 3 * HOUR + 30 * MINUTE]), 0.0);
+		assert_eq!(unusual_share(shifts, &[today + 5 * HOUR, today + 5 * HOUR + MINUTE]), 1.0);
+		// 05:50 and 06:10: one of two before the hour before the shift's first.
+		let dawn = today - 6 * HOUR;
+		assert_eq!(unusual_share(shifts, &[dawn - 10 * MINUTE, dawn + 10 * MINUTE]), 0.5);
+	}
+
+	#[test]
+	fn the_hours_of_the_day_itself_are_not_usual_yet() {
+		// Three nights at 02:00, then a whole evening of reads today: none of today's hours
+		// makes another of today's usual.
+		let nights = worked_at((0..3).map(|d| NOON - 10 * HOUR + d * DAY));
+		let evening: Vec<_> = (0..40).map(|i| NOON + 4 * DAY + i * 10 * MINUTE).collect();
+		assert_eq!(unusual_share(nights, &evening), 1.0);
+		// Nor does a last hour that spans midnight make its own first half usual.
+		let middays = worked_at((0..3).map(|d| NOON + d * DAY));
+		let midnight = NOON + 3 * DAY + 12 * HOUR;
+		assert_eq!(unusual_share(middays, &[midnight - 20 * MINUTE, midnight + 20 * MINUTE]), 1.0);
+		// Midnight is next to 23:00 and 01:00.
+		let late = worked_at((0..3).map(|d| NOON + 11 * HOUR + d * DAY));
+		assert_eq!(unusual_share(late, &[NOON + 3 * DAY + 12 * HOUR + 30 * MINUTE]), 0.0);
+	}
+
+	#[test]
+	fn a_practitioner_without_enough_earlier_days_has_no_unusual_hours() {
+		let two_days = worked_at([NOON, NOON + DAY]);
+		assert_eq!(unusual_share(two_days, &[NOON + 2 * DAY + 10 * HOUR]), 0.0);
+		let three_days = worked_at([NOON, NOON + DAY, NOON + 2 * DAY]);
+		assert_eq!(unusual_share(three_days, &[NOON + 3 * DAY + 10 * HOUR]), 1.0);
+		// The days held are today and the 13 before it.
+		assert_eq!(unusual_share(three_days, &[NOON + 13 * DAY + 10 * HOUR]), 1.0);
+		assert_eq!(unusual_share(three_days, &[NOON + 14 * DAY + 10 * HOUR]), 0.0);
+	}
+
+	#[test]
+	fn working_hours_keep_each_day_in_its_place() {
+		let mut hours = worked_at([NOON, NOON + HOUR]);
+		assert_eq!(hours.hours[0], 0b11 << 12);
+		hours.record(NOON + 3 * DAY);
+		assert_eq!(hours.hours[..4], [1 << 12, 0, 0, 0b11 << 12]);
+		// A decision of a day already passed is noted on that day.
+		hours.record(NOON + 2 * DAY + 6 * HOUR);
+		assert_eq!(hours.hours[1], 1 << 18);
+		hours.record(NOON + 20 * DAY);
+		assert_eq!(hours.hours, [1 << 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+		assert_eq!(hours.encoded_size(), WorkingHours::max_encoded_len());
 	}
 
 	#[test]
 	fn only_the_last_sequence_length_decisions_count() {
 		let window: Vec<_> =
 			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
-		assert_eq!(features(&window, no_log, no_ward), features(&window[36..], no_log, no_ward));
+		assert_eq!(
+			features(&window, no_log, no_ward, &NEW),
+			features(&window[36..], no_log, no_ward, &NEW)
+		);
 	}
 
 	#[test]
@@ -642,11 +779,11 @@ mod tests {
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
 		let earlier = decision(NOON - 2 * HOUR, 1, granted());
-		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward);
+		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW);
 		assert_eq!(feature(&f, "novel_category_share"), 1.0);
 		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 1.0);
-		let f = features(&[billing_notes], no_log, no_ward);
+		let f = features(&[billing_notes], no_log, no_ward, &NEW);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
 		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
@@ -709,6 +846,7 @@ mod tests {
 				logs(patient)
 			},
 			no_ward,
+			&NEW,
 		);
 		assert_eq!(asked, [0, 1, 2, 3]);
 		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
@@ -750,14 +888,14 @@ mod tests {
 		};
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
-		assert_eq!(unexplained(features(&window, logs, no_ward)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW)), [0.0, 0.0, 0.0, 0.0, 1.0]);
 		// Two of eight: a quarter, the practitioner's reads are explained.
 		let logs = |patient: &u32| {
 			let mut log = logs(patient);
 			log.push(by(20, Physician, NOON - 3 * HOUR, *patient, granted()));
 			log
 		};
-		assert_eq!(unexplained(features(&window, logs, no_ward)), [0.0; 5]);
+		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW)), [0.0; 5]);
 	}
 
 	#[test]
@@ -774,11 +912,11 @@ mod tests {
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// Nobody yet, or fewer than three: no team to be part of.
 		for admitting in [&[][..], &[30], &[30, 31]] {
-			assert_eq!(unexplained(features(&window, logs(admitting), no_ward)), [0.0; 5]);
+			assert_eq!(unexplained(features(&window, logs(admitting), no_ward, &NEW)), [0.0; 5]);
 		}
 		// Three who never read nurse 7's other patients: a team the nurse is not part of.
 		let team = logs(&[30, 31, 32]);
-		assert_eq!(unexplained(features(&window, team, no_ward)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(unexplained(features(&window, team, no_ward, &NEW)), [0.0, 0.0, 0.0, 0.0, 1.0]);
 	}
 
 	/// Wards: practitioners 7 and 20 work on ward 1, 30 to 39 on ward 2; float nurse 21 and
@@ -804,7 +942,7 @@ mod tests {
 		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2.
 		let window = ward_round_then_patient_2();
 		let foreign = |readers_of_2| {
-			let f = features(&window, logs_with(readers_of_2), wards);
+			let f = features(&window, logs_with(readers_of_2), wards, &NEW);
 			(last_steps(&f, "foreign_ward", 5), feature(&f, "foreign_ward_patient_share"))
 		};
 		// Ward 2's clinicians, and a float nurse, who has no ward: foreign.
@@ -814,7 +952,7 @@ mod tests {
 		// Nobody with a ward, or nobody at all: nothing to compare with.
 		assert_eq!(foreign(&[21]), (vec![0.0; 5], 0.0));
 		assert_eq!(foreign(&[]), (vec![0.0; 5], 0.0));
-		let f = features(&window, logs_with(&[30]), wards);
+		let f = features(&window, logs_with(&[30]), wards, &NEW);
 		assert_eq!(feature(&f, "ward_registered"), 1.0);
 		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 5.0);
 	}
@@ -827,13 +965,13 @@ mod tests {
 			window.map(|d| AccessDecision { practitioner, role: Some(role), ..d }).collect()
 		};
 		// Ward 1's physician: foreign, and a physician.
-		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards);
+		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW);
 		assert_eq!(last_steps(&f, "foreign_ward", 1), [1.0]);
 		assert_eq!(feature(&f, "role_physician"), 1.0);
 		// The same reads by practitioner 7 as a lab technician (service staff serve every ward)
 		// and by float nurse 21: no ward of their own, nothing foreign.
 		for window in [as_(7, LabTechnician), as_(21, Nurse)] {
-			let f = features(&window, logs_with(&[30, 31]), wards);
+			let f = features(&window, logs_with(&[30, 31]), wards, &NEW);
 			assert_eq!(feature(&f, "ward_registered"), 0.0);
 			assert_eq!(feature(&f, "role_physician"), 0.0);
 			assert_eq!(last_steps(&f, "foreign_ward", 5), [0.0; 5]);

@@ -20,7 +20,7 @@ fn patient<T: Config>() -> T::AccountId {
 /// Rings that have wrapped already: the practitioner's and the patient's cursors exist.
 fn full_rings<T: Config>(practitioner: &T::AccountId, patient: &T::AccountId) {
 	let logged = u64::from(T::WindowLength::get().max(T::PatientLogLength::get())) * 3;
-	PractitionerCursors::<T>::insert(practitioner, WindowCursor { logged, last_block: 0 });
+	PractitionerCursors::<T>::insert(practitioner, WindowCursor { logged, ..Default::default() });
 	PatientLogCursors::<T>::insert(patient, logged);
 }
 
@@ -52,7 +52,7 @@ fn window_caring_last_for<T: Config>(practitioner: &T::AccountId, patient: &T::A
 		};
 		PractitionerWindow::<T>::insert(practitioner, slot, decision);
 	}
-	let cursor = WindowCursor { logged: u64::from(length), last_block: 0 };
+	let cursor = WindowCursor { logged: u64::from(length), ..Default::default() };
 	PractitionerCursors::<T>::insert(practitioner, cursor);
 }
 

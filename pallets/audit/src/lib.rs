@@ -46,7 +46,9 @@
 //!   patient's last `PatientLogLength` decisions (what the patient app shows; the runtime API
 //!   `accesses_of`). Both are rings: a decision overwrites the oldest slot and a cursor, so
 //!   logging writes a fixed number of bytes whatever the length. Older decisions leave state but
-//!   not the chain's history.
+//!   not the chain's history. With each practitioner's cursor, its working hours: the hours of the day it made
+//!   requests in on each of its last two weeks' days (`WorkingHours`, 60 bytes), which its
+//!   window is too short to tell and the anomaly features compare its last hour with.
 //! - The practitioners that made a request in the current block ([`Touched`]), cleared at the
 //!   start of the next block: the sentinel's offchain worker scores only those.
 //! - Emergency accesses until they are reviewed; the count of unjustified ones per practitioner.
@@ -98,6 +100,7 @@ pub use ehr_primitives::audit::{
 };
 use ehr_primitives::{
 	consent::{BreakGlassPolicy, ConsentInspect, Purpose, RecordCategory},
+	features::WorkingHours,
 	providers::{ActivePractitioner, ProviderInspect},
 	BlockNumber, Moment,
 };
@@ -178,13 +181,17 @@ pub struct Referral<AccountId> {
 	pub until: Moment,
 }
 
-/// Where a practitioner's ring of recent decisions stands.
+/// Where a practitioner's ring of recent decisions stands, and the hours it has worked.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct WindowCursor {
 	/// Decisions logged so far; the next goes to slot `logged % WindowLength`.
 	pub logged: u64,
 	/// The last block the practitioner made a request in.
 	pub last_block: BlockNumber,
+	/// The hours of the day it made requests in, over its last days: what its window is too
+	/// short to tell (the anomaly features' unusual hours). Kept here, read and written with the
+	/// cursor on every request anyway, it costs no storage access of its own.
+	pub hours: WorkingHours,
 }
 
 #[frame_support::pallet]
@@ -711,6 +718,7 @@ pub mod pallet {
 					cursor.logged = cursor.logged.saturating_add(1);
 					let first = cursor.last_block != decision.block;
 					cursor.last_block = decision.block;
+					cursor.hours.record(decision.at);
 					(slot, first)
 				});
 			PractitionerWindow::<T>::insert(practitioner, slot, &decision);
@@ -778,6 +786,10 @@ impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
 
 	fn window(practitioner: &T::AccountId) -> Vec<AccessDecision<T::AccountId>> {
 		Self::window_of(practitioner)
+	}
+
+	fn working_hours(practitioner: &T::AccountId) -> WorkingHours {
+		PractitionerCursors::<T>::get(practitioner).hours
 	}
 
 	fn patient_log(patient: T::AccountId) -> impl Iterator<Item = AccessDecision<T::AccountId>> {

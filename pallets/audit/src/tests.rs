@@ -503,6 +503,25 @@ fn the_practitioner_window_keeps_the_last_window_length_decisions() {
 }
 
 #[test]
+fn every_decision_notes_its_hour_in_the_practitioners_working_hours() {
+	use ehr_primitives::{audit::AccessLog, features::WorkingHours};
+	new_test_ext().execute_with(|| {
+		const HOUR: u64 = 3_600_000;
+		let mut expected = WorkingHours::default();
+		for at in [NOW, NOW + 3 * HOUR, NOW + 27 * HOUR] {
+			next_block(at);
+			expected.record(at);
+			// Denied or granted: the practitioner asked at that hour.
+			request(PHYSICIAN, Imaging, Treatment);
+		}
+		assert_eq!(Audit::working_hours(&PHYSICIAN), expected);
+		// NOW is 22:13 UTC: that day at 22:00, the next two at 01:00.
+		assert_eq!(expected.hours[..3], [1 << 1, 1 << 1, 1 << 22]);
+		assert_eq!(Audit::working_hours(&NURSE), WorkingHours::default());
+	});
+}
+
+#[test]
 fn the_patient_log_keeps_the_last_entries_and_pages_by_sequence() {
 	new_test_ext().execute_with(|| {
 		let all: Vec<_> = [PHYSICIAN, NURSE, LOCUM, PHYSICIAN, NURSE]

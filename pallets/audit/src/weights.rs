@@ -65,7 +65,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::EmergencyGrants` (r:1 w:0)
 	/// Proof: `Audit::EmergencyGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:1)
-	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Touched` (r:1 w:1)
 	/// Proof: `Audit::Touched` (`max_values`: Some(1), `max_size`: Some(131074), added: 131569, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PatientLogCursors` (r:1 w:1)
@@ -76,10 +76,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::PatientLog` (`max_values`: None, `max_size`: Some(192), added: 2667, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3114`
+		//  Measured:  `3177`
 		//  Estimated: `132559`
-		// Minimum execution time: 63_225_000 picoseconds.
-		Weight::from_parts(73_690_000, 132559)
+		// Minimum execution time: 69_804_000 picoseconds.
+		Weight::from_parts(75_373_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -92,7 +92,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::BreakGlass` (r:1 w:0)
 	/// Proof: `Consent::BreakGlass` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:1)
-	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Touched` (r:1 w:1)
 	/// Proof: `Audit::Touched` (`max_values`: Some(1), `max_size`: Some(131074), added: 131569, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PatientLogCursors` (r:1 w:1)
@@ -107,10 +107,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::PatientLog` (`max_values`: None, `max_size`: Some(192), added: 2667, mode: `MaxEncodedLen`)
 	fn emergency_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `565`
+		//  Measured:  `628`
 		//  Estimated: `132559`
-		// Minimum execution time: 39_509_000 picoseconds.
-		Weight::from_parts(44_286_000, 132559)
+		// Minimum execution time: 42_744_000 picoseconds.
+		Weight::from_parts(45_408_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `433`
 		//  Estimated: `3595`
-		// Minimum execution time: 20_681_000 picoseconds.
-		Weight::from_parts(22_403_000, 3595)
+		// Minimum execution time: 20_981_000 picoseconds.
+		Weight::from_parts(22_985_000, 3595)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -136,17 +136,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Organisations` (r:1 w:0)
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:0)
-	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerWindow` (r:64 w:0)
 	/// Proof: `Audit::PractitionerWindow` (`max_values`: None, `max_size`: Some(192), added: 2667, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Referrals` (r:0 w:1)
 	/// Proof: `Audit::Referrals` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn refer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8235`
+		//  Measured:  `8298`
 		//  Estimated: `171678`
-		// Minimum execution time: 295_311_000 picoseconds.
-		Weight::from_parts(313_658_000, 171678)
+		// Minimum execution time: 306_928_000 picoseconds.
+		Weight::from_parts(328_180_000, 171678)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -158,8 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `3609`
-		// Minimum execution time: 15_623_000 picoseconds.
-		Weight::from_parts(16_855_000, 3609)
+		// Minimum execution time: 15_934_000 picoseconds.
+		Weight::from_parts(17_155_000, 3609)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -168,27 +168,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn request_access() -> Weight {
-		Weight::from_parts(73_690_000, 132559)
+		Weight::from_parts(75_373_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn emergency_access() -> Weight {
-		Weight::from_parts(44_286_000, 132559)
+		Weight::from_parts(45_408_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn review_emergency() -> Weight {
-		Weight::from_parts(22_403_000, 3595)
+		Weight::from_parts(22_985_000, 3595)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn refer() -> Weight {
-		Weight::from_parts(313_658_000, 171678)
+		Weight::from_parts(328_180_000, 171678)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn end_referral() -> Weight {
-		Weight::from_parts(16_855_000, 3609)
+		Weight::from_parts(17_155_000, 3609)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

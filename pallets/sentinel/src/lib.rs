@@ -494,7 +494,9 @@ pub mod pallet {
 					}
 					let patient_log =
 						|patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
-					features(&window, patient_log, T::Providers::ward_of).encode_to(&mut wire);
+					let hours = T::AccessLog::working_hours(practitioner);
+					features(&window, patient_log, T::Providers::ward_of, &hours)
+						.encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}
 				if scored.is_empty() {

@@ -10,7 +10,7 @@ use ehr_primitives::{
 	anomaly::{AnomalyScorer, AnomalyScorerExt, ScorePpm},
 	audit::{AccessDecision, AccessLog, AccessOutcome, DenyReason},
 	consent::{ConsentDenial, Purpose, RecordCategory},
-	features::Features,
+	features::{Features, WorkingHours},
 	providers::{
 		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
 		ProviderStatusManager, StatusReason,
@@ -244,6 +244,14 @@ impl AccessLog<AccountId> for MockLog {
 
 	fn window(practitioner: &AccountId) -> Vec<AccessDecision<AccountId>> {
 		WINDOWS.with(|w| w.borrow().get(practitioner).cloned().unwrap_or_default())
+	}
+
+	fn working_hours(practitioner: &AccountId) -> WorkingHours {
+		let mut hours = WorkingHours::default();
+		for decision in Self::window(practitioner) {
+			hours.record(decision.at);
+		}
+		hours
 	}
 
 	fn patient_log(patient: AccountId) -> impl Iterator<Item = AccessDecision<AccountId>> {
