@@ -57,9 +57,9 @@ const CONSULTS_PER_DAY: f64 = 0.3;
 /// The chance that a practitioner stays on one to two hours after its shift on a working day
 /// (a handover, notes to finish, a batch to close).
 const OVERTIME: f64 = 0.2;
-/// The chance that a ward's clinician works another of the three shifts than its own on a
-/// working day (covering for a colleague): a whole day at hours it does not usually work, the
-/// hard negative of off-shift access.
+/// The chance that a practitioner on shifts (not office hours) works another of the three shifts
+/// than its own on a working day (covering for a colleague): a whole day at hours it does not
+/// usually work, the hard negative of off-shift access.
 const SHIFT_SWAP: f64 = 0.03;
 /// The share of stolen credentials that are a new hire's, taken before its first shift (phished
 /// with the welcome email): the account's window holds nothing but the attack, as a practitioner

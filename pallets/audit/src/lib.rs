@@ -46,9 +46,9 @@
 //!   patient's last `PatientLogLength` decisions (what the patient app shows; the runtime API
 //!   `accesses_of`). Both are rings: a decision overwrites the oldest slot and a cursor, so
 //!   logging writes a fixed number of bytes whatever the length. Older decisions leave state but
-//!   not the chain's history. With each practitioner's cursor, its working hours: the hours of the day it made
-//!   requests in on each of its last two weeks' days (`WorkingHours`, 60 bytes), which its
-//!   window is too short to tell and the anomaly features compare its last hour with.
+//!   not the chain's history. With each practitioner's cursor, its working hours: the hours of
+//!   the day it made requests in on each of its last 14 days (`WorkingHours`, 60 bytes), which
+//!   its window is too short to tell and the anomaly features compare its last hour with.
 //! - The practitioners that made a request in the current block ([`Touched`]), cleared at the
 //!   start of the next block: the sentinel's offchain worker scores only those.
 //! - Emergency accesses until they are reviewed; the count of unjustified ones per practitioner.
