@@ -146,6 +146,7 @@ thread_local! {
 	static TOUCHED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = RefCell::new(BTreeMap::new());
 	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = RefCell::new(BTreeMap::new());
+	static WORKING_HOURS: RefCell<BTreeMap<AccountId, WorkingHours>> = RefCell::new(BTreeMap::new());
 }
 
 pub struct MockRegistry;
@@ -235,6 +236,11 @@ impl MockLog {
 		TOUCHED.with(|t| t.borrow_mut().push(practitioner.clone()));
 		WINDOWS.with(|w| w.borrow_mut().insert(practitioner, window));
 	}
+
+	/// `practitioner` worked at `hours` (none by default).
+	pub fn worked(practitioner: AccountId, hours: WorkingHours) {
+		WORKING_HOURS.with(|w| w.borrow_mut().insert(practitioner, hours));
+	}
 }
 
 impl AccessLog<AccountId> for MockLog {
@@ -247,11 +253,7 @@ impl AccessLog<AccountId> for MockLog {
 	}
 
 	fn working_hours(practitioner: &AccountId) -> WorkingHours {
-		let mut hours = WorkingHours::default();
-		for decision in Self::window(practitioner) {
-			hours.record(decision.at);
-		}
-		hours
+		WORKING_HOURS.with(|w| w.borrow().get(practitioner).copied().unwrap_or_default())
 	}
 
 	fn patient_log(patient: AccountId) -> impl Iterator<Item = AccessDecision<AccountId>> {

@@ -4,7 +4,7 @@ use crate::{
 };
 use codec::Decode;
 use ehr_primitives::{
-	features::WINDOW_FEATURES,
+	features::{WorkingHours, WINDOW_FEATURES},
 	providers::{ProviderDenial, StatusReason},
 };
 use frame_support::{
@@ -411,6 +411,28 @@ fn the_features_the_worker_scores_read_the_registrys_wards() {
 	let flags: Vec<_> = batches.iter().flatten().map(|f| f.window[registered]).collect();
 	// Touched in that order: the physician has a ward, the nurse none.
 	assert_eq!(flags, vec![1.0, 0.0]);
+}
+
+#[test]
+fn the_features_the_worker_scores_read_the_practitioners_working_hours() {
+	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		// The physician worked three earlier days, twelve hours off the hour of its window.
+		const HALF_A_DAY: u64 = 12 * 3_600_000;
+		let mut hours = WorkingHours::default();
+		for day in (1..=3).rev() {
+			hours.record(NOW - day * 2 * HALF_A_DAY - HALF_A_DAY);
+		}
+		MockLog::worked(physician(), hours);
+		MockLog::touch(physician(), 40, 4_000);
+		MockLog::touch(nurse(), 40, 5_000);
+		Sentinel::offchain_worker(1);
+	});
+	let unusual = WINDOW_FEATURES.iter().position(|n| *n == "unusual_hour_share").unwrap();
+	let batches = offchain.model.batches.lock().unwrap();
+	let shares: Vec<_> = batches.iter().flatten().map(|f| f.window[unusual]).collect();
+	// The nurse has no working hours on chain: none of its hours is unusual.
+	assert_eq!(shares, vec![1.0, 0.0]);
 }
 
 #[test]
