@@ -397,26 +397,31 @@ fn the_offchain_worker_reports_touched_practitioners_at_or_above_the_threshold()
 	assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), vec![2]);
 }
 
-#[test]
-fn the_features_the_worker_scores_read_the_registrys_wards() {
+/// The window feature `name` of each practitioner the worker scored, after `setup` and the
+/// physician's then the nurse's requests (40 each) in the block.
+fn scored_feature(name: &str, setup: impl FnOnce()) -> Vec<f32> {
 	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
 	ext.execute_with(|| {
-		MockRegistry::assign(physician(), 3);
+		setup();
 		MockLog::touch(physician(), 40, 4_000);
 		MockLog::touch(nurse(), 40, 5_000);
 		Sentinel::offchain_worker(1);
 	});
-	let registered = WINDOW_FEATURES.iter().position(|n| *n == "ward_registered").unwrap();
+	let feature = WINDOW_FEATURES.iter().position(|n| *n == name).unwrap();
 	let batches = offchain.model.batches.lock().unwrap();
-	let flags: Vec<_> = batches.iter().flatten().map(|f| f.window[registered]).collect();
+	batches.iter().flatten().map(|f| f.window[feature]).collect()
+}
+
+#[test]
+fn the_features_the_worker_scores_read_the_registrys_wards() {
+	let flags = scored_feature("ward_registered", || MockRegistry::assign(physician(), 3));
 	// Touched in that order: the physician has a ward, the nurse none.
 	assert_eq!(flags, vec![1.0, 0.0]);
 }
 
 #[test]
 fn the_features_the_worker_scores_read_the_practitioners_working_hours() {
-	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
-	ext.execute_with(|| {
+	let shares = scored_feature("unusual_hour_share", || {
 		// The physician worked three earlier days, twelve hours off the hour of its window.
 		const HALF_A_DAY: u64 = 12 * 3_600_000;
 		let mut hours = WorkingHours::default();
@@ -424,13 +429,7 @@ fn the_features_the_worker_scores_read_the_practitioners_working_hours() {
 			hours.record(NOW - day * 2 * HALF_A_DAY - HALF_A_DAY);
 		}
 		MockLog::worked(physician(), hours);
-		MockLog::touch(physician(), 40, 4_000);
-		MockLog::touch(nurse(), 40, 5_000);
-		Sentinel::offchain_worker(1);
 	});
-	let unusual = WINDOW_FEATURES.iter().position(|n| *n == "unusual_hour_share").unwrap();
-	let batches = offchain.model.batches.lock().unwrap();
-	let shares: Vec<_> = batches.iter().flatten().map(|f| f.window[unusual]).collect();
 	// The nurse has no working hours on chain: none of its hours is unusual.
 	assert_eq!(shares, vec![1.0, 0.0]);
 }
