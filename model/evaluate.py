@@ -3,7 +3,7 @@
     python model/evaluate.py --work WORK_DIR
 
 The model that model/train.py trained and exported, which it left in the work directory
-(hospital networks seeds 11 and 13, attacks on 5% of practitioner-days, days 4-19; fusion on
+(hospital networks seeds 11, 13, 15 and 17, attacks on 5% of practitioner-days, days 4-19; fusion on
 days 20-29; the first days of a simulation are its burn-in), tested on four other networks
 simulated from other seeds (22-25): other practitioners, other patients, other days. Every
 sample the sentinel would score is scored (stride 1). Alerts are counted per practitioner-day: a
