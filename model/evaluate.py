@@ -3,7 +3,7 @@
     python model/evaluate.py --work WORK_DIR
 
 The model that model/train.py trained and exported, which it left in the work directory
-(hospital networks seeds 11, 13, 15 and 17, attacks on 5% of practitioner-days, days 4-19; fusion on
+(eight hospital networks, attacks on 5% of practitioner-days, days 4-19; fusion on
 days 20-29; the first days of a simulation are its burn-in), tested on four other networks
 simulated from other seeds (22-25): other practitioners, other patients, other days. Every
 sample the sentinel would score is scored (stride 1). Alerts are counted per practitioner-day: a
@@ -120,6 +120,7 @@ def main():
     days = m.Days(test)
     eps = episodes(test)
     roles, emergency = roles_of(networks)
+    del networks  # the test set holds a copy of their samples: gigabytes
     groups = hard_negative_groups(days, roles, emergency)
 
     model = t.load_trained(args.work)
@@ -167,7 +168,8 @@ def write_report(test, days, eps, methods, held_out, groups, spread):
         "## Data",
         "",
         f"- Training: hospital networks seeds {', '.join(map(str, t.TRAIN_SEEDS))}, each {t.TRAIN_WORLD['practitioners']} practitioners, "
-        f"{t.TRAIN_WORLD['days']} days, attacks on {t.TRAIN_WORLD['attack_rate']:.1%} of practitioner-days; "
+        f"{t.TRAIN_WORLD['days']} days, attacks on {t.TRAIN_WORLD['attack_rate']:.1%} of practitioner-days, "
+        f"a sample every {t.TRAIN_WORLD['stride']} decisions; "
         f"branches trained on days {m.BURN_IN_DAYS}-{t.SPLIT_DAY - 1}, fusion fitted on days {t.SPLIT_DAY}-{t.TRAIN_WORLD['days'] - 1}; "
         + ("a training sample is an attack one when its last 8 decisions include an attack access "
            "(the simulator's ground truth)." if t.TRAIN_WORLD.get("truth") else "a training sample is "

@@ -3,8 +3,8 @@ that the Rust side must reproduce with tract.
 
     python model/train.py --work WORK_DIR
 
-Data: four simulated hospital networks (seeds 11, 13, 15 and 17) with attacks on 5% of
-practitioner-days, so that each type has enough examples; days 4-19 (after the burn-in) to train
+Data: eight simulated hospital networks with attacks on 5% of practitioner-days, so that each
+type has enough examples, every eighth decision of each a sample; days 4-19 (after the burn-in) to train
 the branches, the last 10 to fit the fusion. Fixed seeds throughout: the same inputs give the same model.
 The trained model stays in WORK_DIR for model/evaluate.py.
 """
@@ -22,11 +22,13 @@ import ehr_model as m
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Labels by attack window. Marking only the samples near attack accesses (`truth=True`, the
 # simulator's finer ground truth) was tried: PR-AUC 0.535 against 0.549, and slow exfiltration lost.
-TRAIN_WORLD = dict(name="train", days=30, practitioners=400, attack_rate=0.05, stride=4)
-# Four networks: each attack type has about 90 examples in training (two networks: 45; four
-# lifted PR-AUC from 0.91-0.92 to 0.94 and acquaintance snooping from 0.42-0.50 to 0.58-0.62,
-# three trainings each).
-TRAIN_SEEDS = (11, 13, 15, 17)
+# What the model learns from is the attacks: eight networks, each attack type about 180 times
+# (two networks: 45). Every eighth decision a sample keeps the training as long as four networks'
+# every fourth. Three trainings each on the test networks: two networks (every fourth decision)
+# PR-AUC 0.91-0.92, mean recall over the types at 0.05% 0.78; four 0.94, 0.80; eight (every
+# eighth) 0.94-0.95, 0.83.
+TRAIN_WORLD = dict(name="train", days=30, practitioners=400, attack_rate=0.05, stride=8)
+TRAIN_SEEDS = (11, 13, 15, 17, 31, 33, 35, 37)  # none of the test networks' (evaluate.py)
 SPLIT_DAY = 20
 
 
