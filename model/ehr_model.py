@@ -103,12 +103,14 @@ def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=F
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
     accesses = os.path.join(directory, "truth.jsonl")
     registry = os.path.join(directory, "registry.jsonl")
+    referrals = os.path.join(directory, "referrals.jsonl")
     os.makedirs(directory, exist_ok=True)
     run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
     run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
         "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses,
-        "--registry", registry)
-    run("features", "--log", log, "--labels", labels, "--registry", registry, "--stride", stride,
+        "--registry", registry, "--referrals", referrals)
+    run("features", "--log", log, "--labels", labels, "--registry", registry,
+        "--referrals", referrals, "--stride", stride,
         *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))
     return load(directory)
 

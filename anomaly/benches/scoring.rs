@@ -7,24 +7,25 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ehr_anomaly::{
 	export::{samples, Truth},
-	log::{wards, Wards},
+	log::{wards, ChainState, Referrals},
 	score::{Scorer, DEFAULT_MODEL},
 	simulate::{simulate, Config, Simulation},
 };
 use ehr_primitives::features::Features;
 
-/// A simulated network, with its practitioners' wards.
-fn network() -> (Simulation, Wards) {
+/// A simulated network, with its practitioners' wards and its referrals.
+fn network() -> (Simulation, ChainState) {
 	let simulation = simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
 	let wards = wards(simulation.registry.clone()).expect("one registration per practitioner");
-	(simulation, wards)
+	let referrals = Referrals::new(simulation.referrals.clone()).expect("simulated referrals");
+	(simulation, ChainState { wards, referrals })
 }
 
 /// Real windows: the features of a simulated network's practitioners.
 fn windows(count: usize) -> Vec<Features> {
-	let (simulation, wards) = network();
+	let (simulation, chain) = network();
 	let truth = Truth::Labels(&simulation.labels);
-	let all: Vec<_> = samples(&simulation.log, &wards, truth, 1).map(|(_, f)| f).collect();
+	let all: Vec<_> = samples(&simulation.log, &chain, truth, 1).map(|(_, f)| f).collect();
 	all.iter().cycle().take(count).cloned().collect()
 }
 
@@ -37,8 +38,8 @@ fn scoring(c: &mut Criterion) {
 		b.iter_batched(|| DEFAULT_MODEL, |bytes| Scorer::load(bytes, None), BatchSize::SmallInput)
 	});
 	c.bench_function("features of 1000 windows", |b| {
-		let (simulation, wards) = network();
-		b.iter(|| samples(&simulation.log, &wards, Truth::Labels(&[]), 1).take(1000).count())
+		let (simulation, chain) = network();
+		b.iter(|| samples(&simulation.log, &chain, Truth::Labels(&[]), 1).take(1000).count())
 	});
 }
 

@@ -15,7 +15,7 @@
 //! `[n, 64, 13]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 
-use crate::log::{Label, Wards};
+use crate::log::{ChainState, Label};
 use ehr_primitives::{
 	audit::{AccessDecision, PATIENT_LOG_LENGTH},
 	features::{
@@ -84,7 +84,7 @@ impl Truth<'_> {
 /// block.
 pub fn samples<'a>(
 	log: &'a [AccessDecision<String>],
-	wards: &'a Wards,
+	chain: &'a ChainState,
 	truth: Truth<'a>,
 	stride: usize,
 ) -> impl Iterator<Item = (Sample, Features)> + 'a {
@@ -128,7 +128,10 @@ pub fn samples<'a>(
 				attack,
 			};
 			let hours = working_hours.get(practitioner).copied().unwrap_or_default();
-			sampled.push((sample, features(window, patient_log, |who| wards.get(who), &hours)));
+			let ward_of = |who: &String| chain.wards.get(who);
+			let referral_until =
+				|patient: &String| chain.referrals.until(practitioner, patient, decision.at);
+			sampled.push((sample, features(window, patient_log, ward_of, &hours, referral_until)));
 		}
 		sampled
 	})
@@ -145,7 +148,7 @@ fn push_capped<T>(ring: &mut VecDeque<T>, item: T, cap: usize) {
 /// Write the samples of `log` to `dir`; returns how many.
 pub fn export(
 	log: &[AccessDecision<String>],
-	wards: &Wards,
+	chain: &ChainState,
 	truth: Truth<'_>,
 	stride: usize,
 	dir: &Path,
@@ -157,7 +160,7 @@ pub fn export(
 	let mut sequence = Npy::create(&dir.join("sequence.npy"))?;
 	let mut index = BufWriter::new(File::create(dir.join("samples.jsonl"))?);
 	let mut rows = 0;
-	for (sample, f) in samples(log, wards, truth, stride) {
+	for (sample, f) in samples(log, chain, truth, stride) {
 		window.row(&f.window)?;
 		for step in &f.sequence {
 			sequence.row(step)?;
@@ -219,15 +222,19 @@ impl Npy {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::simulate::{simulate, Config};
+	use crate::{
+		log::{Referral, Referrals, Wards},
+		simulate::{simulate, Config},
+	};
 
 	#[test]
 	fn samples_are_taken_at_block_ends_with_labels_and_stride() {
 		let simulation =
 			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
 		let labels = Truth::Labels(&simulation.labels);
-		let all: Vec<_> = samples(&simulation.log, &Wards::new(), labels, 1).collect();
-		let strided: Vec<_> = samples(&simulation.log, &Wards::new(), labels, 10).collect();
+		let all: Vec<_> = samples(&simulation.log, &ChainState::default(), labels, 1).collect();
+		let strided: Vec<_> =
+			samples(&simulation.log, &ChainState::default(), labels, 10).collect();
 		assert!(strided.len() * 5 < all.len());
 		let attacked =
 			|s: &[(Sample, Features)]| s.iter().filter(|(x, _)| x.attack.is_some()).count();
@@ -275,8 +282,12 @@ mod tests {
 	}
 
 	/// The last three steps' value of the step feature `name` in the nurse's last sample.
-	fn nurse_last_steps(log: &[AccessDecision<String>], wards: &Wards, name: &str) -> [f32; 3] {
-		let all: Vec<_> = samples(log, wards, Truth::Labels(&[]), 1).collect();
+	fn nurse_last_steps(
+		log: &[AccessDecision<String>],
+		chain: &ChainState,
+		name: &str,
+	) -> [f32; 3] {
+		let all: Vec<_> = samples(log, chain, Truth::Labels(&[]), 1).collect();
 		let (sample, features) = all.last().expect("the nurse's last sample");
 		assert_eq!(sample.practitioner, "nurse");
 		let column = STEP_FEATURES.iter().position(|n| *n == name).expect("a step feature");
@@ -286,7 +297,7 @@ mod tests {
 	#[test]
 	fn care_features_see_the_patients_logs_as_they_stand_after_the_block() {
 		let log = nurse_and_colleague();
-		let all: Vec<_> = samples(&log, &Wards::new(), Truth::Labels(&[]), 1).collect();
+		let all: Vec<_> = samples(&log, &ChainState::default(), Truth::Labels(&[]), 1).collect();
 		// The nurse is sampled from its 32nd decision on; the colleague's window is too young.
 		assert_eq!(all.len(), 40 - MIN_SCORED_WINDOW + 1);
 		assert!(all.iter().all(|(s, _)| s.practitioner == "nurse"));
@@ -294,7 +305,7 @@ mod tests {
 		assert_eq!(last.seq >> 32, 40);
 		// pt-40 and pt-39 are in the colleague's care; pt-38 in nobody's. None has a team the
 		// nurse could be outside of.
-		let none = Wards::new();
+		let none = ChainState::default();
 		assert_eq!(nurse_last_steps(&log, &none, "out_of_care"), [0.0, 0.0, 1.0]);
 		assert_eq!(nurse_last_steps(&log, &none, "unexplained"), [0.0; 3]);
 	}
@@ -303,18 +314,45 @@ mod tests {
 	fn the_registrys_wards_reach_the_features() {
 		let log = nurse_and_colleague();
 		let ward = |department: &str| ("org-1".to_string(), department.to_string());
-		let registered = |colleagues_ward| {
-			Wards::from([
+		let registered = |colleagues_ward| ChainState {
+			wards: Wards::from([
 				("nurse".into(), ward("icu")),
 				("colleague".into(), ward(colleagues_ward)),
-			])
+			]),
+			referrals: Referrals::default(),
 		};
 		// pt-40 and pt-39 are read by a colleague of another ward only; pt-38 by nobody.
 		let foreign = nurse_last_steps(&log, &registered("surgery"), "foreign_ward");
 		assert_eq!(foreign, [1.0, 1.0, 0.0]);
 		// The colleague on the nurse's own ward, or no registry at all: nothing foreign.
 		assert_eq!(nurse_last_steps(&log, &registered("icu"), "foreign_ward"), [0.0; 3]);
-		assert_eq!(nurse_last_steps(&log, &Wards::new(), "foreign_ward"), [0.0; 3]);
+		assert_eq!(nurse_last_steps(&log, &ChainState::default(), "foreign_ward"), [0.0; 3]);
+	}
+
+	#[test]
+	fn the_referrals_made_by_then_reach_the_features() {
+		let log = nurse_and_colleague();
+		let at_block = |block: u32| read("nurse", "pt-40", block, 0).at;
+		let referred_to_pt_40_at = |block| ChainState {
+			wards: Wards::from([
+				("nurse".into(), ("org-1".into(), "icu".into())),
+				("colleague".into(), ("org-1".into(), "surgery".into())),
+			]),
+			referrals: Referrals::new([Referral {
+				consultant: "nurse".into(),
+				patient: "pt-40".into(),
+				by: "colleague".into(),
+				from: at_block(block),
+				until: at_block(block) + 60 * 60 * 1000,
+			}])
+			.unwrap(),
+		};
+		// Referred before the read: pt-40 is care; pt-39 is still another ward's.
+		let foreign = nurse_last_steps(&log, &referred_to_pt_40_at(39), "foreign_ward");
+		assert_eq!(foreign, [0.0, 1.0, 0.0]);
+		// A referral made after the sample's block is not on chain yet.
+		let foreign = nurse_last_steps(&log, &referred_to_pt_40_at(41), "foreign_ward");
+		assert_eq!(foreign, [1.0, 1.0, 0.0]);
 	}
 
 	#[test]
@@ -324,7 +362,8 @@ mod tests {
 		let accesses: BTreeMap<u64, String> =
 			simulation.attack_accesses.iter().map(|(seq, kind)| (*seq, kind.to_string())).collect();
 		let all: Vec<_> =
-			samples(&simulation.log, &Wards::new(), Truth::Accesses(&accesses), 1).collect();
+			samples(&simulation.log, &ChainState::default(), Truth::Accesses(&accesses), 1)
+				.collect();
 		let near: Vec<_> = all.iter().filter(|(s, _)| s.attack.is_some()).collect();
 		assert!(!near.is_empty());
 		// A sample that ends on an attack access is an attack one.
@@ -349,9 +388,14 @@ mod tests {
 		let simulation =
 			simulate(&Config { seed: 6, days: 2, practitioners: 40, attack_rate: 0.0 });
 		let dir = std::env::temp_dir().join(format!("ehr-export-{}", std::process::id()));
-		let rows =
-			export(&simulation.log, &Wards::new(), Truth::Labels(&simulation.labels), 3, &dir)
-				.unwrap();
+		let rows = export(
+			&simulation.log,
+			&ChainState::default(),
+			Truth::Labels(&simulation.labels),
+			3,
+			&dir,
+		)
+		.unwrap();
 		let window = std::fs::read(dir.join("window.npy")).unwrap();
 		let header = String::from_utf8_lossy(&window[10..NPY_HEADER]).to_string();
 		let columns = WINDOW_FEATURES.len();

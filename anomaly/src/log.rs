@@ -92,6 +92,66 @@ pub fn wards(
 	Ok(wards)
 }
 
+/// One line of `referrals.jsonl`: a patient referred to a consultant (the audit pallet's
+/// `refer`), made at `from`, ending at `until` (unix milliseconds, exclusive).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+	pub consultant: String,
+	pub patient: String,
+	pub by: String,
+	pub from: u64,
+	pub until: u64,
+}
+
+/// The referrals of a log, by consultant and patient, each pair's in the order they were made.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct Referrals(BTreeMap<(String, String), Vec<(u64, u64)>>);
+
+/// A referral that ends before it starts, as the chain would never hold: its place (from 0).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EmptyReferral {
+	pub index: usize,
+}
+
+impl fmt::Display for EmptyReferral {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "a referral must end after it is made (`until` > `from`)")
+	}
+}
+
+impl Referrals {
+	/// The referrals of `entries`; one that ends before it starts is refused.
+	pub fn new(entries: impl IntoIterator<Item = Referral>) -> Result<Self, EmptyReferral> {
+		let mut by_pair: BTreeMap<_, Vec<_>> = BTreeMap::new();
+		for (index, r) in entries.into_iter().enumerate() {
+			if r.until <= r.from {
+				return Err(EmptyReferral { index });
+			}
+			by_pair.entry((r.consultant, r.patient)).or_default().push((r.from, r.until));
+		}
+		for made in by_pair.values_mut() {
+			made.sort_unstable();
+		}
+		Ok(Self(by_pair))
+	}
+
+	/// When the referral of `patient` to `consultant` that the chain holds at `at` ends: the
+	/// last one made by then (a new referral of a pair replaces the old).
+	pub fn until(&self, consultant: &str, patient: &str, at: u64) -> Option<u64> {
+		let made = self.0.get(&(consultant.to_string(), patient.to_string()))?;
+		made.iter().take_while(|(from, _)| *from <= at).last().map(|(_, until)| *until)
+	}
+}
+
+/// What the chain knows besides the log that the features read: the registry's wards and the
+/// referrals.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct ChainState {
+	pub wards: Wards,
+	pub referrals: Referrals,
+}
+
 /// A line that is not a valid entry.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LineError {
@@ -429,5 +489,34 @@ mod tests {
 		];
 		let refused = DuplicateRegistration { index: 2, practitioner: "p-1".into() };
 		assert_eq!(wards(twice), Err(refused));
+	}
+
+	fn referral(patient: &str, from: u64, until: u64) -> Referral {
+		Referral {
+			consultant: "p-1".into(),
+			patient: patient.into(),
+			by: "p-2".into(),
+			from,
+			until,
+		}
+	}
+
+	#[test]
+	fn the_referral_standing_at_a_moment_is_the_last_made_by_then() {
+		let referrals =
+			Referrals::new([referral("pt-1", 100, 500), referral("pt-1", 50, 80)]).unwrap();
+		assert_eq!(referrals.until("p-1", "pt-1", 49), None);
+		assert_eq!(referrals.until("p-1", "pt-1", 60), Some(80));
+		// A run-out referral still says when it ended: the features judge the reads by it.
+		assert_eq!(referrals.until("p-1", "pt-1", 90), Some(80));
+		assert_eq!(referrals.until("p-1", "pt-1", 100), Some(500));
+		assert_eq!(referrals.until("p-1", "pt-2", 100), None);
+		assert_eq!(referrals.until("p-2", "pt-1", 100), None);
+	}
+
+	#[test]
+	fn a_referral_that_ends_before_it_starts_is_refused() {
+		let refused = Referrals::new([referral("pt-1", 50, 80), referral("pt-1", 80, 80)]);
+		assert_eq!(refused, Err(EmptyReferral { index: 1 }));
 	}
 }

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use ehr_anomaly::{
 	export::{export, samples, Truth},
-	log::{read_log, wards, Label, LogEntry, OnMalformed, Wards},
+	log::{read_log, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
 	score::{hex, parse_sha256, Scorer, BRANCHES},
 	simulate::{simulate, Config},
 };
@@ -47,6 +47,9 @@ enum Command {
 		/// Also write the practitioners' registrations, with their departments.
 		#[arg(long)]
 		registry: Option<PathBuf>,
+		/// Also write the consults' referrals (the audit pallet's `refer`).
+		#[arg(long)]
+		referrals: Option<PathBuf>,
 	},
 	/// Export the features the model reads, computed by the chain's feature function.
 	Features {
@@ -62,6 +65,9 @@ enum Command {
 		/// practitioner has a ward.
 		#[arg(long)]
 		registry: Option<PathBuf>,
+		/// The referrals (`simulate --referrals`). Without it, nobody is referred.
+		#[arg(long)]
+		referrals: Option<PathBuf>,
 		/// Keep every n-th sample of each practitioner (and every sample inside an attack).
 		#[arg(long, default_value_t = 1)]
 		stride: usize,
@@ -82,6 +88,9 @@ enum Command {
 		/// The practitioners' registrations: their wards. Without it, no practitioner has a ward.
 		#[arg(long)]
 		registry: Option<PathBuf>,
+		/// The referrals. Without it, nobody is referred.
+		#[arg(long)]
+		referrals: Option<PathBuf>,
 		/// The sha256 (hex) the model must have; the embedded model is always checked.
 		#[arg(long)]
 		sha256: Option<String>,
@@ -114,6 +123,7 @@ fn run(command: Command) -> Result<(), String> {
 			labels,
 			truth,
 			registry,
+			referrals,
 		} => {
 			if !(0.0..=1.0).contains(&attack_rate) {
 				return Err(format!("--attack-rate {attack_rate} is not a share in [0, 1]"));
@@ -131,6 +141,9 @@ fn run(command: Command) -> Result<(), String> {
 			if let Some(registry) = registry {
 				write_jsonl(&registry, simulation.registry.iter())?;
 			}
+			if let Some(referrals) = referrals {
+				write_jsonl(&referrals, simulation.referrals.iter())?;
+			}
 			eprintln!(
 				"{} decisions, {} attacks: {} and {}",
 				simulation.log.len(),
@@ -140,9 +153,9 @@ fn run(command: Command) -> Result<(), String> {
 			);
 			Ok(())
 		},
-		Command::Features { log, labels, truth, registry, stride, strict, out_dir } => {
+		Command::Features { log, labels, truth, registry, referrals, stride, strict, out_dir } => {
 			let (decisions, _) = load_log(&log, strict)?;
-			let wards = read_wards(registry.as_deref())?;
+			let chain = read_chain_state(registry.as_deref(), referrals.as_deref())?;
 			let labels = match labels {
 				Some(path) => read_labels(&path)?,
 				None => Vec::new(),
@@ -155,12 +168,12 @@ fn run(command: Command) -> Result<(), String> {
 				Some(accesses) => Truth::Accesses(accesses),
 				None => Truth::Labels(&labels),
 			};
-			let rows = export(&decisions, &wards, truth, stride, &out_dir)
+			let rows = export(&decisions, &chain, truth, stride, &out_dir)
 				.map_err(|e| format!("{}: {e}", out_dir.display()))?;
 			eprintln!("{rows} samples in {}", out_dir.display());
 			Ok(())
 		},
-		Command::Score { log, model, registry, sha256, threshold, strict } => {
+		Command::Score { log, model, registry, referrals, sha256, threshold, strict } => {
 			if !(0.0..=1.0).contains(&threshold) {
 				return Err(format!("--threshold {threshold} is not a score in [0, 1]"));
 			}
@@ -173,8 +186,8 @@ fn run(command: Command) -> Result<(), String> {
 			}
 			.map_err(|e| e.to_string())?;
 			let (decisions, skipped) = load_log(&log, strict)?;
-			let wards = read_wards(registry.as_deref())?;
-			score(&scorer, &decisions, &wards, skipped, threshold)
+			let chain = read_chain_state(registry.as_deref(), referrals.as_deref())?;
+			score(&scorer, &decisions, &chain, skipped, threshold)
 		},
 	}
 }
@@ -194,7 +207,7 @@ fn load_log(path: &Path, strict: bool) -> Result<(Vec<AccessDecision<String>>, u
 fn score(
 	scorer: &Scorer,
 	decisions: &[AccessDecision<String>],
-	wards: &Wards,
+	chain: &ChainState,
 	skipped: usize,
 	threshold: f64,
 ) -> Result<(), String> {
@@ -202,7 +215,7 @@ fn score(
 	let mut print = |line: serde_json::Value| writeln!(stdout, "{line}").map_err(|e| e.to_string());
 	let (mut scored, mut alerted) = (0usize, BTreeSet::new());
 	let mut alerts = 0usize;
-	let mut pending = samples(decisions, wards, Truth::Labels(&[]), 1).peekable();
+	let mut pending = samples(decisions, chain, Truth::Labels(&[]), 1).peekable();
 	while pending.peek().is_some() {
 		let batch: Vec<_> = pending.by_ref().take(1024).collect();
 		let features: Vec<_> = batch.iter().map(|(_, f)| f.clone()).collect();
@@ -250,12 +263,24 @@ fn read_labels(path: &Path) -> Result<Vec<Label>, String> {
 	read_jsonl(path)
 }
 
-/// The wards of the registry at `path`; none without one.
-fn read_wards(path: Option<&Path>) -> Result<Wards, String> {
-	let Some(path) = path else { return Ok(Wards::new()) };
-	wards(read_jsonl(path)?).map_err(|duplicate| {
-		format!("{}: line {}: {duplicate}", path.display(), duplicate.index + 1)
-	})
+/// The wards of the registry at `registry` and the referrals at `referrals`; none of what is
+/// not given.
+fn read_chain_state(
+	registry: Option<&Path>,
+	referrals: Option<&Path>,
+) -> Result<ChainState, String> {
+	let wards = match registry {
+		None => Wards::new(),
+		Some(path) => wards(read_jsonl(path)?).map_err(|duplicate| {
+			format!("{}: line {}: {duplicate}", path.display(), duplicate.index + 1)
+		})?,
+	};
+	let referrals = match referrals {
+		None => Referrals::default(),
+		Some(path) => Referrals::new(read_jsonl(path)?)
+			.map_err(|empty| format!("{}: line {}: {empty}", path.display(), empty.index + 1))?,
+	};
+	Ok(ChainState { wards, referrals })
 }
 
 fn read_truth(path: &Path) -> Result<std::collections::BTreeMap<u64, String>, String> {

@@ -19,7 +19,7 @@
 //! ([`ATTACKS`]), on accounts chosen at random; some stolen credentials are a new hire's, whose
 //! account has no history but the attack. Everything is decided by the seed.
 
-use crate::log::{Label, Registration};
+use crate::log::{Label, Referral, Registration};
 use ehr_primitives::{
 	audit::{AccessDecision, AccessOutcome, DenyReason},
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
@@ -61,6 +61,11 @@ const OVERTIME: f64 = 0.2;
 /// than its own on a working day (covering for a colleague): a whole day at hours it does not
 /// usually work, the hard negative of off-shift access.
 const SHIFT_SWAP: f64 = 0.03;
+/// The share of consults never recorded on chain: asked for in the corridor ("curbside"), with no
+/// referral, so that their reads look like a clinician's on another ward's patient.
+const CURBSIDE: f64 = 0.1;
+/// The chain's longest referral (the runtime's `MaxReferralDuration`).
+const MAX_REFERRAL: Moment = 7 * DAY;
 /// The share of stolen credentials that are a new hire's, taken before its first shift (phished
 /// with the welcome email): the account's window holds nothing but the attack, as a practitioner
 /// registered on the chain that day has.
@@ -87,6 +92,8 @@ pub struct Simulation {
 	pub attack_accesses: Vec<(u64, &'static str)>,
 	/// Every practitioner's registration.
 	pub registry: Vec<Registration>,
+	/// The consults' referrals, in the order they were made.
+	pub referrals: Vec<Referral>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -185,6 +192,7 @@ struct World {
 	log: Vec<AccessDecision<String>>,
 	/// The rows of `log` that are attack accesses, with their attack type.
 	attack_rows: BTreeMap<usize, &'static str>,
+	referrals: Vec<Referral>,
 }
 
 /// Simulate `config`.
@@ -213,8 +221,10 @@ pub fn simulate(config: &Config) -> Simulation {
 	}
 	let labels = merge_labels(&world.practitioners, labels);
 	let registry = world.registry();
+	let mut referrals = std::mem::take(&mut world.referrals);
+	referrals.sort_by_key(|r| r.from);
 	let (log, attack_accesses) = world.in_chain_order();
-	Simulation { log, labels, attack_accesses, registry }
+	Simulation { log, labels, attack_accesses, registry, referrals }
 }
 
 /// One label per attack: a multi-day attack's days merge.
@@ -343,6 +353,7 @@ impl World {
 			grants: BTreeMap::new(),
 			log: Vec::new(),
 			attack_rows: BTreeMap::new(),
+			referrals: Vec::new(),
 		};
 		world.name_physicians();
 		world
@@ -543,7 +554,8 @@ impl World {
 	}
 
 	/// A physician of `own` ward called to another ward's patient during its shift
-	/// `[from, until)`: reads as care does, for an hour or two.
+	/// `[from, until)` (referred by one of that ward's physicians, unless [`CURBSIDE`]): reads as
+	/// care does, for an hour or two.
 	fn consult(&mut self, p: usize, own: Dept, from: Moment, until: Moment) {
 		let org = self.practitioners[p].org;
 		let stays: Vec<Stay> = self
@@ -554,7 +566,31 @@ impl World {
 		let Some(stay) = stays.choose(&mut self.rng).copied() else { return };
 		let start = self.rng.random_range(from.max(stay.from)..until.min(stay.until));
 		let end = (start + self.rng.random_range(HOUR..2 * HOUR)).min(stay.until);
+		if !self.rng.random_bool(CURBSIDE) {
+			self.refer(p, &stay, start);
+		}
 		self.care_for(p, &stay, start, end);
+	}
+
+	/// One of the physicians of `stay`'s ward refers its patient to consultant `p`, up to an
+	/// hour before `at`, until the stay ends (a consult stays open until the patient leaves) or
+	/// for the chain's longest referral, a week, whichever is first.
+	fn refer(&mut self, p: usize, stay: &Stay, at: Moment) {
+		let treating: Vec<usize> = (0..self.practitioners.len())
+			.filter(|&q| {
+				let pr = &self.practitioners[q];
+				q != p && pr.role == Physician && pr.org == stay.org && pr.dept == stay.dept
+			})
+			.collect();
+		let Some(&by) = treating.choose(&mut self.rng) else { return };
+		let from = at.saturating_sub(self.rng.random_range(BLOCK..HOUR));
+		self.referrals.push(Referral {
+			consultant: self.practitioners[p].id.clone(),
+			patient: self.patients[stay.patient].id.clone(),
+			by: self.practitioners[by].id.clone(),
+			from,
+			until: stay.until.min(from + MAX_REFERRAL),
+		});
 	}
 
 	/// A clinician's accesses to one patient in its care during `[from, until)`: a burst when
@@ -1165,26 +1201,48 @@ mod tests {
 		}
 	}
 
-	#[test]
-	fn a_consult_reads_a_patient_of_another_ward() {
+	/// The day shift of day 2 (07:00-15:00) in which every ward physician of a small network
+	/// consults once.
+	const SHIFT: (Moment, Moment) = (START + 2 * DAY + 7 * HOUR, START + 2 * DAY + 15 * HOUR);
+
+	/// A consult of practitioner `p`: the rows of its reads and its referrals in the world.
+	struct Consult {
+		p: usize,
+		reads: std::ops::Range<usize>,
+		referrals: std::ops::Range<usize>,
+	}
+
+	/// A small network with three days of admissions, after [`SHIFT`]'s consults (those that
+	/// found a patient).
+	fn consults_of_a_shift() -> (World, Vec<Consult>) {
 		let mut world = World::new(&small(3));
 		for day in 0..3 {
 			world.admit(day);
 		}
-		let (from, until) = (START + 2 * DAY + 7 * HOUR, START + 2 * DAY + 15 * HOUR);
-		let mut consulted = 0;
+		let mut consults = Vec::new();
 		for p in 0..world.practitioners.len() {
-			let (role, own, org) = {
-				let pr = &world.practitioners[p];
-				(pr.role, pr.dept, pr.org)
-			};
-			if role != Physician || !WARDS.contains(&own) {
+			let own = world.practitioners[p].dept;
+			if world.practitioners[p].role != Physician || !WARDS.contains(&own) {
 				continue;
 			}
-			let before = world.log.len();
-			world.consult(p, own, from, until);
-			for read in &world.log[before..] {
-				assert_eq!(read.practitioner, world.practitioners[p].id);
+			let (reads, referrals) = (world.log.len(), world.referrals.len());
+			world.consult(p, own, SHIFT.0, SHIFT.1);
+			if world.log.len() > reads {
+				let (reads, referrals) = (reads..world.log.len(), referrals..world.referrals.len());
+				consults.push(Consult { p, reads, referrals });
+			}
+		}
+		(world, consults)
+	}
+
+	#[test]
+	fn a_consult_reads_a_patient_of_another_ward() {
+		let (world, consults) = consults_of_a_shift();
+		let (from, until) = SHIFT;
+		for Consult { p, reads, .. } in &consults {
+			let (own, org) = (world.practitioners[*p].dept, world.practitioners[*p].org);
+			for read in &world.log[reads.clone()] {
+				assert_eq!(read.practitioner, world.practitioners[*p].id);
 				assert!((from..until + 2 * HOUR).contains(&read.at));
 				let wards: Vec<Dept> = world
 					.stays_in(org, None, from, until)
@@ -1194,9 +1252,32 @@ mod tests {
 					.collect();
 				assert!(wards.iter().any(|&ward| ward != own), "{own:?} consulted in {wards:?}");
 			}
-			consulted += usize::from(world.log.len() > before);
 		}
-		assert!(consulted >= 10, "{consulted} consults");
+		assert!(consults.len() >= 10, "{} consults", consults.len());
+	}
+
+	#[test]
+	fn most_consults_are_referred_by_a_physician_of_the_patients_ward() {
+		let (world, consults) = consults_of_a_shift();
+		let mut referred = 0;
+		for Consult { p, reads, referrals } in &consults {
+			let (org, id) = (world.practitioners[*p].org, &world.practitioners[*p].id);
+			let first = &world.log[reads.start];
+			for referral in &world.referrals[referrals.clone()] {
+				referred += 1;
+				assert_eq!((&referral.consultant, &referral.patient), (id, &first.patient));
+				assert!(referral.from <= first.at && first.at < referral.until);
+				let by = world.practitioners.iter().find(|q| q.id == referral.by).unwrap();
+				let stays = world.stays_in(org, None, first.at, first.at + BLOCK);
+				let mut wards =
+					stays.iter().filter(|s| world.patients[s.patient].id == first.patient);
+				assert_eq!((by.role, by.org), (Physician, org));
+				assert!(wards.any(|s| s.dept == by.dept), "{:?}", by.dept);
+			}
+		}
+		// About nine in ten: the rest are curbside.
+		let consulted = consults.len();
+		assert!(referred * 10 > consulted * 7 && referred < consulted, "{referred} of {consulted}");
 	}
 
 	#[test]

@@ -156,4 +156,8 @@ pub trait AccessLog<AccountId> {
 	/// The hours of the day `practitioner` made requests in over its last days, its window's
 	/// decisions included.
 	fn working_hours(practitioner: &AccountId) -> crate::features::WorkingHours;
+
+	/// When the referral of `patient` to `consultant` ends, if there is one: the care features
+	/// count the consultant's reads under it as care.
+	fn referral_until(consultant: &AccountId, patient: &AccountId) -> Option<crate::Moment>;
 }

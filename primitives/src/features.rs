@@ -38,6 +38,11 @@
 //!   ward, read by a clinician whose own ward's patients fill its window. Float staff and
 //!   residents on rotation are registered without a ward: they neither have foreign patients nor
 //!   make a patient foreign.
+//!
+//! A patient whom the practitioner reads under a referral (the audit pallet's record that a
+//! clinician caring for the patient called it in as a consultant) is neither unexplained nor of
+//! a foreign ward: the consult is the care. Reads before the referral was recorded count too (a
+//! consultant often looks before the order is on chain); reads after it ended do not.
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -336,11 +341,14 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 /// in (any value that tells wards apart, organisations included), if any; it is asked for the
 /// window's practitioner and, if that has a ward, once for each clinician of the window's
 /// patients. `working_hours` are the practitioner's, its window's decisions noted.
+/// `referral_until(patient)` gives when the window's practitioner's referral to `patient` ends,
+/// if it has one; it is asked once per patient of the window.
 pub fn features<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	mut patient_log: impl FnMut(&AccountId) -> Log,
 	mut ward_of: impl FnMut(&AccountId) -> Option<Ward>,
 	working_hours: &WorkingHours,
+	mut referral_until: impl FnMut(&AccountId) -> Option<Moment>,
 ) -> Features
 where
 	AccountId: Ord + Clone,
@@ -363,8 +371,14 @@ where
 	// Only a clinician's ward is where its patients are: service and office staff serve them all.
 	let own_ward =
 		(role == Some(RoleGroup::Clinical)).then(|| ward_of(&last.practitioner)).flatten();
-	let Care { out_of_care, unexplained, foreign_ward } =
-		care(window, &first_of, &mut patient_log, own_ward.as_ref(), &mut ward_of);
+	let Care { out_of_care, unexplained, foreign_ward } = care(
+		window,
+		&first_of,
+		&mut patient_log,
+		own_ward.as_ref(),
+		&mut ward_of,
+		&mut referral_until,
+	);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
 	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
@@ -480,21 +494,23 @@ struct Care {
 	/// Nobody else was granted access to the decision's patient.
 	out_of_care: [bool; SEQUENCE_LENGTH],
 	/// The patient has a team, and fewer than a quarter of it also read another patient of the
-	/// window.
+	/// window; the read was not under a referral.
 	unexplained: [bool; SEQUENCE_LENGTH],
-	/// The patient's clinicians with a ward are all of other wards than the practitioner's.
+	/// The patient's clinicians with a ward are all of other wards than the practitioner's; the
+	/// read was not under a referral.
 	foreign_ward: [bool; SEQUENCE_LENGTH],
 }
 
 /// The [`Care`] of each decision of `window` (whose patients first appear at `first_of`) of a
-/// practitioner of `own_ward`. Each patient's log is read once, and each of their clinicians'
-/// ward asked once.
+/// practitioner of `own_ward`. Each patient's log and referral are read once, and each of their
+/// clinicians' ward asked once.
 fn care<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	first_of: &[usize; SEQUENCE_LENGTH],
 	patient_log: &mut impl FnMut(&AccountId) -> Log,
 	own_ward: Option<&Ward>,
 	ward_of: &mut impl FnMut(&AccountId) -> Option<Ward>,
+	referral_until: &mut impl FnMut(&AccountId) -> Option<Moment>,
 ) -> Care
 where
 	AccountId: Ord + Clone,
@@ -511,11 +527,13 @@ where
 	let since = last.at.saturating_sub(CARE_LOOKBACK);
 	// (clinician, the window index where the patient they read first appears)
 	let mut teams: Vec<(AccountId, usize)> = Vec::new();
+	let mut referred_until = [None; SEQUENCE_LENGTH];
 	for (i, decision) in window.iter().enumerate().filter(|(i, _)| first_of[*i] == *i) {
 		let (anyone, clinicians) =
 			others_of(patient_log(&decision.patient), &last.practitioner, since);
 		care.out_of_care[i] = !anyone;
 		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
+		referred_until[i] = referral_until(&decision.patient);
 	}
 	// A clinician who read two of the window's patients links both; a patient is explained when
 	// at least 1 / EXPLAINED_BY of its clinicians are such links (one float nurse who read the
@@ -538,12 +556,14 @@ where
 			colleagues[*i] = colleagues[*i].saturating_add(u32::from(colleague));
 		}
 	}
-	for i in 0..window.len() {
+	for (i, decision) in window.iter().enumerate() {
 		let first = first_of[i];
+		let referred = referred_until[first].is_some_and(|until| decision.at < until);
 		care.out_of_care[i] = care.out_of_care[first];
-		care.unexplained[i] = clinicians[first] >= TEAM
+		care.unexplained[i] = !referred
+			&& clinicians[first] >= TEAM
 			&& links[first].saturating_mul(EXPLAINED_BY) < clinicians[first];
-		care.foreign_ward[i] = with_ward[first] > 0 && colleagues[first] == 0;
+		care.foreign_ward[i] = !referred && with_ward[first] > 0 && colleagues[first] == 0;
 	}
 	care
 }
@@ -605,6 +625,11 @@ mod tests {
 		None
 	}
 
+	/// A practitioner referred to no patient.
+	fn no_referral(_: &u32) -> Option<Moment> {
+		None
+	}
+
 	fn feature(f: &Features, name: &str) -> f32 {
 		let i = WINDOW_FEATURES.iter().position(|n| *n == name).expect("a window feature");
 		f.window[i]
@@ -618,7 +643,7 @@ mod tests {
 
 	#[test]
 	fn an_empty_window_has_no_features() {
-		let f = features::<u32, _, u32>(&[], no_log, no_ward, &NEW);
+		let f = features::<u32, _, u32>(&[], no_log, no_ward, &NEW, no_referral);
 		assert!(f.window.iter().all(|x| *x == 0.0));
 		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
 	}
@@ -628,7 +653,7 @@ mod tests {
 		// Ten patients, one every 20 minutes, all granted, during the day.
 		let window: Vec<_> =
 			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
-		let f = features(&window, no_log, no_ward, &NEW);
+		let f = features(&window, no_log, no_ward, &NEW, no_referral);
 		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
 		assert_eq!(feature(&f, "off_hours_share"), 0.0);
 		assert_eq!(feature(&f, "denial_share"), 0.0);
@@ -651,7 +676,7 @@ mod tests {
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> =
 			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
-		let f = features(&window, no_log, no_ward, &NEW);
+		let f = features(&window, no_log, no_ward, &NEW, no_referral);
 		assert_eq!(feature(&f, "fill"), 1.0);
 		assert_eq!(feature(&f, "off_hours_share"), 1.0);
 		assert_eq!(feature(&f, "denial_share"), 1.0);
@@ -678,7 +703,7 @@ mod tests {
 		]);
 		let hours =
 			worked_at([NOON - 2 * DAY, NOON - DAY].into_iter().chain(window.iter().map(|d| d.at)));
-		let f = features(&window, no_log, no_ward, &hours);
+		let f = features(&window, no_log, no_ward, &hours, no_referral);
 		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
@@ -702,7 +727,7 @@ mod tests {
 				decision(*at, i as u32, granted())
 			})
 			.collect();
-		feature(&features(&window, no_log, no_ward, &hours), "unusual_hour_share")
+		feature(&features(&window, no_log, no_ward, &hours, no_referral), "unusual_hour_share")
 	}
 
 	#[test]
@@ -767,8 +792,8 @@ mod tests {
 		let window: Vec<_> =
 			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
 		assert_eq!(
-			features(&window, no_log, no_ward, &NEW),
-			features(&window[36..], no_log, no_ward, &NEW)
+			features(&window, no_log, no_ward, &NEW, no_referral),
+			features(&window[36..], no_log, no_ward, &NEW, no_referral)
 		);
 	}
 
@@ -779,11 +804,11 @@ mod tests {
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
 		let earlier = decision(NOON - 2 * HOUR, 1, granted());
-		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW);
+		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW, no_referral);
 		assert_eq!(feature(&f, "novel_category_share"), 1.0);
 		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 1.0);
-		let f = features(&[billing_notes], no_log, no_ward, &NEW);
+		let f = features(&[billing_notes], no_log, no_ward, &NEW, no_referral);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
 		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
@@ -847,6 +872,7 @@ mod tests {
 			},
 			no_ward,
 			&NEW,
+			no_referral,
 		);
 		assert_eq!(asked, [0, 1, 2, 3]);
 		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
@@ -888,14 +914,17 @@ mod tests {
 		};
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
-		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(
+			unexplained(features(&window, logs, no_ward, &NEW, no_referral)),
+			[0.0, 0.0, 0.0, 0.0, 1.0]
+		);
 		// Two of eight: a quarter, the practitioner's reads are explained.
 		let logs = |patient: &u32| {
 			let mut log = logs(patient);
 			log.push(by(20, Physician, NOON - 3 * HOUR, *patient, granted()));
 			log
 		};
-		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW)), [0.0; 5]);
+		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW, no_referral)), [0.0; 5]);
 	}
 
 	#[test]
@@ -912,11 +941,17 @@ mod tests {
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// Nobody yet, or fewer than three: no team to be part of.
 		for admitting in [&[][..], &[30], &[30, 31]] {
-			assert_eq!(unexplained(features(&window, logs(admitting), no_ward, &NEW)), [0.0; 5]);
+			assert_eq!(
+				unexplained(features(&window, logs(admitting), no_ward, &NEW, no_referral)),
+				[0.0; 5]
+			);
 		}
 		// Three who never read nurse 7's other patients: a team the nurse is not part of.
 		let team = logs(&[30, 31, 32]);
-		assert_eq!(unexplained(features(&window, team, no_ward, &NEW)), [0.0, 0.0, 0.0, 0.0, 1.0]);
+		assert_eq!(
+			unexplained(features(&window, team, no_ward, &NEW, no_referral)),
+			[0.0, 0.0, 0.0, 0.0, 1.0]
+		);
 	}
 
 	/// Wards: practitioners 7 and 20 work on ward 1, 30 to 39 on ward 2; float nurse 21 and
@@ -942,7 +977,7 @@ mod tests {
 		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2.
 		let window = ward_round_then_patient_2();
 		let foreign = |readers_of_2| {
-			let f = features(&window, logs_with(readers_of_2), wards, &NEW);
+			let f = features(&window, logs_with(readers_of_2), wards, &NEW, no_referral);
 			(last_steps(&f, "foreign_ward", 5), feature(&f, "foreign_ward_patient_share"))
 		};
 		// Ward 2's clinicians, and a float nurse, who has no ward: foreign.
@@ -952,7 +987,7 @@ mod tests {
 		// Nobody with a ward, or nobody at all: nothing to compare with.
 		assert_eq!(foreign(&[21]), (vec![0.0; 5], 0.0));
 		assert_eq!(foreign(&[]), (vec![0.0; 5], 0.0));
-		let f = features(&window, logs_with(&[30]), wards, &NEW);
+		let f = features(&window, logs_with(&[30]), wards, &NEW, no_referral);
 		assert_eq!(feature(&f, "ward_registered"), 1.0);
 		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 5.0);
 	}
@@ -965,16 +1000,35 @@ mod tests {
 			window.map(|d| AccessDecision { practitioner, role: Some(role), ..d }).collect()
 		};
 		// Ward 1's physician: foreign, and a physician.
-		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW);
+		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW, no_referral);
 		assert_eq!(last_steps(&f, "foreign_ward", 1), [1.0]);
 		assert_eq!(feature(&f, "role_physician"), 1.0);
 		// The same reads by practitioner 7 as a lab technician (service staff serve every ward)
 		// and by float nurse 21: no ward of their own, nothing foreign.
 		for window in [as_(7, LabTechnician), as_(21, Nurse)] {
-			let f = features(&window, logs_with(&[30, 31]), wards, &NEW);
+			let f = features(&window, logs_with(&[30, 31]), wards, &NEW, no_referral);
 			assert_eq!(feature(&f, "ward_registered"), 0.0);
 			assert_eq!(feature(&f, "role_physician"), 0.0);
 			assert_eq!(last_steps(&f, "foreign_ward", 5), [0.0; 5]);
 		}
+	}
+
+	#[test]
+	fn a_patient_read_under_a_referral_is_neither_foreign_nor_unexplained() {
+		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2 (at 11:40), whom
+		// only ward 2's team cares for.
+		let window = ward_round_then_patient_2();
+		let last_read = |referral: Option<(u32, Moment)>| {
+			let referral_until =
+				|patient: &u32| referral.filter(|(to, _)| to == patient).map(|(_, until)| until);
+			let f = features(&window, logs_with(&[30, 31, 32]), wards, &NEW, referral_until);
+			[last_steps(&f, "foreign_ward", 1)[0], last_steps(&f, "unexplained", 1)[0]]
+		};
+		assert_eq!(last_read(None), [1.0, 1.0]);
+		// Referred to patient 2 until noon: the consult is the care.
+		assert_eq!(last_read(Some((2, NOON))), [0.0, 0.0]);
+		// A referral that ended before the read, or one to another patient, explains nothing.
+		assert_eq!(last_read(Some((2, NOON - 30 * MINUTE))), [1.0, 1.0]);
+		assert_eq!(last_read(Some((0, NOON))), [1.0, 1.0]);
 	}
 }

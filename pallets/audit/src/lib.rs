@@ -799,6 +799,10 @@ impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
 		})
 		.rev()
 	}
+
+	fn referral_until(consultant: &T::AccountId, patient: &T::AccountId) -> Option<Moment> {
+		Referrals::<T>::get(consultant, patient).map(|referral| referral.until)
+	}
 }
 
 /// The slot of the `n`th entry of a ring of `length` slots.

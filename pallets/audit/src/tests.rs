@@ -591,6 +591,10 @@ fn a_practitioner_caring_for_a_patient_refers_it_to_a_consultant() {
 				until: NOW + DAY
 			})
 		);
+		// The sentinel's features read when it ends.
+		use ehr_primitives::audit::AccessLog;
+		assert_eq!(<Audit as AccessLog<_>>::referral_until(&CONSULTANT, &PATIENT), Some(NOW + DAY));
+		assert_eq!(<Audit as AccessLog<_>>::referral_until(&NURSE, &PATIENT), None);
 		// Another organisation's practitioner can be consulted too; a new referral of the same
 		// pair replaces the old one.
 		assert_ok!(refer(PHYSICIAN, LOCUM, NOW + DAY));

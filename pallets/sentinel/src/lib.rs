@@ -495,7 +495,10 @@ pub mod pallet {
 					let patient_log =
 						|patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
 					let hours = T::AccessLog::working_hours(practitioner);
-					features(&window, patient_log, T::Providers::ward_of, &hours)
+					let referral_until = |patient: &T::AccountId| {
+						T::AccessLog::referral_until(practitioner, patient)
+					};
+					features(&window, patient_log, T::Providers::ward_of, &hours, referral_until)
 						.encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}

@@ -263,6 +263,12 @@ impl AccessLog<AccountId> for MockLog {
 		log.sort_by_key(|d| core::cmp::Reverse(d.seq));
 		log.into_iter()
 	}
+
+	/// Nobody is referred here: the care features are the audit pallet's and the model's
+	/// business, tested there.
+	fn referral_until(_consultant: &AccountId, _patient: &AccountId) -> Option<Moment> {
+		None
+	}
 }
 
 /// The node's model as the tests see it: scores each practitioner by its window's `fill`
