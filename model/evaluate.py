@@ -9,7 +9,9 @@ simulated from other seeds (22-25): other practitioners, other patients, other d
 sample the sentinel would score is scored (stride 1). Alerts are counted per practitioner-day: a
 practitioner-day raises an alert when any of its samples scores above the threshold; a normal
 practitioner-day (no attack access) with an alert is a false positive. An attack is detected
-when any sample inside it scores above the threshold.
+when any sample inside it scores above the threshold. Recall is counted over the attacks of
+those four networks and of twenty more simulated alike (seeds 50-69), of which only the samples
+inside attacks are exported and scored.
 """
 
 import argparse
@@ -27,15 +29,35 @@ import train as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_WORLD = dict(name="test", days=30, practitioners=400, attack_rate=0.01, stride=1)
-# Four networks: each attack type has 17 to 24 examples, so that one attack moves a recall by
-# 0.04 to 0.06 (two networks had 8 to 13; an earlier model's VIP snooping recall was 0.45 on
-# them, 0.27 on all four), and 0.05% of the normal practitioner-days are 15 of them.
+# Four networks scored in full: their normal practitioner-days set the thresholds (0.05% of them
+# are 15) and count the false alerts; PR-AUC is theirs.
 TEST_SEEDS = (22, 23, 24, 25)
+# Recall over their attacks alone was coarse: 17 to 24 of each type, one attack moving a recall by
+# 0.04 to 0.06, and another draw of the networks moved the mean over the types by up to 0.06.
+# Twenty more networks simulated alike, only their attacks' samples exported (a stride no
+# practitioner reaches keeps every sample inside an attack and nearly nothing else) and scored,
+# give every type about 130 attacks for the price of three more networks' scoring.
+RECALL_WORLD = dict(TEST_WORLD, name="recall", stride=1_000_000)
+RECALL_SEEDS = tuple(range(50, 70))
 FPRS = [0.0005, 0.01]
 ATTACKS = ["stolen_credential", "vip_snooping", "snooping_acquaintance", "slow_exfiltration",
            "off_shift", "break_glass_abuse", "purpose_misuse", "probing"]
 THRESHOLD = 0.92  # the chain's default
 SPREAD_SEEDS = (1, 2)  # training seeds besides the model's own (0)
+
+
+class TestSet:
+    """The test networks, scored in full, and the attack samples of the recall networks, as one
+    dataset: their practitioner-days (a recall network's are all attacked, so they set no
+    threshold and raise no false alert) and their attacks."""
+
+    def __init__(self, full, recall):
+        self.data = m.concat(full + [network.subset(network.y == 1) for network in recall])
+        self.days = m.Days(self.data)
+        network = np.array([int(key.split(":", 1)[0]) for key in self.days.keys])
+        self.in_full = network < len(full)  # the practitioner-days of the networks scored in full
+        self.samples_in_full = int(np.isin(self.days.index, np.flatnonzero(self.in_full)).sum())
+        self.episodes = episodes(self.data)
 
 
 def episodes(data):
@@ -51,11 +73,13 @@ def episodes(data):
     return out
 
 
-def evaluate_scores(data, days, score, episodes_, threshold=None):
-    """Recall per attack type at each FPR, PR-AUC over practitioner-days, and details."""
+def evaluate_scores(test, score, threshold=None):
+    """Recall per attack type at each FPR, PR-AUC over the practitioner-days of the networks
+    scored in full, and details."""
+    data, days, episodes_ = test.data, test.days, test.episodes
     result = {"recall": {}, "thresholds": {}, "delay": {}, "false_days": {}}
     best = days.best(score)
-    result["pr_auc"] = float(average_precision_score(days.attacked, best))
+    result["pr_auc"] = float(average_precision_score(days.attacked[test.in_full], best[test.in_full]))
     points = [(fpr, m.threshold_at(days, score, fpr)) for fpr in FPRS]
     if threshold is not None:
         points.append(("chain", threshold))
@@ -114,33 +138,33 @@ def main():
     parser.add_argument("--work", required=True)
     args = parser.parse_args()
 
+    if set(t.TRAIN_SEEDS) & set(TEST_SEEDS + RECALL_SEEDS):
+        raise SystemExit("a network is both trained on and tested on: change the seeds")
     train, validation = t.training_data(args.work)
     networks = [m.simulate(args.work, seed=seed, **TEST_WORLD) for seed in TEST_SEEDS]
-    test = m.concat(networks)
-    days = m.Days(test)
-    eps = episodes(test)
+    test = TestSet(networks, [m.simulate(args.work, seed=seed, **RECALL_WORLD) for seed in RECALL_SEEDS])
     roles, emergency = roles_of(networks)
     del networks  # the test set holds a copy of their samples: gigabytes
-    groups = hard_negative_groups(days, roles, emergency)
+    groups = hard_negative_groups(test.days, roles, emergency)
+    data = test.data
 
     model = t.load_trained(args.work)
-    branches = model.branches(test)
-    methods = {"fused model": evaluate_scores(test, days, model.score(test), eps, THRESHOLD)}
+    branches = model.branches(data)
+    methods = {"fused model": evaluate_scores(test, model.score(data), THRESHOLD)}
     validation_parts = model.branches(validation)
     for branch in m.BRANCHES:
         w, b = m.fuse(validation_parts, validation.y, [branch])
         alone = 1 / (1 + np.exp(-((branches * w).sum(axis=1) + b)))
-        methods[f"{branch} branch alone"] = evaluate_scores(test, days, alone, eps)
+        methods[f"{branch} branch alone"] = evaluate_scores(test, alone)
     forest = IsolationForest(n_estimators=200, random_state=0).fit(train.window[train.y == 0])
-    methods["IsolationForest (sklearn, offline)"] = evaluate_scores(
-        test, days, -forest.score_samples(test.window), eps)
-    names = json.load(open(os.path.join(test.directory, "features", "features.json")))["window"]
-    methods["rules (volume, denials, break-glass)"] = evaluate_scores(test, days, rule_score(test, names), eps)
+    methods["IsolationForest (sklearn, offline)"] = evaluate_scores(test, -forest.score_samples(data.window))
+    names = json.load(open(os.path.join(data.directory, "features", "features.json")))["window"]
+    methods["rules (volume, denials, break-glass)"] = evaluate_scores(test, rule_score(data, names))
 
     # The same training with other seeds (initial weights, minibatch order): how far the figures
     # move when nothing but chance changes.
     spread = [methods["fused model"]] + [
-        evaluate_scores(test, days, m.train(train, validation, seed=seed).score(test), eps)
+        evaluate_scores(test, m.train(train, validation, seed=seed).score(data))
         for seed in SPREAD_SEEDS]
 
     # Leave one attack type out: train without it, measure recall on it.
@@ -148,18 +172,20 @@ def main():
     for attack in ATTACKS:
         keep_train, keep_validation = train.attack != attack, validation.attack != attack
         loto = m.train(train.subset(keep_train), validation.subset(keep_validation))
-        result = evaluate_scores(test, days, loto.score(test), eps)
+        result = evaluate_scores(test, loto.score(data))
         held_out[attack] = {fpr: result["recall"][fpr].get(attack, (float("nan"), 0))[0] for fpr in FPRS}
 
-    write_report(test, days, eps, methods, held_out, groups, spread)
+    write_report(test, methods, held_out, groups, spread)
 
 
-def write_report(test, days, eps, methods, held_out, groups, spread):
+def write_report(test, methods, held_out, groups, spread):
+    days, eps = test.days, test.episodes
     fused = methods["fused model"]
-    n_days, n_normal = len(days.keys), int((~days.attacked).sum())
-    counts = defaultdict(int)
+    n_days, n_normal = int(test.in_full.sum()), int((~days.attacked).sum())
+    counts, counts_in_full = defaultdict(int), 0
     for label, _ in eps:
         counts[label["attack"]] += 1
+        counts_in_full += int(label["practitioner"].split(":", 1)[0]) < len(TEST_SEEDS)
     lines = [
         "# Anomaly model: evaluation",
         "",
@@ -175,9 +201,13 @@ def write_report(test, days, eps, methods, held_out, groups, spread):
            "(the simulator's ground truth)." if t.TRAIN_WORLD.get("truth") else "a training sample is "
            "an attack one when it falls inside an attack's labelled window."),
         f"- Test: other networks, seeds {', '.join(map(str, TEST_SEEDS))} (other practitioners, patients and days), "
-        f"each {TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {len(test.y):,} samples, "
-        f"{n_days:,} practitioner-days of which {n_normal:,} normal, {len(eps)} attacks "
-        f"({int(days.attacked.mean() * 10000) / 100}% of practitioner-days attacked).",
+        f"each {TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {test.samples_in_full:,} samples, "
+        f"{n_days:,} practitioner-days of which {n_normal:,} normal, {counts_in_full} attacks "
+        f"({int(days.attacked[test.in_full].mean() * 10000) / 100}% of practitioner-days attacked).",
+        f"- Recall: the attacks of the test networks and of {len(RECALL_SEEDS)} more networks simulated alike, seeds "
+        f"{RECALL_SEEDS[0]}-{RECALL_SEEDS[-1]}, of which only the samples inside attacks are scored "
+        f"({len(test.data.y) - test.samples_in_full:,} samples): {len(eps):,} attacks, "
+        f"{min(counts.values())} to {max(counts.values())} of each type.",
         f"- Days 0-{m.BURN_IN_DAYS - 1} of every network are its burn-in: a simulation starts with empty windows and "
         "patient logs, a running chain does not; they are neither trained on nor scored.",
         "- A practitioner-day alerts when any of its samples scores above the threshold; the threshold for "

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use ehr_anomaly::{
 	export::{export, samples, Truth},
 	log::{read_log, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
-	score::{hex, parse_sha256, Scorer, BRANCHES},
+	score::{hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
 	simulate::{simulate, Config},
 };
 use ehr_primitives::audit::AccessDecision;
@@ -94,7 +94,7 @@ enum Command {
 		/// The sha256 (hex) the model must have; the embedded model is always checked.
 		#[arg(long)]
 		sha256: Option<String>,
-		#[arg(long, default_value_t = 0.92)]
+		#[arg(long, default_value_t = CHAIN_THRESHOLD)]
 		threshold: f64,
 		/// Stop at the first malformed line instead of skipping it.
 		#[arg(long)]

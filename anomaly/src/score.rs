@@ -14,6 +14,10 @@ pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../model/anomaly.onnx");
 /// Its `sha256sum` line.
 const DEFAULT_MODEL_SHA256: &str = include_str!("../../model/anomaly.onnx.sha256");
 
+/// The chain's default alert threshold (the sentinel pallet's `DEFAULT_THRESHOLD_PPM`, 920,000
+/// ppm): where the model is calibrated (`model/ehr_model.py`, `CHAIN_THRESHOLD`).
+pub const CHAIN_THRESHOLD: f64 = 0.92;
+
 /// The branches of the model, in the order of the `parts` output.
 pub const BRANCHES: [&str; 3] = ["outlier", "supervised", "recurrent"];
 

@@ -909,10 +909,15 @@ impl World {
 		match attack.kind {
 			"stolen_credential" => {
 				// By hand through an app, a request every few seconds, mostly in the account's
-				// hospital; or by a script, dozens per block, anywhere in the network.
+				// hospital; or by a script, anywhere in the network, at its own rate: from a few
+				// to a few hundred per block (two seconds).
 				let scripted = self.rng.random_bool(0.3);
-				let (own_share, gap) =
-					if scripted { (0.0, 20..SECOND / 2) } else { (0.7, 2 * SECOND..12 * SECOND) };
+				let (own_share, gap) = if scripted {
+					let gap = self.script_gap();
+					(0.0, gap / 2..gap * 3 / 2)
+				} else {
+					(0.7, 2 * SECOND..12 * SECOND)
+				};
 				let mut at = midnight + self.rng.random_range(0..DAY - HOUR);
 				for _ in 0..self.rng.random_range(150..400) {
 					let own_hospital = self.rng.random_bool(own_share);
@@ -1026,6 +1031,12 @@ impl World {
 		}
 	}
 
+	/// A script's mean time between requests: 2 to 200 per second, as likely each tenfold.
+	fn script_gap(&mut self) -> Moment {
+		let per_second = 2.0 * 100f64.powf(self.rng.random::<f64>());
+		(SECOND as f64 / per_second).round() as Moment
+	}
+
 	/// The celebrity in the news: a patient admitted at `at` to a ward of `org` other than the
 	/// snooper's `own` (whose staff may be caring for them) (a VIP if one is there; otherwise
 	/// whoever the admitted patient is becomes one), or, when no such ward has anyone, a VIP of
@@ -1129,6 +1140,7 @@ mod tests {
 		}
 		assert!(most.values().any(|&n| n == 1), "some by hand: {most:?}");
 		assert!(most.values().any(|&n| n >= 5), "some by script: {most:?}");
+		assert!(most.values().any(|&n| n >= 64), "some a window's worth in a block: {most:?}");
 	}
 
 	#[test]
