@@ -193,16 +193,19 @@ def init(key, n_window, n_step):
     }
 
 
-def adam(loss, params, batches, epochs, rate=3e-3):
-    """Minimise `loss(params, *batch)` with Adam over the batches `batches(epoch)` yields."""
+def adam(loss, params, data, batches, epochs, rate=3e-3):
+    """Minimise `loss(params, *data, rows)` with Adam over the rows `batches(epoch)` yields.
+    The arrays `data` are arguments of the compiled gradient, not constants captured in it: XLA
+    copies captured arrays into every compilation (one per batch size), gigabytes for the
+    sequences."""
     grad = jax.jit(jax.value_and_grad(loss))
     m = jax.tree_util.tree_map(jnp.zeros_like, params)
     v = jax.tree_util.tree_map(jnp.zeros_like, params)
     t = 0
     for epoch in range(epochs):
-        for batch in batches(epoch):
+        for rows in batches(epoch):
             t += 1
-            _, g = grad(params, *batch)
+            _, g = grad(params, *data, jnp.asarray(rows))
             m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, g)
             v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, g)
             params = jax.tree_util.tree_map(
@@ -264,16 +267,16 @@ def train(data, validation, seed=0, epochs=(30, 60, 24), branches=BRANCHES):
 
     normal_rows = np.flatnonzero(normal)
     params["outlier"] = adam(
-        lambda p, rows: jnp.mean(outlier(p, xn[rows])), params["outlier"],
-        lambda _: [(jnp.asarray(normal_rows[b]),) for b in minibatches(rng, len(normal_rows), 256)],
-        epochs[0])
+        lambda p, xn, rows: jnp.mean(outlier(p, xn[rows])), params["outlier"], (xn,),
+        lambda _: [normal_rows[b] for b in minibatches(rng, len(normal_rows), 256)], epochs[0])
     params["supervised"] = adam(
-        lambda p, rows: weighted_bce(supervised(p, xn[rows]), y[rows]), params["supervised"],
-        lambda _: [(jnp.asarray(b),) for b in minibatches(rng, len(y), 512)], epochs[1])
+        lambda p, xn, y, rows: weighted_bce(supervised(p, xn[rows]), y[rows]), params["supervised"],
+        (xn, y), lambda _: minibatches(rng, len(y), 512), epochs[1])
     sequence = jnp.asarray(np.asarray(data.sequence))
     params["recurrent"] = adam(
-        lambda p, rows: weighted_bce(recurrent(p, sequence[rows]), y[rows]), params["recurrent"],
-        lambda _: [(jnp.asarray(b),) for b in minibatches(rng, len(y), 512)], epochs[2], rate=5e-3)
+        lambda p, sequence, y, rows: weighted_bce(recurrent(p, sequence[rows]), y[rows]),
+        params["recurrent"], (sequence, y), lambda _: minibatches(rng, len(y), 512), epochs[2],
+        rate=5e-3)
 
     model = Model(mean, std, params, np.zeros(3, np.float32), 0.0)
     parts = model.branches(validation)
