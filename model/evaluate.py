@@ -54,10 +54,11 @@ class TestSet:
     def __init__(self, full, recall):
         self.data = m.concat(full + [network.subset(network.y == 1) for network in recall])
         self.days = m.Days(self.data)
-        network = np.array([int(key.split(":", 1)[0]) for key in self.days.keys])
-        self.in_full = network < len(full)  # the practitioner-days of the networks scored in full
-        self.samples_in_full = int(np.isin(self.days.index, np.flatnonzero(self.in_full)).sum())
+        scored_in_full = lambda name: int(name.split(":", 1)[0]) < len(full)  # m.concat's prefix
+        self.in_full = np.array([scored_in_full(key) for key in self.days.keys])
+        self.samples_in_full = int(self.in_full[self.days.index].sum())
         self.episodes = episodes(self.data)
+        self.attacks_in_full = sum(scored_in_full(label["practitioner"]) for label, _ in self.episodes)
 
 
 def episodes(data):
@@ -182,10 +183,9 @@ def write_report(test, methods, held_out, groups, spread):
     days, eps = test.days, test.episodes
     fused = methods["fused model"]
     n_days, n_normal = int(test.in_full.sum()), int((~days.attacked).sum())
-    counts, counts_in_full = defaultdict(int), 0
+    counts = defaultdict(int)
     for label, _ in eps:
         counts[label["attack"]] += 1
-        counts_in_full += int(label["practitioner"].split(":", 1)[0]) < len(TEST_SEEDS)
     lines = [
         "# Anomaly model: evaluation",
         "",
@@ -202,7 +202,7 @@ def write_report(test, methods, held_out, groups, spread):
            "an attack one when it falls inside an attack's labelled window."),
         f"- Test: other networks, seeds {', '.join(map(str, TEST_SEEDS))} (other practitioners, patients and days), "
         f"each {TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {test.samples_in_full:,} samples, "
-        f"{n_days:,} practitioner-days of which {n_normal:,} normal, {counts_in_full} attacks "
+        f"{n_days:,} practitioner-days of which {n_normal:,} normal, {test.attacks_in_full} attacks "
         f"({int(days.attacked[test.in_full].mean() * 10000) / 100}% of practitioner-days attacked).",
         f"- Recall: the attacks of the test networks and of {len(RECALL_SEEDS)} more networks simulated alike, seeds "
         f"{RECALL_SEEDS[0]}-{RECALL_SEEDS[-1]}, of which only the samples inside attacks are scored "
