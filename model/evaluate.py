@@ -8,7 +8,8 @@ days 20-29; the first days of a simulation are its burn-in), tested on four othe
 simulated from other seeds (22-25): other practitioners, other patients, other days. Every
 sample the sentinel would score is scored (stride 1). Alerts are counted per practitioner-day: a
 practitioner-day raises an alert when any of its samples scores above the threshold; a normal
-practitioner-day (no attack access) with an alert is a false positive. An attack is detected
+practitioner-day (no attack access, and none left in the windows of its samples: the day after an
+attack, the window still holds it) with an alert is a false positive. An attack is detected
 when any sample inside it scores above the threshold. Recall is counted over the attacks of
 those four networks and of twenty more simulated alike (seeds 50-69), of which only the samples
 inside attacks are exported and scored.
@@ -80,7 +81,8 @@ def evaluate_scores(test, score, threshold=None):
     data, days, episodes_ = test.data, test.days, test.episodes
     result = {"recall": {}, "thresholds": {}, "delay": {}, "false_days": {}}
     best = days.best(score)
-    result["pr_auc"] = float(average_precision_score(days.attacked[test.in_full], best[test.in_full]))
+    judged = test.in_full & ~days.echo
+    result["pr_auc"] = float(average_precision_score(days.attacked[judged], best[judged]))
     points = [(fpr, m.threshold_at(days, score, fpr)) for fpr in FPRS]
     if threshold is not None:
         points.append(("chain", threshold))
@@ -95,7 +97,7 @@ def evaluate_scores(test, score, threshold=None):
                 delays.append((data.ts[detected].min() - label["start_ts"]) / 60000)
         result["recall"][key] = {a: (float(np.mean(h)), len(h)) for a, h in hits.items()}
         result["delay"][key] = float(np.median(delays)) if delays else float("nan")
-        result["false_days"][key] = (best > th) & ~days.attacked
+        result["false_days"][key] = (best > th) & days.normal
     return result
 
 
@@ -182,7 +184,7 @@ def main():
 def write_report(test, methods, held_out, groups, spread):
     days, eps = test.days, test.episodes
     fused = methods["fused model"]
-    n_days, n_normal = int(test.in_full.sum()), int((~days.attacked).sum())
+    n_days, n_normal, n_echo = int(test.in_full.sum()), int(days.normal.sum()), int((days.echo & test.in_full).sum())
     counts = defaultdict(int)
     for label, _ in eps:
         counts[label["attack"]] += 1
@@ -203,7 +205,9 @@ def write_report(test, methods, held_out, groups, spread):
         f"- Test: other networks, seeds {', '.join(map(str, TEST_SEEDS))} (other practitioners, patients and days), "
         f"each {TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {test.samples_in_full:,} samples, "
         f"{n_days:,} practitioner-days of which {n_normal:,} normal, {test.attacks_in_full} attacks "
-        f"({int(days.attacked[test.in_full].mean() * 10000) / 100}% of practitioner-days attacked).",
+        f"({int(days.attacked[test.in_full].mean() * 10000) / 100}% of practitioner-days attacked); "
+        f"{n_echo} days of attacked practitioners after the attack, whose windows still held its accesses, "
+        "are neither (an alert on them is the attack's, not a false one; they set no threshold).",
         f"- Recall: the attacks of the test networks and of {len(RECALL_SEEDS)} more networks simulated alike, seeds "
         f"{RECALL_SEEDS[0]}-{RECALL_SEEDS[-1]}, of which only the samples inside attacks are scored "
         f"({len(test.data.y) - test.samples_in_full:,} samples): {len(eps):,} attacks, "
@@ -234,7 +238,7 @@ def write_report(test, methods, held_out, groups, spread):
     lines += ["", "## False alerts among the hard negatives (fused model)", "",
               "| normal practitioner-days | count | false alerts @ 0.05% FPR | @ 1% FPR |", "|---|---|---|---|"]
     for group, mask in groups.items():
-        normal = mask & ~days.attacked
+        normal = mask & days.normal
         lines.append(f"| {group} | {int(normal.sum())} | "
                      f"{int((fused['false_days'][FPRS[0]] & mask).sum())} | {int((fused['false_days'][FPRS[1]] & mask).sum())} |")
     span = lambda values: f"{min(values):.2f}-{max(values):.2f}"

@@ -2,7 +2,9 @@
 //!
 //! Hospitals with departments; practitioners with roles, shifts (day, evening, night, office
 //! hours) and days off, physicians in training rotating between departments weekly, float nurses
-//! sent to another ward each day, specialists called to consult on another ward's patient,
+//! sent to another ward each day, each ward's patients shared out among the clinicians on shift
+//! (a nurse for every patient every shift, a physician every day), specialists called to consult
+//! on another ward's patient,
 //! overtime and the odd shift covered for a colleague;
 //! patients with a home hospital and consents (organisation-wide for treatment, payment and
 //! operations; sensitive categories only where their care needs them; research for some; a named
@@ -54,6 +56,9 @@ const DAY: Moment = 24 * HOUR;
 /// working day: the reads of a patient nobody on the physician's ward cares for that VIP snooping
 /// must be told apart from.
 const CONSULTS_PER_DAY: f64 = 0.3;
+/// The chance that a clinician also reads a patient of a colleague on its shift (covering a
+/// break) on a working day.
+const COVERING: f64 = 0.3;
 /// The chance that a practitioner stays on one to two hours after its shift on a working day
 /// (a handover, notes to finish, a batch to close).
 const OVERTIME: f64 = 0.2;
@@ -409,9 +414,10 @@ impl World {
 				};
 				for _ in 0..admissions {
 					let home_patient = dept != Dept::Emergency || self.rng.random_bool(0.85);
-					let patient = self.pick_patient(home_patient.then_some(org));
 					let from = midnight + self.rng.random_range(0..DAY);
 					let until = from + self.rng.random_range(los_hours.clone()) * HOUR;
+					let patient =
+						self.pick_absent_patient(home_patient.then_some(org), from, until);
 					let sensitive = match dept {
 						Dept::Psychiatry => Some(MentalHealth),
 						Dept::Oncology => Some(Genetics),
@@ -426,6 +432,20 @@ impl World {
 				}
 			}
 		}
+	}
+
+	/// A patient of `home`, or of any hospital, who is in no stay during `[from, until)`: one
+	/// patient is not on two wards at once (after a few tries, in a tiny network, anyone).
+	fn pick_absent_patient(&mut self, home: Option<usize>, from: Moment, until: Moment) -> usize {
+		let mut patient = self.pick_patient(home);
+		for _ in 0..20 {
+			let staying = |s: &Stay| s.patient == patient && s.from < until && s.until > from;
+			if !self.stays.iter().any(staying) {
+				break;
+			}
+			patient = self.pick_patient(home);
+		}
+		patient
 	}
 
 	/// A patient of `home`, or of any hospital.
@@ -505,11 +525,7 @@ impl World {
 		match role {
 			Physician | Nurse | Paramedic | Therapist => {
 				let ward = self.ward_of(p, day);
-				let stays = self.stays_in(org, Some(ward), from, until);
-				let team = if role == Physician { 4..12 } else { 3..8 };
-				let count = self.rng.random_range(team).min(stays.len());
-				for stay in stays.choose_multiple(&mut self.rng, count).copied().collect::<Vec<_>>()
-				{
+				for stay in self.patients_of(p, day, ward, from, until) {
 					self.care_for(p, &stay, from.max(stay.from), until.min(stay.until));
 				}
 				let specialist = ward != Dept::Emergency && WARDS.contains(&ward);
@@ -551,6 +567,44 @@ impl World {
 				}
 			},
 		}
+	}
+
+	/// The stays of `ward` in `[from, until)` that clinician `p` cares for on `day`. The ward's
+	/// patients are shared out among the clinicians of `p`'s role rostered on `p`'s shift that
+	/// day, so that every patient has a nurse each shift and a physician each day shift; a
+	/// physician on the evening or night shift, on call for the whole ward, sees only some of
+	/// them. Now and then a clinician also reads a colleague's patient (covering a break).
+	fn patients_of(
+		&mut self,
+		p: usize,
+		day: u64,
+		ward: Dept,
+		from: Moment,
+		until: Moment,
+	) -> Vec<Stay> {
+		let pr = &self.practitioners[p];
+		let (org, role, shift) = (pr.org, pr.role, pr.shift);
+		let on_shift: Vec<usize> = (0..self.practitioners.len())
+			.filter(|&q| {
+				let other = &self.practitioners[q];
+				(other.org, other.role, other.shift) == (org, role, shift)
+					&& self.works(q, day)
+					&& self.ward_of(q, day) == ward
+			})
+			.collect();
+		let rank = on_shift.iter().position(|&q| q == p).unwrap_or(0);
+		let stays = self.stays_in(org, Some(ward), from, until);
+		let (mine, others): (Vec<(usize, Stay)>, Vec<(usize, Stay)>) =
+			stays.into_iter().enumerate().partition(|(i, _)| i % on_shift.len().max(1) == rank);
+		let mut mine: Vec<Stay> = mine.into_iter().map(|(_, stay)| stay).collect();
+		if role == Physician && shift != Shift::Day {
+			let on_call = self.rng.random_range(4..12).min(mine.len());
+			mine = mine.choose_multiple(&mut self.rng, on_call).copied().collect();
+		}
+		if self.rng.random_bool(COVERING) {
+			mine.extend(others.choose(&mut self.rng).map(|(_, stay)| *stay));
+		}
+		mine
 	}
 
 	/// A physician of `own` ward called to another ward's patient during its shift
@@ -1187,6 +1241,58 @@ mod tests {
 			.count();
 		assert!(attacks.len() >= 10, "{} VIP snooping attacks", attacks.len());
 		assert!(cared_for * 10 >= attacks.len() * 9, "{cared_for} of {}", attacks.len());
+	}
+
+	#[test]
+	fn every_inpatient_has_a_nurse_every_shift_and_is_on_one_ward_at_a_time() {
+		let mut world = World::new(&small(3));
+		for day in 0..3 {
+			world.admit(day);
+		}
+		let day = 2;
+		for p in 0..world.practitioners.len() {
+			if world.works(p, day) {
+				world.work(p, day);
+			}
+		}
+		let index: BTreeMap<&str, usize> =
+			world.practitioners.iter().enumerate().map(|(i, pr)| (pr.id.as_str(), i)).collect();
+		// The day shift.
+		let (from, until) = (START + day * DAY + 7 * HOUR, START + day * DAY + 15 * HOUR);
+		let nurse_on = |ward: Dept| {
+			(0..world.practitioners.len()).any(|q| {
+				let pr = &world.practitioners[q];
+				pr.role == Nurse
+					&& pr.shift == Shift::Day
+					&& world.works(q, day)
+					&& world.ward_of(q, day) == ward
+			})
+		};
+		let mut read = Vec::new();
+		for stay in world.stays_in(0, None, from, until) {
+			let staffed = stay.from <= from && stay.until >= until && nurse_on(stay.dept);
+			if staffed && stay.dept != Dept::Emergency {
+				let patient = &world.patients[stay.patient].id;
+				let of_ward =
+					|who: &str| index.get(who).is_some_and(|&q| world.ward_of(q, day) == stay.dept);
+				read.push(world.log.iter().any(|d| {
+					d.patient == *patient
+						&& (from..until).contains(&d.at)
+						&& d.role == Some(Nurse)
+						&& of_ward(&d.practitioner)
+				}));
+			}
+			let elsewhere = world.stays.iter().filter(|other| {
+				other.patient == stay.patient && other.from < stay.until && other.until > stay.from
+			});
+			assert_eq!(elsewhere.count(), 1, "patient {} in two stays at once", stay.patient);
+		}
+		let share = read.iter().filter(|&&r| r).count() as f64 / read.len() as f64;
+		assert!(
+			read.len() > 50 && share > 0.95,
+			"{share} of {} inpatients read by a nurse",
+			read.len()
+		);
 	}
 
 	#[test]

@@ -34,10 +34,15 @@
 //!   should not explain it). A new admission's first readers have no team to share it with yet:
 //!   that is not unexplained.
 //! - *foreign ward*: the practitioner has a ward (the department its organisation registered it
-//!   in) and none of the patient's clinicians who have one shares it: the celebrity on another
-//!   ward, read by a clinician whose own ward's patients fill its window. Float staff and
-//!   residents on rotation are registered without a ward: they neither have foreign patients nor
-//!   make a patient foreign.
+//!   in), none of the patient's clinicians shares it, and some who have one have read the patient
+//!   since the practitioner first did in its window: the celebrity on another ward, whose staff
+//!   keep caring for it, read by a clinician whose own ward's patients fill its window. Not the
+//!   patient just admitted to the practitioner's ward from the emergency department or another
+//!   ward, whom its former clinicians have handed over (and its new ward's other clinicians may
+//!   not have read yet): a patient's current team is those who read it after the practitioner,
+//!   so a read becomes foreign at a later decision of the window. Float staff and residents on
+//!   rotation are registered without a ward: they neither have foreign patients nor make a
+//!   patient foreign.
 //!
 //! A patient whom the practitioner reads under a referral (the audit pallet's record that a
 //! clinician caring for the patient called it in as a consultant) is neither unexplained nor of
@@ -214,12 +219,12 @@ const TEAM: u32 = 3;
 
 /// What a patient's log says of the others who were granted access to the patient at or after
 /// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
-/// once). Reads the log, newest first, only down to `since`.
+/// once, with its latest read). Reads the log, newest first, only down to `since`.
 fn others_of<AccountId: Ord + Clone>(
 	log_newest_first: impl IntoIterator<Item = impl Borrow<AccessDecision<AccountId>>>,
 	practitioner: &AccountId,
 	since: Moment,
-) -> (bool, Vec<AccountId>) {
+) -> (bool, Vec<(AccountId, Moment)>) {
 	let mut anyone = false;
 	let mut clinicians = Vec::new();
 	for decision in log_newest_first.into_iter() {
@@ -231,9 +236,10 @@ fn others_of<AccountId: Ord + Clone>(
 			continue;
 		}
 		anyone = true;
-		if role_group(d.role) == Some(RoleGroup::Clinical) && !clinicians.contains(&d.practitioner)
+		if role_group(d.role) == Some(RoleGroup::Clinical)
+			&& !clinicians.iter().any(|(clinician, _)| *clinician == d.practitioner)
 		{
-			clinicians.push(d.practitioner.clone());
+			clinicians.push((d.practitioner.clone(), d.at));
 		}
 	}
 	(anyone, clinicians)
@@ -496,7 +502,8 @@ struct Care {
 	/// The patient has a team, and fewer than a quarter of it also read another patient of the
 	/// window; the read was not under a referral.
 	unexplained: [bool; SEQUENCE_LENGTH],
-	/// The patient's clinicians with a ward are all of other wards than the practitioner's; the
+	/// None of the patient's clinicians is of the practitioner's ward, and some of its current
+	/// team (those who read it since the practitioner first did in the window) have a ward; the
 	/// read was not under a referral.
 	foreign_ward: [bool; SEQUENCE_LENGTH],
 }
@@ -525,14 +532,17 @@ where
 	};
 	let Some(last) = window.last() else { return care };
 	let since = last.at.saturating_sub(CARE_LOOKBACK);
-	// (clinician, the window index where the patient they read first appears)
-	let mut teams: Vec<(AccountId, usize)> = Vec::new();
+	// (clinician, the window index where the patient they read first appears, whether they read
+	// the patient since that first read: its current team, not the one it had before)
+	let mut teams: Vec<(AccountId, usize, bool)> = Vec::new();
 	let mut referred_until = [None; SEQUENCE_LENGTH];
 	for (i, decision) in window.iter().enumerate().filter(|(i, _)| first_of[*i] == *i) {
 		let (anyone, clinicians) =
 			others_of(patient_log(&decision.patient), &last.practitioner, since);
 		care.out_of_care[i] = !anyone;
-		teams.extend(clinicians.into_iter().map(|clinician| (clinician, i)));
+		teams.extend(
+			clinicians.into_iter().map(|(clinician, latest)| (clinician, i, latest >= decision.at)),
+		);
 		referred_until[i] = referral_until(&decision.patient);
 	}
 	// A clinician who read two of the window's patients links both; a patient is explained when
@@ -542,17 +552,19 @@ where
 	teams.sort();
 	let mut clinicians = [0u32; SEQUENCE_LENGTH];
 	let mut links = [0u32; SEQUENCE_LENGTH];
-	// Of each patient's clinicians: those with a ward, and those of the practitioner's.
-	let mut with_ward = [0u32; SEQUENCE_LENGTH];
+	// Of each patient's clinicians: those of its current team with a ward, and those of the
+	// practitioner's ward.
+	let mut current_with_ward = [0u32; SEQUENCE_LENGTH];
 	let mut colleagues = [0u32; SEQUENCE_LENGTH];
 	for run in teams.chunk_by(|a, b| a.0 == b.0) {
-		let linking = run.iter().any(|(_, i)| *i != run[0].1);
+		let linking = run.iter().any(|(_, i, _)| *i != run[0].1);
 		let ward = own_ward.and_then(|_| ward_of(&run[0].0));
 		let colleague = ward.is_some() && ward.as_ref() == own_ward;
-		for (_, i) in run {
+		for (_, i, current) in run {
 			clinicians[*i] = clinicians[*i].saturating_add(1);
 			links[*i] = links[*i].saturating_add(u32::from(linking));
-			with_ward[*i] = with_ward[*i].saturating_add(u32::from(ward.is_some()));
+			current_with_ward[*i] =
+				current_with_ward[*i].saturating_add(u32::from(*current && ward.is_some()));
 			colleagues[*i] = colleagues[*i].saturating_add(u32::from(colleague));
 		}
 	}
@@ -563,7 +575,7 @@ where
 		care.unexplained[i] = !referred
 			&& clinicians[first] >= TEAM
 			&& links[first].saturating_mul(EXPLAINED_BY) < clinicians[first];
-		care.foreign_ward[i] = !referred && with_ward[first] > 0 && colleagues[first] == 0;
+		care.foreign_ward[i] = !referred && current_with_ward[first] > 0 && colleagues[first] == 0;
 	}
 	care
 }
@@ -840,12 +852,13 @@ mod tests {
 			by(9, Nurse, NOON - 4 * HOUR, 1, granted()),
 			by(11, Physician, NOON - 3 * DAY, 1, granted()),
 		];
-		assert_eq!(others_of(&log, &7, NOON - 4 * DAY), (true, vec![9, 11]));
-		assert_eq!(others_of(&log, &7, NOON - DAY), (true, vec![9]));
+		let (nurse, physician) = ((9, NOON - 3 * HOUR), (11, NOON - 3 * DAY));
+		assert_eq!(others_of(&log, &7, NOON - 4 * DAY), (true, vec![nurse, physician]));
+		assert_eq!(others_of(&log, &7, NOON - DAY), (true, vec![nurse]));
 		assert_eq!(others_of(&log[..3], &7, NOON - DAY), (true, vec![]));
 		assert_eq!(others_of(&log[..2], &7, NOON - DAY), (false, vec![]));
 		// The reads of the practitioner asking do not count for it.
-		assert_eq!(others_of(&log[3..], &9, NOON - 4 * DAY), (true, vec![11]));
+		assert_eq!(others_of(&log[3..], &9, NOON - 4 * DAY), (true, vec![physician]));
 	}
 
 	#[test]
@@ -895,9 +908,13 @@ mod tests {
 
 	/// The reads of `patient` by the clinicians `readers`, two hours before noon, newest first.
 	fn read_by(readers: &[u32], patient: u32) -> Vec<AccessDecision<u32>> {
+		read_by_at(readers, patient, NOON - 2 * HOUR)
+	}
+
+	fn read_by_at(readers: &[u32], patient: u32, at: Moment) -> Vec<AccessDecision<u32>> {
 		readers
 			.iter()
-			.map(|&who| by(who, PractitionerRole::Nurse, NOON - 2 * HOUR, patient, granted()))
+			.map(|&who| by(who, PractitionerRole::Nurse, at, patient, granted()))
 			.collect()
 	}
 
@@ -964,44 +981,71 @@ mod tests {
 		}
 	}
 
-	/// Patients 0 and 1 read by clinicians 20 and 21, patient 2 by `readers_of_2`.
+	/// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2 (at 11:40), then
+	/// patient 0 again at noon.
+	fn ward_round_with_patient_2() -> Vec<AccessDecision<u32>> {
+		let mut window = ward_round_then_patient_2();
+		window.push(decision(NOON, 0, granted()));
+		window
+	}
+
+	/// Patients 0 and 1 read by clinicians 20 and 21 two hours before noon; patient 2 by
+	/// `readers_of_2` ten minutes before noon, after nurse 7 first read it.
 	fn logs_with(readers_of_2: &[u32]) -> impl FnMut(&u32) -> Vec<AccessDecision<u32>> + '_ {
 		move |patient| match patient {
-			2 => read_by(readers_of_2, 2),
+			2 => read_by_at(readers_of_2, 2, NOON - 10 * MINUTE),
 			_ => read_by(&[20, 21], *patient),
 		}
 	}
 
 	#[test]
 	fn a_patient_whose_clinicians_all_work_on_another_ward_is_foreign() {
-		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2.
-		let window = ward_round_then_patient_2();
+		let window = ward_round_with_patient_2();
 		let foreign = |readers_of_2| {
 			let f = features(&window, logs_with(readers_of_2), wards, &NEW, no_referral);
-			(last_steps(&f, "foreign_ward", 5), feature(&f, "foreign_ward_patient_share"))
+			(last_steps(&f, "foreign_ward", 6), feature(&f, "foreign_ward_patient_share"))
 		};
 		// Ward 2's clinicians, and a float nurse, who has no ward: foreign.
-		assert_eq!(foreign(&[30, 21]), (vec![0.0, 0.0, 0.0, 0.0, 1.0], 1.0 / 3.0));
+		assert_eq!(foreign(&[30, 21]), (vec![0.0, 0.0, 0.0, 0.0, 1.0, 0.0], 1.0 / 3.0));
 		// One of nurse 7's ward among them: not.
-		assert_eq!(foreign(&[30, 20]), (vec![0.0; 5], 0.0));
+		assert_eq!(foreign(&[30, 20]), (vec![0.0; 6], 0.0));
 		// Nobody with a ward, or nobody at all: nothing to compare with.
-		assert_eq!(foreign(&[21]), (vec![0.0; 5], 0.0));
-		assert_eq!(foreign(&[]), (vec![0.0; 5], 0.0));
+		assert_eq!(foreign(&[21]), (vec![0.0; 6], 0.0));
+		assert_eq!(foreign(&[]), (vec![0.0; 6], 0.0));
 		let f = features(&window, logs_with(&[30]), wards, &NEW, no_referral);
 		assert_eq!(feature(&f, "ward_registered"), 1.0);
-		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 5.0);
+		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 6.0);
+	}
+
+	#[test]
+	fn a_patient_is_foreign_only_once_another_wards_team_reads_it_after_the_practitioner() {
+		let foreign = |window: &[AccessDecision<u32>], readers_at: Moment| {
+			let logs = |patient: &u32| match patient {
+				2 => read_by_at(&[30, 31], 2, readers_at),
+				_ => read_by(&[20, 21], *patient),
+			};
+			let f = features(window, logs, wards, &NEW, no_referral);
+			feature(&f, "foreign_ward_patient_share")
+		};
+		// Ward 2 read patient 2 before nurse 7 did, and no more: handed over to nurse 7's ward.
+		assert_eq!(foreign(&ward_round_with_patient_2(), NOON - HOUR), 0.0);
+		// Ward 2 still reads it after nurse 7 did: its patient.
+		assert_eq!(foreign(&ward_round_with_patient_2(), NOON - 10 * MINUTE), 1.0 / 3.0);
+		// At nurse 7's read of patient 2, ten minutes after ward 2's, nobody has read it since:
+		// handed over or not, it cannot tell yet.
+		assert_eq!(foreign(&ward_round_then_patient_2(), NOON - 30 * MINUTE), 0.0);
 	}
 
 	#[test]
 	fn only_a_clinician_with_a_ward_has_foreign_patients() {
 		use PractitionerRole::*;
 		let as_ = |practitioner: u32, role: PractitionerRole| -> Vec<_> {
-			let window = ward_round_then_patient_2().into_iter();
+			let window = ward_round_with_patient_2().into_iter();
 			window.map(|d| AccessDecision { practitioner, role: Some(role), ..d }).collect()
 		};
 		// Ward 1's physician: foreign, and a physician.
 		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW, no_referral);
-		assert_eq!(last_steps(&f, "foreign_ward", 1), [1.0]);
+		assert_eq!(last_steps(&f, "foreign_ward", 2), [1.0, 0.0]);
 		assert_eq!(feature(&f, "role_physician"), 1.0);
 		// The same reads by practitioner 7 as a lab technician (service staff serve every ward)
 		// and by float nurse 21: no ward of their own, nothing foreign.
@@ -1009,20 +1053,19 @@ mod tests {
 			let f = features(&window, logs_with(&[30, 31]), wards, &NEW, no_referral);
 			assert_eq!(feature(&f, "ward_registered"), 0.0);
 			assert_eq!(feature(&f, "role_physician"), 0.0);
-			assert_eq!(last_steps(&f, "foreign_ward", 5), [0.0; 5]);
+			assert_eq!(last_steps(&f, "foreign_ward", 6), [0.0; 6]);
 		}
 	}
 
 	#[test]
 	fn a_patient_read_under_a_referral_is_neither_foreign_nor_unexplained() {
-		// Nurse 7 (ward 1) reads its ward's patients 0 and 1, then patient 2 (at 11:40), whom
-		// only ward 2's team cares for.
-		let window = ward_round_then_patient_2();
+		// Patient 2, whom nurse 7 reads at 11:40, only ward 2's team cares for.
+		let window = ward_round_with_patient_2();
 		let last_read = |referral: Option<(u32, Moment)>| {
 			let referral_until =
 				|patient: &u32| referral.filter(|(to, _)| to == patient).map(|(_, until)| until);
 			let f = features(&window, logs_with(&[30, 31, 32]), wards, &NEW, referral_until);
-			[last_steps(&f, "foreign_ward", 1)[0], last_steps(&f, "unexplained", 1)[0]]
+			[last_steps(&f, "foreign_ward", 2)[0], last_steps(&f, "unexplained", 2)[0]]
 		};
 		assert_eq!(last_read(None), [1.0, 1.0]);
 		// Referred to patient 2 until noon: the consult is the care.
