@@ -584,14 +584,7 @@ impl World {
 	) -> Vec<Stay> {
 		let pr = &self.practitioners[p];
 		let (org, role, shift) = (pr.org, pr.role, pr.shift);
-		let on_shift: Vec<usize> = (0..self.practitioners.len())
-			.filter(|&q| {
-				let other = &self.practitioners[q];
-				(other.org, other.role, other.shift) == (org, role, shift)
-					&& self.works(q, day)
-					&& self.ward_of(q, day) == ward
-			})
-			.collect();
+		let on_shift = self.on_shift(org, role, shift, ward, day);
 		let rank = on_shift.iter().position(|&q| q == p).unwrap_or(0);
 		let stays = self.stays_in(org, Some(ward), from, until);
 		let (mine, others): (Vec<(usize, Stay)>, Vec<(usize, Stay)>) =
@@ -605,6 +598,25 @@ impl World {
 			mine.extend(others.choose(&mut self.rng).map(|(_, stay)| *stay));
 		}
 		mine
+	}
+
+	/// The clinicians of `org` in `role`, rostered on `shift`, working on `ward` on `day`.
+	fn on_shift(
+		&self,
+		org: usize,
+		role: PractitionerRole,
+		shift: Shift,
+		ward: Dept,
+		day: u64,
+	) -> Vec<usize> {
+		(0..self.practitioners.len())
+			.filter(|&q| {
+				let pr = &self.practitioners[q];
+				(pr.org, pr.role, pr.shift) == (org, role, shift)
+					&& self.works(q, day)
+					&& self.ward_of(q, day) == ward
+			})
+			.collect()
 	}
 
 	/// A physician of `own` ward called to another ward's patient during its shift
@@ -1257,17 +1269,10 @@ mod tests {
 		}
 		let index: BTreeMap<&str, usize> =
 			world.practitioners.iter().enumerate().map(|(i, pr)| (pr.id.as_str(), i)).collect();
-		// The day shift.
-		let (from, until) = (START + day * DAY + 7 * HOUR, START + day * DAY + 15 * HOUR);
-		let nurse_on = |ward: Dept| {
-			(0..world.practitioners.len()).any(|q| {
-				let pr = &world.practitioners[q];
-				pr.role == Nurse
-					&& pr.shift == Shift::Day
-					&& world.works(q, day)
-					&& world.ward_of(q, day) == ward
-			})
-		};
+		let (start, length) = Shift::Day.hours();
+		let from = START + day * DAY + start * HOUR;
+		let until = from + length * HOUR;
+		let nurse_on = |ward| !world.on_shift(0, Nurse, Shift::Day, ward, day).is_empty();
 		let mut read = Vec::new();
 		for stay in world.stays_in(0, None, from, until) {
 			let staffed = stay.from <= from && stay.until >= until && nurse_on(stay.dept);
