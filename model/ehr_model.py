@@ -337,16 +337,19 @@ class Days:
         self.keys, self.index = np.unique(keys, return_inverse=True)
         self.attacked = np.zeros(len(self.keys), bool)
         np.logical_or.at(self.attacked, self.index, data.y == 1)
-        # Days without an attack access whose windows still hold one: alerts on them are the
-        # attack's, not false ones about the practitioner's own work.
-        self.echo = np.zeros(len(self.keys), bool)
-        np.logical_or.at(self.echo, self.index, data.echo)
-        self.echo &= ~self.attacked
-        self.normal = ~self.attacked & ~self.echo
+        # A window that still holds an attack's accesses after its label ended (an echo) judges
+        # nobody: an alert on it is the attack's, not a false one about the practitioner's own
+        # work, which the day's other windows judge. A day of nothing but echoes is no normal day.
+        self.masked = data.echo & ~self.attacked[self.index]
+        own_work = np.zeros(len(self.keys), bool)
+        np.logical_or.at(own_work, self.index, ~data.echo)
+        self.echo = ~self.attacked & ~own_work
+        self.normal = ~self.attacked & own_work
 
     def best(self, score):
+        """Each day's highest score, of the windows that judge it."""
         best = np.full(len(self.keys), -np.inf)
-        np.maximum.at(best, self.index, score)
+        np.maximum.at(best, self.index, np.where(self.masked, -np.inf, score))
         return best
 
 

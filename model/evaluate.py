@@ -206,8 +206,9 @@ def write_report(test, methods, held_out, groups, spread):
         f"each {TEST_WORLD['practitioners']} practitioners, {TEST_WORLD['days']} days, scored from day {m.BURN_IN_DAYS}: {test.samples_in_full:,} samples, "
         f"{n_days:,} practitioner-days of which {n_normal:,} normal, {test.attacks_in_full} attacks "
         f"({int(days.attacked[test.in_full].mean() * 10000) / 100}% of practitioner-days attacked); "
-        f"{n_echo} days of attacked practitioners after the attack, whose windows still held its accesses, "
-        "are neither (an alert on them is the attack's, not a false one; they set no threshold).",
+        "a window that still holds an attack's accesses after its label ended (an echo) judges nobody: "
+        "an alert on it is the attack's, not a false one, and sets no threshold; its day is judged by its other "
+        f"windows, and the {n_echo} days of attacked practitioners after an attack with nothing but echoes are neither.",
         f"- Recall: the attacks of the test networks and of {len(RECALL_SEEDS)} more networks simulated alike, seeds "
         f"{RECALL_SEEDS[0]}-{RECALL_SEEDS[-1]}, of which only the samples inside attacks are scored "
         f"({len(test.data.y) - test.samples_in_full:,} samples): {len(eps):,} attacks, "
