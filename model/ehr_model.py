@@ -393,17 +393,22 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
         numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
         numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
-        numpy_helper.from_array(f32(p["recurrent"]["C"]), "conv_w"),
-        numpy_helper.from_array(f32(p["recurrent"]["Cb"]), "conv_b"),
-        numpy_helper.from_array(f32(p["recurrent"]["W"])[None], "gru_w"),
-        numpy_helper.from_array(f32(p["recurrent"]["R"])[None], "gru_r"),
+        # The GRU's biases ride on one more channel, constant 1, of the convolution's output
+        # (tract ran the GRU's bias input at a tenth of the batch's time). With
+        # linear_before_reset = 0 each gate adds Wb and Rb alike, so their sum is exact.
         numpy_helper.from_array(
-            np.concatenate([f32(p["recurrent"]["Wb"]), f32(p["recurrent"]["Rb"])])[None], "gru_b"),
+            np.concatenate([f32(p["recurrent"]["C"]), np.zeros((1, n_step, POOL), np.float32)]),
+            "conv_w"),
+        numpy_helper.from_array(np.append(f32(p["recurrent"]["Cb"]), np.float32(1)), "conv_b"),
+        numpy_helper.from_array(np.concatenate(
+            [f32(p["recurrent"]["W"]), (f32(p["recurrent"]["Wb"]) + f32(p["recurrent"]["Rb"]))[:, None]],
+            axis=1)[None], "gru_w"),
+        numpy_helper.from_array(f32(p["recurrent"]["R"])[None], "gru_r"),
         numpy_helper.from_array(f32(p["recurrent"]["Wo"]), "rec_w"),
         numpy_helper.from_array(f32(p["recurrent"]["bo"]), "rec_b"),
         numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
-        numpy_helper.from_array(np.zeros((CHANNELS, HIDDEN), np.float32), "to_state"),
+        numpy_helper.from_array(np.zeros((CHANNELS + 1, HIDDEN), np.float32), "to_state"),
         numpy_helper.from_array(f32(model.fusion_w)[None, :], "fusion_row"),
         numpy_helper.from_array(f32(model.fusion_w)[:, None], "fusion_w"),
         numpy_helper.from_array(f32([model.fusion_b]), "fusion_b"),
@@ -435,7 +440,7 @@ def to_onnx(model, n_window, steps, n_step):
         # size follows n (tract needs a concrete batch for an implicit one).
         node("Slice", ["steps_first", "axis0", "one", "axis0"], ["first_step"]),
         node("MatMul", ["first_step", "to_state"], ["h0"]),
-        node("GRU", ["steps_first", "gru_w", "gru_r", "gru_b", "", "h0"], ["gru_y", "gru_h"],
+        node("GRU", ["steps_first", "gru_w", "gru_r", "", "", "h0"], ["gru_y", "gru_h"],
              hidden_size=HIDDEN, linear_before_reset=0),
         node("Squeeze", ["gru_h", "axis0"], ["gru_last"]),
         node("Gemm", ["gru_last", "rec_w", "rec_b"], ["recurrent"]),

@@ -105,6 +105,12 @@ def main():
     model.fusion_b = m.calibrated_intercept(
         calibration, (model.branches(calibration) * model.fusion_w).sum(axis=1))
     del calibration
+    export(args.work, model, train, validation)
+
+
+def export(work, model, train, validation):
+    """model/anomaly.onnx, its sha256 and reference vectors, checked against the trained model;
+    its weights saved in `work` for the evaluation."""
     graph = m.to_onnx(model, train.window.shape[1], train.sequence.shape[1], train.sequence.shape[2])
     path = os.path.join(HERE, "anomaly.onnx")
     with open(path, "wb") as f:
@@ -124,7 +130,7 @@ def main():
         f.write(f"{digest}  anomaly.onnx\n")
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(reference_vectors(path, validation), f)
-    save_trained(args.work, model, digest)
+    save_trained(work, model, digest)
     print(f"anomaly.onnx sha256 {digest}; onnxruntime vs JAX max gap {gap:.2e}")
 
 
