@@ -394,7 +394,7 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
         numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
         # The GRU's biases ride on one more channel, constant 1, of the convolution's output
-        # (tract ran the GRU's bias input at a tenth of the batch's time). With
+        # (tract ran the GRU with its bias input a fifth slower). With
         # linear_before_reset = 0 each gate adds Wb and Rb alike, so their sum is exact.
         numpy_helper.from_array(
             np.concatenate([f32(p["recurrent"]["C"]), np.zeros((1, n_step, POOL), np.float32)]),
