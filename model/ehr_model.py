@@ -10,8 +10,11 @@ Branches, each giving one number per sample:
     a burst faster than any in training sat hundreds of standard deviations out, where a ReLU
     network extrapolates with either sign: which one depended on the training seed);
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
-    strided 1-D convolution first summarises each 8 consecutive decisions into one step, so the
-    GRU runs 8 steps (scoring time grows with the GRU's steps).
+    layer of POINTWISE ReLU units reads each decision on its own first (a conjunction within one
+    decision, such as a sensitive record of a patient whose team the reader is not part of, is
+    lost once decisions are summed), then a strided 1-D convolution summarises each POOL
+    consecutive decisions into one step, so the GRU runs 64 / POOL steps (scoring time grows
+    with the GRU's steps).
 A logistic regression fuses the three into the score in [0, 1]; the graph outputs the score and
 each branch's part of the fused logit, so that an alert can be explained.
 """
@@ -39,6 +42,7 @@ WINDOW = 64  # decisions in a practitioner's window (ehr_primitives::features::S
 HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
 CHANNELS = 16  # the convolution's outputs, the GRU's inputs
+POINTWISE = 16  # per-decision units before the convolution
 AE_HIDDEN = 6
 # The least scale of a window feature (all are in [0, 1]). A feature nearly always 0 in normal
 # work (a foreign-ward patient: 0.5% of ward clinicians' days) has a tiny spread, and one
@@ -199,9 +203,12 @@ def supervised(params, xn):
 
 
 def steps(params, sequence):
-    """ONNX Conv (kernel and stride POOL) over [n, 64, in] as [n, in, 64]: [n, 64 / POOL, CHANNELS]."""
-    n, length, features = sequence.shape
-    chunks = sequence.reshape(n, length // POOL, POOL, features)
+    """Each decision through the pointwise layer, then a convolution of kernel and stride POOL
+    over the 64 decisions: [n, 64 / POOL, CHANNELS] (C is [CHANNELS, POINTWISE, POOL], ONNX
+    Conv's layout)."""
+    decisions = jax.nn.relu(sequence @ params["P"] + params["Pb"])
+    n, length, units = decisions.shape
+    chunks = decisions.reshape(n, length // POOL, POOL, units)
     return jnp.einsum("ntkf,cfk->ntc", chunks, params["C"]) + params["Cb"]
 
 
@@ -211,14 +218,15 @@ def recurrent(params, sequence):
 
 
 def init(key, n_window, n_step):
-    k = jax.random.split(key, 8)
+    k = jax.random.split(key, 9)
     glorot = lambda key, shape: jax.random.normal(key, shape) * np.sqrt(2.0 / sum(shape))
     return {
         "outlier": {"W1": glorot(k[0], (n_window, AE_HIDDEN)), "b1": jnp.zeros(AE_HIDDEN),
                     "W2": glorot(k[1], (AE_HIDDEN, n_window)), "b2": jnp.zeros(n_window)},
         "supervised": {"W1": glorot(k[2], (n_window, MLP_HIDDEN)), "b1": jnp.zeros(MLP_HIDDEN),
                        "W2": glorot(k[3], (MLP_HIDDEN, 1)), "b2": jnp.zeros(1)},
-        "recurrent": {"C": glorot(k[7], (CHANNELS, n_step, POOL)), "Cb": jnp.zeros(CHANNELS),
+        "recurrent": {"P": glorot(k[8], (n_step, POINTWISE)), "Pb": jnp.zeros(POINTWISE),
+                      "C": glorot(k[7], (CHANNELS, POINTWISE, POOL)), "Cb": jnp.zeros(CHANNELS),
                       "W": glorot(k[4], (3 * HIDDEN, CHANNELS)), "R": glorot(k[5], (3 * HIDDEN, HIDDEN)),
                       "Wb": jnp.zeros(3 * HIDDEN), "Rb": jnp.zeros(3 * HIDDEN),
                       "Wo": glorot(k[6], (HIDDEN, 1)), "bo": jnp.zeros(1)},
@@ -393,12 +401,17 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
         numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
         numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
+        numpy_helper.from_array(f32(p["recurrent"]["P"]), "point_w"),
+        numpy_helper.from_array(f32(p["recurrent"]["Pb"]), "point_b"),
+        # The convolution's kernel as a matrix, row k * POINTWISE + u, column c C[c, u, k], so
+        # that a row of POOL consecutive decisions' units times it is the convolution's step;
+        # its last column, zero, makes the constant channel.
+        numpy_helper.from_array(np.concatenate(
+            [f32(p["recurrent"]["C"]).transpose(2, 1, 0).reshape(-1, CHANNELS),
+             np.zeros((POOL * POINTWISE, 1), np.float32)], axis=1), "conv_w"),
         # The GRU's biases ride on one more channel, constant 1, of the convolution's output
         # (tract ran the GRU with its bias input a fifth slower). With
         # linear_before_reset = 0 each gate adds Wb and Rb alike, so their sum is exact.
-        numpy_helper.from_array(
-            np.concatenate([f32(p["recurrent"]["C"]), np.zeros((1, n_step, POOL), np.float32)]),
-            "conv_w"),
         numpy_helper.from_array(np.append(f32(p["recurrent"]["Cb"]), np.float32(1)), "conv_b"),
         numpy_helper.from_array(np.concatenate(
             [f32(p["recurrent"]["W"]), (f32(p["recurrent"]["Wb"]) + f32(p["recurrent"]["Rb"]))[:, None]],
@@ -408,6 +421,9 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["recurrent"]["bo"]), "rec_b"),
         numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+        numpy_helper.from_array(np.array([-1, n_step], np.int64), "decision_shape"),
+        numpy_helper.from_array(np.array([-1, POOL * POINTWISE], np.int64), "chunk_shape"),
+        numpy_helper.from_array(np.array([-1, steps // POOL, CHANNELS + 1], np.int64), "steps_shape"),
         numpy_helper.from_array(np.zeros((CHANNELS + 1, HIDDEN), np.float32), "to_state"),
         numpy_helper.from_array(f32(model.fusion_w)[None, :], "fusion_row"),
         numpy_helper.from_array(f32(model.fusion_w)[:, None], "fusion_w"),
@@ -430,12 +446,18 @@ def to_onnx(model, n_window, steps, n_step):
         node("Gemm", ["clipped", "sup_w1", "sup_b1"], ["sup_h_lin"]),
         node("Relu", ["sup_h_lin"], ["sup_h"]),
         node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
-        # Recurrent branch: a strided convolution makes 8 steps of the 64 decisions, then a GRU
-        # runs over [steps, n, channels], fixed length, no sequence_lens.
-        node("Transpose", ["sequence"], ["channels_first"], perm=[0, 2, 1]),
-        node("Conv", ["channels_first", "conv_w", "conv_b"], ["conv"],
-             kernel_shape=[POOL], strides=[POOL]),
-        node("Transpose", ["conv"], ["steps_first"], perm=[2, 0, 1]),
+        # Recurrent branch: each decision through the pointwise layer, a strided convolution
+        # makes steps of the 64 decisions, then a GRU runs over [steps, n, channels], fixed
+        # length, no sequence_lens. Both layers are plain matrix products over rows of
+        # decisions and of POOL decisions (tract ran Convs between Transposes, or a batched
+        # MatMul, at half again the time).
+        node("Reshape", ["sequence", "decision_shape"], ["decision_rows"]),
+        node("Gemm", ["decision_rows", "point_w", "point_b"], ["point_pre"]),
+        node("Relu", ["point_pre"], ["decisions"]),
+        node("Reshape", ["decisions", "chunk_shape"], ["chunks"]),
+        node("Gemm", ["chunks", "conv_w", "conv_b"], ["chunk_steps"]),
+        node("Reshape", ["chunk_steps", "steps_shape"], ["steps_last"]),
+        node("Transpose", ["steps_last"], ["steps_first"], perm=[1, 0, 2]),
         # An explicit zero initial state [1, n, HIDDEN], derived from the input so that its batch
         # size follows n (tract needs a concrete batch for an implicit one).
         node("Slice", ["steps_first", "axis0", "one", "axis0"], ["first_step"]),

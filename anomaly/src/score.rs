@@ -21,6 +21,11 @@ pub const CHAIN_THRESHOLD: f64 = 0.92;
 /// The branches of the model, in the order of the `parts` output.
 pub const BRANCHES: [&str; 3] = ["outlier", "supervised", "recurrent"];
 
+/// Practitioners scored per run of the plan: the recurrent branch's intermediates of a whole
+/// block's worth (1,000 practitioners, 64 decisions of 16 units each) fall out of the cache,
+/// and a batch runs faster in runs of a hundred or so (`README.md`'s scoring figures).
+const PRACTITIONERS_PER_RUN: usize = 128;
+
 /// Why a model cannot be used.
 #[derive(Debug)]
 pub enum ModelError {
@@ -162,9 +167,15 @@ impl Scorer {
 
 	/// Score a batch of practitioners' features.
 	pub fn score(&self, batch: &[Features]) -> Result<Vec<Score>, ModelError> {
-		if batch.is_empty() {
-			return Ok(Vec::new());
+		let mut scores = Vec::with_capacity(batch.len());
+		for run in batch.chunks(PRACTITIONERS_PER_RUN) {
+			scores.extend(self.run_plan(run)?);
 		}
+		Ok(scores)
+	}
+
+	/// One run of the plan over `batch` (not empty).
+	fn run_plan(&self, batch: &[Features]) -> Result<Vec<Score>, ModelError> {
 		let run = |e: TractError| ModelError::Run(format!("{e:#}"));
 		let window: Vec<f32> = batch.iter().flat_map(|f| f.window).collect();
 		let sequence: Vec<f32> =
@@ -269,12 +280,18 @@ mod tests {
 		f
 	}
 
+	/// The reference vectors, and their inputs as features.
+	fn reference_batch() -> (Reference, Vec<Features>) {
+		let reference = reference();
+		let batch =
+			reference.window.iter().zip(&reference.sequence).map(|(w, s)| features(w, s)).collect();
+		(reference, batch)
+	}
+
 	#[test]
 	fn tract_reproduces_the_reference_outputs() {
 		let scorer = Scorer::embedded().unwrap();
-		let reference = reference();
-		let batch: Vec<_> =
-			reference.window.iter().zip(&reference.sequence).map(|(w, s)| features(w, s)).collect();
+		let (reference, batch) = reference_batch();
 		let scores = scorer.score(&batch).unwrap();
 		assert_eq!(scores.len(), reference.score.len());
 		for (i, score) in scores.iter().enumerate() {
@@ -290,6 +307,21 @@ mod tests {
 		let alone = scorer.score(&batch[3..4]).unwrap()[0];
 		assert!((alone.score - scores[3].score).abs() < 1e-6);
 		assert!(alone.parts.iter().zip(scores[3].parts).all(|(a, b)| (a - b).abs() < 1e-6));
+	}
+
+	#[test]
+	fn a_batch_of_several_runs_scores_each_practitioner_in_its_place() {
+		let scorer = Scorer::embedded().unwrap();
+		let (reference, samples) = reference_batch();
+		// More than two runs' worth, the last one short: every reference row many times over.
+		let batch: Vec<_> =
+			samples.iter().cycle().take(2 * PRACTITIONERS_PER_RUN + 7).cloned().collect();
+		let scores = scorer.score(&batch).unwrap();
+		assert_eq!(scores.len(), batch.len());
+		for (i, score) in scores.iter().enumerate() {
+			let expected = reference.score[i % samples.len()][0];
+			assert!((score.score - expected).abs() < 1e-5, "row {i}: {score:?} vs {expected}");
+		}
 	}
 
 	#[test]
