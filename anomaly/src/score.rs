@@ -312,8 +312,12 @@ mod tests {
 	#[test]
 	fn a_batch_of_several_runs_scores_each_practitioner_in_its_place() {
 		let scorer = Scorer::embedded().unwrap();
-		let (reference, samples) = reference_batch();
-		// More than two runs' worth, the last one short: every reference row many times over.
+		let (reference, mut samples) = reference_batch();
+		// A row count that does not divide a run, so that every run holds other rows (a run
+		// scored in another's place shows); more than two runs' worth, the last one short.
+		while PRACTITIONERS_PER_RUN % samples.len() == 0 {
+			samples.pop();
+		}
 		let batch: Vec<_> =
 			samples.iter().cycle().take(2 * PRACTITIONERS_PER_RUN + 7).cloned().collect();
 		let scores = scorer.score(&batch).unwrap();
