@@ -28,11 +28,12 @@
 //! decisions), the consultant an active practitioner of any organisation, and the referral
 //! ends within `MaxReferralDuration`. A referral opens nothing (the patient's consents still
 //! decide every request): it is the care relation that tells a consultant on another ward's
-//! patient from a clinician snooping on one, which the practitioner's own window cannot (the
-//! anomaly model's features do not read referrals yet: issue 6). The referrer, the consultant or
-//! the patient ends it at any time with `end_referral`; anyone may, to clear the state, once it
-//! has run out `CareLookback` ago (a window of the consultant's may still hold reads made under
-//! it).
+//! patient from a clinician snooping on one, which the practitioner's own window cannot: the
+//! anomaly model's features count the consultant's reads under it as care. An unreferred consult
+//! reads like a snoop, so integrators should record every consult (`docs/sentinel.md`). The
+//! referrer, the consultant or the patient ends it at any time with `end_referral`; anyone may,
+//! to clear the state, once it has run out `CareLookback` ago (a window of the consultant's may
+//! still hold reads made under it).
 //!
 //! ## What the chain keeps, and for how long
 //!
