@@ -38,6 +38,7 @@ DAY_MS = 24 * 60 * 60 * 1000
 # A simulation starts with empty windows and patient logs, which a running chain does not have:
 # its first days (the care features look four days back) are neither trained on nor scored.
 BURN_IN_DAYS = 4
+CURBSIDE = 0.1  # the share of consults never referred on chain (ehr_anomaly::simulate::CURBSIDE)
 WINDOW = 64  # decisions in a practitioner's window (ehr_primitives::features::SEQUENCE_LENGTH)
 HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
@@ -106,14 +107,17 @@ def concat(parts):
     )
 
 
-def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=False):
+def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=False,
+             curbside=None):
     """Simulate a hospital network with ehr-anomaly and export its features (always afresh: a
     few seconds, and never stale after a change to the simulator or the features); load them.
     With `truth`, a sample is an attack
     one when its last decisions include attack accesses (training); without, when it falls in
-    an attack's labelled window (evaluation)."""
+    an attack's labelled window (evaluation). `curbside`: the share of consults never referred
+    on chain, if not the simulator's default."""
     directory = os.path.join(work, f"{name}-seed{seed}-days{days}-p{practitioners}"
-                                   f"-a{attack_rate}-stride{stride}{'-truth' if truth else ''}")
+                                   f"-a{attack_rate}-stride{stride}{'-truth' if truth else ''}"
+                                   f"{'' if curbside is None else f'-curbside{curbside}'}")
     log, labels = os.path.join(directory, "log.jsonl"), os.path.join(directory, "labels.jsonl")
     accesses = os.path.join(directory, "truth.jsonl")
     registry = os.path.join(directory, "registry.jsonl")
@@ -122,7 +126,8 @@ def simulate(work, name, seed, days, practitioners, attack_rate, stride, truth=F
     run = lambda *args: subprocess.run([ehr_anomaly(), *map(str, args)], check=True)
     run("simulate", "--seed", seed, "--days", days, "--practitioners", practitioners,
         "--attack-rate", attack_rate, "--out", log, "--labels", labels, "--truth", accesses,
-        "--registry", registry, "--referrals", referrals)
+        "--registry", registry, "--referrals", referrals,
+        *([] if curbside is None else ["--curbside", curbside]))
     run("features", "--log", log, "--labels", labels, "--registry", registry,
         "--referrals", referrals, "--stride", stride,
         *(["--truth", accesses] if truth else []), "--out-dir", os.path.join(directory, "features"))

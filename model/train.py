@@ -39,8 +39,10 @@ CALIBRATION_WORLD = dict(TRAIN_WORLD, name="calibration", stride=1)
 CALIBRATION_SEEDS = TRAIN_SEEDS[:4]
 
 
-def training_data(work):
-    worlds = [m.simulate(work, seed=seed, **TRAIN_WORLD) for seed in TRAIN_SEEDS]
+def training_data(work, **world):
+    """The training networks (`world`: what to simulate otherwise), split into the branches'
+    days and the fusion's."""
+    worlds = [m.simulate(work, seed=seed, **TRAIN_WORLD, **world) for seed in TRAIN_SEEDS]
     return (m.concat([w.subset(w.day < SPLIT_DAY) for w in worlds]),
             m.concat([w.subset(w.day >= SPLIT_DAY) for w in worlds]))
 

@@ -15,7 +15,8 @@ use ehr_primitives::features::Features;
 
 /// A simulated network, with its practitioners' wards and its referrals.
 fn network() -> (Simulation, ChainState) {
-	let simulation = simulate(&Config { seed: 9, days: 3, practitioners: 300, attack_rate: 0.01 });
+	let simulation =
+		simulate(&Config { seed: 9, days: 3, practitioners: 300, ..Config::default() });
 	let wards = wards(simulation.registry.clone()).expect("one registration per practitioner");
 	let referrals = Referrals::new(simulation.referrals.clone()).expect("simulated referrals");
 	(simulation, ChainState { wards, referrals })

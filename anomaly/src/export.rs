@@ -224,13 +224,19 @@ mod tests {
 	use super::*;
 	use crate::{
 		log::{Referral, Referrals, Wards},
-		simulate::{simulate, Config},
+		simulate::{simulate, Config, Simulation},
 	};
+
+	/// A week of a small network, attacks on 2% of its practitioner-days.
+	fn a_week() -> Simulation {
+		let config =
+			Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02, ..Config::default() };
+		simulate(&config)
+	}
 
 	#[test]
 	fn samples_are_taken_at_block_ends_with_labels_and_stride() {
-		let simulation =
-			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
+		let simulation = a_week();
 		let labels = Truth::Labels(&simulation.labels);
 		let all: Vec<_> = samples(&simulation.log, &ChainState::default(), labels, 1).collect();
 		let strided: Vec<_> =
@@ -357,8 +363,7 @@ mod tests {
 
 	#[test]
 	fn with_the_attack_accesses_only_samples_near_them_are_attacks() {
-		let simulation =
-			simulate(&Config { seed: 5, days: 7, practitioners: 100, attack_rate: 0.02 });
+		let simulation = a_week();
 		let accesses: BTreeMap<u64, String> =
 			simulation.attack_accesses.iter().map(|(seq, kind)| (*seq, kind.to_string())).collect();
 		let all: Vec<_> =
@@ -385,8 +390,13 @@ mod tests {
 
 	#[test]
 	fn the_npy_files_have_their_shapes() {
-		let simulation =
-			simulate(&Config { seed: 6, days: 2, practitioners: 40, attack_rate: 0.0 });
+		let simulation = simulate(&Config {
+			seed: 6,
+			days: 2,
+			practitioners: 40,
+			attack_rate: 0.0,
+			..Config::default()
+		});
 		let dir = std::env::temp_dir().join(format!("ehr-export-{}", std::process::id()));
 		let rows = export(
 			&simulation.log,

@@ -5,7 +5,7 @@ use ehr_anomaly::{
 	export::{export, samples, Truth},
 	log::{read_log, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
 	score::{hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
-	simulate::{simulate, Config},
+	simulate::{simulate, Config, CURBSIDE},
 };
 use ehr_primitives::audit::AccessDecision;
 use serde_json::json;
@@ -37,6 +37,9 @@ enum Command {
 		/// The share of practitioner-days under attack.
 		#[arg(long, default_value_t = 0.005)]
 		attack_rate: f64,
+		/// The share of consults never referred on chain (asked for in the corridor).
+		#[arg(long, default_value_t = CURBSIDE)]
+		curbside: f64,
 		#[arg(long)]
 		out: PathBuf,
 		#[arg(long)]
@@ -119,16 +122,20 @@ fn run(command: Command) -> Result<(), String> {
 			days,
 			practitioners,
 			attack_rate,
+			curbside,
 			out,
 			labels,
 			truth,
 			registry,
 			referrals,
 		} => {
-			if !(0.0..=1.0).contains(&attack_rate) {
-				return Err(format!("--attack-rate {attack_rate} is not a share in [0, 1]"));
+			for (flag, share) in [("--attack-rate", attack_rate), ("--curbside", curbside)] {
+				if !(0.0..=1.0).contains(&share) {
+					return Err(format!("{flag} {share} is not a share in [0, 1]"));
+				}
 			}
-			let simulation = simulate(&Config { seed, days, practitioners, attack_rate });
+			let config = Config { seed, days, practitioners, attack_rate, curbside };
+			let simulation = simulate(&config);
 			write_jsonl(&out, simulation.log.iter().map(LogEntry::from_decision))?;
 			write_jsonl(&labels, simulation.labels.iter().cloned())?;
 			if let Some(truth) = truth {

@@ -69,9 +69,8 @@ const OVERTIME: f64 = 0.2;
 /// than its own on a working day (covering for a colleague): a whole day at hours it does not
 /// usually work, the hard negative of off-shift access.
 const SHIFT_SWAP: f64 = 0.03;
-/// The share of consults never recorded on chain: asked for in the corridor ("curbside"), with no
-/// referral, so that their reads look like a clinician's on another ward's patient.
-const CURBSIDE: f64 = 0.1;
+/// The share of consults never recorded on chain by default ([`Config::curbside`]).
+pub const CURBSIDE: f64 = 0.1;
 /// The chain's longest referral (the runtime's `MaxReferralDuration`).
 const MAX_REFERRAL: Moment = 7 * DAY;
 /// The share of stolen credentials that are a new hire's, taken before its first shift (phished
@@ -89,6 +88,18 @@ pub struct Config {
 	pub practitioners: u32,
 	/// The share of practitioner-days under attack (0.001 to 0.01 is realistic).
 	pub attack_rate: f64,
+	/// The share of consults never recorded on chain: asked for in the corridor ("curbside"),
+	/// with no referral, so that their reads look like a snooper's on another ward's patient.
+	/// A consortium whose EHR systems record every consult with the audit pallet's `refer` has
+	/// none.
+	pub curbside: f64,
+}
+
+impl Default for Config {
+	/// A month of a 400-practitioner network, attacks on 1% of practitioner-days.
+	fn default() -> Self {
+		Self { seed: 0, days: 30, practitioners: 400, attack_rate: 0.01, curbside: CURBSIDE }
+	}
 }
 
 /// The simulated log, in chain order, and the attacks in it.
@@ -213,6 +224,8 @@ struct World {
 	/// The rows of `log` that are attack accesses, with their attack type.
 	attack_rows: BTreeMap<usize, &'static str>,
 	referrals: Vec<Referral>,
+	/// [`Config::curbside`].
+	curbside: f64,
 }
 
 /// Simulate `config`.
@@ -374,6 +387,7 @@ impl World {
 			log: Vec::new(),
 			attack_rows: BTreeMap::new(),
 			referrals: Vec::new(),
+			curbside: config.curbside,
 		};
 		world.name_physicians();
 		world
@@ -642,7 +656,7 @@ impl World {
 	}
 
 	/// A physician of `own` ward called to another ward's patient during its shift
-	/// `[from, until)` (referred by one of that ward's physicians, unless [`CURBSIDE`]): reads as
+	/// `[from, until)` (referred by one of that ward's physicians, unless curbside): reads as
 	/// care does, for an hour or two.
 	fn consult(&mut self, p: usize, own: Dept, from: Moment, until: Moment) {
 		let org = self.practitioners[p].org;
@@ -654,7 +668,7 @@ impl World {
 		let Some(stay) = stays.choose(&mut self.rng).copied() else { return };
 		let start = self.rng.random_range(from.max(stay.from)..until.min(stay.until));
 		let end = (start + self.rng.random_range(HOUR..2 * HOUR)).min(stay.until);
-		if !self.rng.random_bool(CURBSIDE) {
+		if !self.rng.random_bool(self.curbside) {
 			self.refer(p, &stay, start);
 		}
 		self.care_for(p, &stay, start, end);
@@ -1153,12 +1167,12 @@ mod tests {
 	use super::*;
 
 	fn small(seed: u64) -> Config {
-		Config { seed, days: 14, practitioners: 150, attack_rate: 0.01 }
+		Config { seed, days: 14, practitioners: 150, ..Config::default() }
 	}
 
 	/// Attacks on 5% of practitioner-days: every type many times.
 	fn attacked() -> Simulation {
-		simulate(&Config { seed: 5, days: 30, practitioners: 300, attack_rate: 0.05 })
+		simulate(&Config { seed: 5, practitioners: 300, attack_rate: 0.05, ..Config::default() })
 	}
 
 	/// The attack accesses of `kind`, in chain order.
@@ -1191,7 +1205,8 @@ mod tests {
 
 	#[test]
 	fn attacks_cover_their_share_of_practitioner_days_and_every_type_appears() {
-		let config = Config { seed: 3, days: 30, practitioners: 300, attack_rate: 0.005 };
+		let config =
+			Config { seed: 3, practitioners: 300, attack_rate: 0.005, ..Config::default() };
 		let simulation = simulate(&config);
 		let kinds: std::collections::BTreeSet<_> =
 			simulation.labels.iter().map(|l| l.attack.as_str()).collect();
@@ -1365,7 +1380,11 @@ mod tests {
 	/// A small network with three days of admissions, after [`SHIFT`]'s consults (those that
 	/// found a patient).
 	fn consults_of_a_shift() -> (World, Vec<Consult>) {
-		let mut world = World::new(&small(3));
+		consults_of_a_shift_with(CURBSIDE)
+	}
+
+	fn consults_of_a_shift_with(curbside: f64) -> (World, Vec<Consult>) {
+		let mut world = World::new(&Config { curbside, ..small(3) });
 		for day in 0..3 {
 			world.admit(day);
 		}
@@ -1428,6 +1447,19 @@ mod tests {
 		// About nine in ten: the rest are curbside.
 		let consulted = consults.len();
 		assert!(referred * 10 > consulted * 7 && referred < consulted, "{referred} of {consulted}");
+	}
+
+	#[test]
+	fn the_share_of_curbside_consults_is_the_configs() {
+		let referred = |curbside| {
+			let (_, consults) = consults_of_a_shift_with(curbside);
+			let referred = consults.iter().filter(|c| !c.referrals.is_empty()).count();
+			(referred, consults.len())
+		};
+		let (all, consulted) = referred(0.0);
+		assert!(consulted > 10);
+		assert_eq!(all, consulted);
+		assert_eq!(referred(1.0).0, 0);
 	}
 
 	#[test]

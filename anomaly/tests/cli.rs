@@ -110,6 +110,18 @@ fn a_tampered_model_and_bad_arguments_are_refused() {
 		let stderr = String::from_utf8_lossy(&out.stderr);
 		assert!(stderr.contains(says), "{args:?}: {stderr}");
 	}
+	let out_of_range = ["--seed", "1", "--days", "1", "--practitioners", "20", "--out"];
+	let written = dir.join("never.jsonl");
+	let written = written.to_str().unwrap();
+	for share in [["--curbside", "1.5"], ["--attack-rate", "2"]] {
+		let args =
+			[&["simulate"][..], &out_of_range, &[written, "--labels", written], &share].concat();
+		let out = ehr_anomaly(&args);
+		assert!(!out.status.success());
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(stderr.contains(&format!("{} {} is not a share", share[0], share[1])), "{stderr}");
+		assert!(!Path::new(written).exists());
+	}
 	fs::remove_dir_all(dir).unwrap();
 }
 

@@ -37,7 +37,7 @@
 //! practitioner moves; staff who move between wards every day (a float pool, residents on
 //! rotation) have none. Other pallets read it through [`ProviderInspect::ward_of`]. It is there
 //! for the sentinel: a clinician who reads the patients of a ward it does not work on is what
-//! snooping on a celebrity looks like (the anomaly model's features do not compare wards yet).
+//! snooping on a celebrity looks like (the anomaly model's *foreign ward* features).
 //!
 //! ## Deposits
 //!
