@@ -91,7 +91,7 @@ pub struct Config {
 	/// The share of consults never recorded on chain: asked for in the corridor ("curbside"),
 	/// with no referral, so that their reads look like a snooper's on another ward's patient.
 	/// A consortium whose EHR systems record every consult with the audit pallet's `refer` has
-	/// none.
+	/// none. In [0, 1] (`simulate` panics otherwise; the CLI refuses it first).
 	pub curbside: f64,
 }
 
