@@ -105,6 +105,11 @@ def evaluate_scores(test, score, threshold=None):
     return result
 
 
+def recall_of(result, key, attack):
+    """`evaluate_scores`' recall of `attack` at `key` (an FPR or "chain"); NaN without one."""
+    return result["recall"][key].get(attack, (float("nan"), 0))[0]
+
+
 def rule_score(data, names):
     """Simple rules, as a score: high volume, many denials, or much break-glass."""
     column = lambda name: data.window[:, names.index(name)]
@@ -181,7 +186,7 @@ def main():
         keep_train, keep_validation = train.attack != attack, validation.attack != attack
         loto = m.train(train.subset(keep_train), validation.subset(keep_validation))
         result = evaluate_scores(test, loto.score(data))
-        held_out[attack] = {fpr: result["recall"][fpr].get(attack, (float("nan"), 0))[0] for fpr in FPRS}
+        held_out[attack] = {fpr: recall_of(result, fpr, attack) for fpr in FPRS}
 
     write_report(test, methods, held_out, groups, spread, referred)
 
@@ -247,7 +252,7 @@ def write_report(test, methods, held_out, groups, spread, referred):
         row = [f"{attack} ({counts[attack]})"]
         for result in methods.values():
             for fpr in FPRS:
-                row.append(fmt(result["recall"][fpr].get(attack, (float("nan"), 0))[0], 2))
+                row.append(fmt(recall_of(result, fpr, attack), 2))
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "## Summary per method", "",
               "| method | PR-AUC (practitioner-days, ~1% attacked) | median minutes to first alert @ 0.05% FPR | false alerts @ 0.05% / 1% FPR (practitioner-days) |",
@@ -269,13 +274,12 @@ def write_report(test, methods, held_out, groups, spread, referred):
               "| attack | recall @ 0.05% FPR | recall @ 1% FPR |", "|---|---|---|"]
     for attack in ATTACKS:
         lines.append(f"| {attack} | " + " | ".join(
-            span([r["recall"][fpr].get(attack, (float("nan"), 0))[0] for r in spread]) for fpr in FPRS) + " |")
+            span([recall_of(r, fpr, attack) for r in spread]) for fpr in FPRS) + " |")
     lines += ["", "## Attack types never seen in training (leave one type out)", "",
               "Each row: the model trained without any sample of that type, its recall on it.", "",
               "| held-out attack | recall @ 0.05% FPR | recall @ 1% FPR |", "|---|---|---|"]
     for attack, recall in held_out.items():
         lines.append(f"| {attack} | {fmt(recall[FPRS[0]], 2)} | {fmt(recall[FPRS[1]], 2)} |")
-    recall = lambda result, fpr, attack: fmt(result["recall"][fpr].get(attack, (float("nan"), 0))[0], 2)
     lines += ["", "## If every consult were referred on chain", "",
               f"A share of the simulator's consults ({m.CURBSIDE:.0%}) are asked for in the corridor and never "
               "referred with the audit pallet's `refer`: a specialist's reads of another ward's patient, as a "
@@ -286,8 +290,7 @@ def write_report(test, methods, held_out, groups, spread, referred):
               "| this model @ 1% FPR | every consult referred @ 1% FPR |", "|---|---|---|---|---|"]
     for attack in ATTACKS:
         lines.append(f"| {attack} | " + " | ".join(
-            recall(result, fpr, attack) for fpr in FPRS for result in (fused, referred)) + " |")
-    chain = fused["recall"]["chain"]
+            fmt(recall_of(result, fpr, attack), 2) for fpr in FPRS for result in (fused, referred)) + " |")
     chain_false = int(fused["false_days"]["chain"].sum())
     known = [fused["recall"][FPRS[0]].get(a, (0, 0))[0] for a in ATTACKS]
     unseen = [held_out[a][FPRS[0]] for a in ATTACKS]
@@ -295,7 +298,7 @@ def write_report(test, methods, held_out, groups, spread, referred):
         "", "## At the chain's default threshold (0.92)", "",
         f"False alerts: {chain_false} of {n_normal:,} normal practitioner-days "
         f"({chain_false / max(n_normal, 1):.3%}); recall: "
-        + ", ".join(f"{a} {chain.get(a, (float('nan'), 0))[0]:.2f}" for a in ATTACKS) + ".",
+        + ", ".join(f"{a} {recall_of(fused, 'chain', a):.2f}" for a in ATTACKS) + ".",
         "", "## Against the goal", "",
         f"- Known types, recall at 0.05% FPR: minimum {min(known):.2f} (goal >= 0.95): "
         f"{'met' if min(known) >= 0.95 else 'not met'}.",
