@@ -6,7 +6,7 @@
 
 use ehr_primitives::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
 use sha2::{Digest, Sha256};
-use std::{fmt, path::Path, sync::Arc};
+use std::{collections::HashMap, fmt, path::Path, sync::Arc};
 use tract_onnx::{pb, prelude::*, tract_hir::internal::*};
 
 /// The approved model, embedded in the binary.
@@ -93,7 +93,11 @@ pub struct Score {
 
 /// A loaded, checked model, ready to score.
 pub struct Scorer {
-	plan: Arc<TypedRunnableModel>,
+	/// The plan for a batch of any size.
+	batch: Arc<TypedRunnableModel>,
+	/// The plan for one practitioner (the blocks in which one made requests): with the batch
+	/// size fixed, tract resolves no shape while it runs, and scores a fifth faster.
+	one: Arc<TypedRunnableModel>,
 	sha256: [u8; 32],
 	/// The graph's normalisation of the window features, to say which features stand out.
 	scaling: Option<(Vec<f32>, Vec<f32>)>,
@@ -133,14 +137,15 @@ impl Scorer {
 		let model = onnx
 			.model_for_proto_model(&proto)
 			.map_err(|e| ModelError::Invalid(format!("{e:#}")))?;
-		let plan = Self::typed(model)
-			.and_then(|model| model.into_runnable())
-			.map_err(|e| ModelError::Shape(format!("{e:#}")))?;
-		Ok(Self { plan, sha256, scaling })
+		let (batch, one) = Self::plans(model).map_err(|e| ModelError::Shape(format!("{e:#}")))?;
+		Ok(Self { batch, one, sha256, scaling })
 	}
 
-	/// Fix the inputs to the anomaly model's, optimise, and check the outputs.
-	fn typed(model: InferenceModel) -> TractResult<TypedModel> {
+	/// Fix the inputs to the anomaly model's, with the batch size `n` a symbol, and simplify
+	/// the graph once; from it, the optimised plans for a batch and for one practitioner.
+	fn plans(
+		model: InferenceModel,
+	) -> TractResult<(Arc<TypedRunnableModel>, Arc<TypedRunnableModel>)> {
 		if model.inputs.len() != 2 || model.outputs.len() != 2 {
 			bail!("{} inputs and {} outputs", model.inputs.len(), model.outputs.len());
 		}
@@ -148,7 +153,15 @@ impl Scorer {
 		let model = model
 			.with_input_fact(0, f32::fact(dims!(n, WINDOW_FEATURES.len())).into())?
 			.with_input_fact(1, f32::fact(dims!(n, SEQUENCE_LENGTH, STEP_FEATURES.len())).into())?
-			.into_optimized()?;
+			.into_typed()?
+			.into_decluttered()?;
+		let one = model.set_symbols(&HashMap::from([(n, TDim::from(1))]))?;
+		Ok((Self::optimised(model)?.into_runnable()?, Self::optimised(one)?.into_runnable()?))
+	}
+
+	/// `model` optimised, once its outputs are checked to be the anomaly model's.
+	fn optimised(model: TypedModel) -> TractResult<TypedModel> {
+		let model = model.into_optimized()?;
 		for (output, width) in [(0, 1), (1, BRANCHES.len())] {
 			let fact = model.output_fact(output)?;
 			let shape = fact.shape.to_tvec();
@@ -185,10 +198,12 @@ impl Scorer {
 		let sequence = Tensor::from_shape(&[n, SEQUENCE_LENGTH, STEP_FEATURES.len()], &sequence)
 			.map_err(run)?;
 		let inputs = tvec!(window.into(), sequence.into());
-		let outputs =
-			std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.plan.run(inputs)))
-				.map_err(|panic| ModelError::Run(panic_message(&panic)))?
-				.map_err(run)?;
+		let plan = if n == 1 { &self.one } else { &self.batch };
+		// A fresh state every run: tract's Scan keeps the GRU's last hidden state in a state,
+		// and a practitioner scored with a used one would start from another's.
+		let outputs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.run(inputs)))
+			.map_err(|panic| ModelError::Run(panic_message(&panic)))?
+			.map_err(run)?;
 		let (Some(scores), Some(parts)) = (outputs.first(), outputs.get(1)) else {
 			return Err(ModelError::Run("the model gave fewer than two outputs".into()));
 		};
@@ -303,10 +318,14 @@ mod tests {
 				assert!((part - expected).abs() < tolerance, "row {i}: {score:?} vs {expected}");
 			}
 		}
-		// One at a time gives the same as the batch (up to the kernels' rounding).
-		let alone = scorer.score(&batch[3..4]).unwrap()[0];
-		assert!((alone.score - scores[3].score).abs() < 1e-6);
-		assert!(alone.parts.iter().zip(scores[3].parts).all(|(a, b)| (a - b).abs() < 1e-6));
+		// One at a time (the plan for one practitioner) gives the same as the batch (up to the
+		// kernels' rounding).
+		for (i, features) in batch.chunks(1).enumerate() {
+			let alone = scorer.score(features).unwrap()[0];
+			assert!((alone.score - scores[i].score).abs() < 1e-6, "row {i}: {alone:?}");
+			let parts = alone.parts.iter().zip(scores[i].parts);
+			assert!(parts.map(|(a, b)| (a - b).abs()).all(|d| d < 1e-5), "row {i}: {alone:?}");
+		}
 	}
 
 	#[test]
