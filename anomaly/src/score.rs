@@ -159,7 +159,7 @@ impl Scorer {
 		Ok((Self::optimised(model)?.into_runnable()?, Self::optimised(one)?.into_runnable()?))
 	}
 
-	/// `model` optimised, once its outputs are checked to be the anomaly model's.
+	/// `model` optimised, its outputs checked to be the anomaly model's.
 	fn optimised(model: TypedModel) -> TractResult<TypedModel> {
 		let model = model.into_optimized()?;
 		for (output, width) in [(0, 1), (1, BRANCHES.len())] {
