@@ -1,14 +1,18 @@
-"""The anomaly model: data from the Rust simulator and feature export, three branches trained in
-JAX, their fusion, and the ONNX graph (opset 17) that tract runs in the node.
+"""The anomaly model: data from the Rust simulator and feature export, three branches (two
+networks trained in JAX, trees in scikit-learn), their fusion, and the ONNX graph (opset 17, with
+ONNX-ML's TreeEnsembleRegressor) that tract runs in the node.
 
 Branches, each giving one number per sample:
   - outlier: an autoencoder on the window features, trained on normal behaviour only; its
     reconstruction error, with each scaled feature clipped to OUTLIER_CLIP standard deviations
     first (a rare feature, such as a category new in the last hour, sits 36 from its mean: left
     alone, that one feature outweighed everything else a window shows);
-  - supervised: a small MLP on the same clipped features, trained on labelled attacks (unclipped,
-    a burst faster than any in training sat hundreds of standard deviations out, where a ReLU
-    network extrapolates with either sign: which one depended on the training seed);
+  - supervised: gradient-boosted trees (scikit-learn's HistGradientBoosting, TREES trees of
+    depth TREE_DEPTH) on the window features as the chain computes them, trained on labelled
+    attacks. A tree is constant beyond the values it was trained on, so a burst faster than any
+    in training scores as the fastest one did (a ReLU network extrapolates with either sign,
+    which one depending on the training seed); the graph holds them as ONNX-ML's
+    TreeEnsembleRegressor (`anomaly/src/forest.rs` is tract's);
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
     layer of POINTWISE ReLU units reads each decision on its own first (a conjunction within one
     decision, such as a sensitive record of a patient whose team the reader is not part of, is
@@ -50,7 +54,11 @@ AE_HIDDEN = 6
 # occurrence of it, scaled by that spread, hit the clip as hard as a burst of 150 denials.
 STD_FLOOR = 0.05
 OUTLIER_CLIP = 4.0  # standard deviations: how far one feature can pull either window branch
-MLP_HIDDEN = 48  # supervised head: 16 caught 0.24 of VIP snooping, 48 0.36 (3 trainings, earlier features)
+# Supervised head: gradient-boosted trees. The rate is scikit-learn's default's neighbour; TREES
+# at it reach what 400 iterations with early stopping on a tenth of the data did.
+TREES = 400
+TREE_DEPTH = 5
+TREE_RATE = 0.08
 OPSET = 17
 BRANCHES = ["outlier", "supervised", "recurrent"]
 # The sentinel's default threshold (pallet-sentinel's DEFAULT_THRESHOLD_PPM), and the share of
@@ -202,9 +210,55 @@ def outlier(params, xn):
     return jnp.mean((xn - reconstruction) ** 2, axis=1)
 
 
-def supervised(params, xn):
-    xn = jnp.clip(xn, -OUTLIER_CLIP, OUTLIER_CLIP)
-    return (jax.nn.relu(xn @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"])[:, 0]
+def fit_trees(x, y):
+    """The supervised head on inputs `x` and labels `y` (attacks and normal samples weighing
+    alike in total), as one table of the trees' nodes (`tree`, `node` its index in its tree,
+    `feature`, `threshold`, `left`, `right`, `leaf`, `value`, `missing_left`) and the raw
+    score's `base`. A sample goes left when its feature is at most the threshold.
+    Deterministic: no subsampling, no early stopping."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    weight = np.where(y == 1, (y == 0).sum() / max((y == 1).sum(), 1), 1.0)
+    fit = HistGradientBoostingClassifier(
+        max_iter=TREES, learning_rate=TREE_RATE, max_depth=TREE_DEPTH,
+        max_leaf_nodes=2 ** TREE_DEPTH, min_samples_leaf=40, l2_regularization=1.0,
+        early_stopping=False, random_state=0).fit(x, y, sample_weight=weight)
+    nodes = [predictor.nodes for [predictor] in fit._predictors]
+    column = lambda field, dtype: np.concatenate([n[field] for n in nodes]).astype(dtype)
+    return {
+        "tree": np.repeat(np.arange(len(nodes)), [len(n) for n in nodes]),
+        "node": np.concatenate([np.arange(len(n)) for n in nodes]),
+        "feature": column("feature_idx", np.int64),
+        "threshold": float32_below(column("num_threshold", np.float64)),
+        "left": column("left", np.int64), "right": column("right", np.int64),
+        "leaf": column("is_leaf", bool), "value": column("value", np.float32),
+        "missing_left": column("missing_go_to_left", bool),
+        "base": np.array([fit._baseline_prediction.ravel()[0]], np.float32),
+    }
+
+
+def float32_below(thresholds):
+    """scikit-learn goes left when x <= its float64 threshold; for a float32 x that is x <= the
+    largest float32 not above it."""
+    below = thresholds.astype(np.float32)
+    over = below.astype(np.float64) > thresholds
+    below[over] = np.nextafter(below[over], np.float32(-np.inf))
+    return below
+
+
+def trees(params, x):
+    """The supervised head's raw score (log-odds) for inputs `x`, walking every tree at once
+    (`params` as `fit_trees` gives them; a tree's nodes are contiguous, its root first)."""
+    x = np.asarray(x, np.float32)
+    offset = np.flatnonzero(params["node"] == 0)
+    at = np.broadcast_to(offset, (len(x), len(offset))).copy()
+    rows = np.arange(len(x))[:, None]
+    for _ in range(TREE_DEPTH):
+        value = x[rows, params["feature"][at]]
+        left = np.where(np.isnan(value), params["missing_left"][at],
+                        value <= params["threshold"][at])
+        child = np.where(left, params["left"][at], params["right"][at]) + offset
+        at = np.where(params["leaf"][at], at, child)
+    return params["value"][at].sum(axis=1) + params["base"][0]
 
 
 def steps(params, sequence):
@@ -228,8 +282,6 @@ def init(key, n_window, n_step):
     return {
         "outlier": {"W1": glorot(k[0], (n_window, AE_HIDDEN)), "b1": jnp.zeros(AE_HIDDEN),
                     "W2": glorot(k[1], (AE_HIDDEN, n_window)), "b2": jnp.zeros(n_window)},
-        "supervised": {"W1": glorot(k[2], (n_window, MLP_HIDDEN)), "b1": jnp.zeros(MLP_HIDDEN),
-                       "W2": glorot(k[3], (MLP_HIDDEN, 1)), "b2": jnp.zeros(1)},
         "recurrent": {"P": glorot(k[8], (n_step, POINTWISE)), "Pb": jnp.zeros(POINTWISE),
                       "C": glorot(k[7], (CHANNELS, POINTWISE, POOL)), "Cb": jnp.zeros(CHANNELS),
                       "W": glorot(k[4], (3 * HIDDEN, CHANNELS)), "R": glorot(k[5], (3 * HIDDEN, HIDDEN)),
@@ -288,7 +340,7 @@ class Model:
             sequence = jnp.asarray(np.asarray(data.sequence[i:i + chunk]))
             out.append(np.stack([
                 np.asarray(outlier(self.params["outlier"], xn)),
-                np.asarray(supervised(self.params["supervised"], xn)),
+                trees(self.params["supervised"], data.window[i:i + chunk]),
                 np.asarray(recurrent(self.params["recurrent"], sequence)),
             ], axis=1))
         return np.concatenate(out) if out else np.zeros((0, 3), np.float32)
@@ -298,9 +350,10 @@ class Model:
         return 1 / (1 + np.exp(-(parts.sum(axis=1) + self.fusion_b)))
 
 
-def train(data, validation, seed=0, epochs=(30, 60, 24), branches=BRANCHES):
+def train(data, validation, seed=0, epochs=(30, 24), branches=BRANCHES):
     """Train the branches on `data`, the fusion on `validation`. `branches` drops the others
-    from the fusion (for the single-branch baselines)."""
+    from the fusion (for the single-branch baselines). `seed` sets the networks' initial
+    weights and minibatches (the outlier and recurrent branches; the trees are deterministic)."""
     rng = np.random.default_rng(seed)
     key = jax.random.PRNGKey(seed)
     # A window that still holds an attack after its label ended is neither the attack nor
@@ -317,13 +370,11 @@ def train(data, validation, seed=0, epochs=(30, 60, 24), branches=BRANCHES):
     params["outlier"] = adam(
         lambda p, xn, rows: jnp.mean(outlier(p, xn[rows])), params["outlier"], (xn,),
         lambda _: [normal_rows[b] for b in minibatches(rng, len(normal_rows), 256)], epochs[0])
-    params["supervised"] = adam(
-        lambda p, xn, y, rows: weighted_bce(supervised(p, xn[rows]), y[rows]), params["supervised"],
-        (xn, y), lambda _: minibatches(rng, len(y), 512), epochs[1])
+    params["supervised"] = fit_trees(data.window, data.y)
     sequence = jnp.asarray(np.asarray(data.sequence))
     params["recurrent"] = adam(
         lambda p, sequence, y, rows: weighted_bce(recurrent(p, sequence[rows]), y[rows]),
-        params["recurrent"], (sequence, y), lambda _: minibatches(rng, len(y), 512), epochs[2],
+        params["recurrent"], (sequence, y), lambda _: minibatches(rng, len(y), 512), epochs[1],
         rate=5e-3)
 
     model = Model(mean, std, params, np.zeros(3, np.float32), 0.0)
@@ -387,6 +438,26 @@ def fuse(parts, y, branches):
 # ---------------------------------------------------------------------------------------------
 # ONNX
 
+def tree_node(params, inputs, output):
+    """The trees (`fit_trees`) as one ONNX-ML TreeEnsembleRegressor: `inputs` [n, features] ->
+    `output` [n, 1], the raw score."""
+    leaf = params["leaf"]
+    ints = lambda values: [int(v) for v in values]
+    return helper.make_node(
+        "TreeEnsembleRegressor", [inputs], [output], domain="ai.onnx.ml",
+        n_targets=1, aggregate_function="SUM", post_transform="NONE",
+        base_values=[float(params["base"][0])],
+        nodes_treeids=ints(params["tree"]), nodes_nodeids=ints(params["node"]),
+        nodes_featureids=ints(np.where(leaf, 0, params["feature"])),
+        nodes_values=[float(v) for v in np.where(leaf, 0, params["threshold"])],
+        nodes_modes=["LEAF" if lf else "BRANCH_LEQ" for lf in leaf],
+        nodes_truenodeids=ints(np.where(leaf, 0, params["left"])),
+        nodes_falsenodeids=ints(np.where(leaf, 0, params["right"])),
+        nodes_missing_value_tracks_true=ints(params["missing_left"] & ~leaf),
+        target_treeids=ints(params["tree"][leaf]), target_nodeids=ints(params["node"][leaf]),
+        target_ids=[0] * int(leaf.sum()), target_weights=[float(v) for v in params["value"][leaf]])
+
+
 def to_onnx(model, n_window, steps, n_step):
     """The model as one ONNX graph, opset 17: inputs `window` [n, 31] and `sequence`
     [n, 64, 13]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
@@ -402,10 +473,6 @@ def to_onnx(model, n_window, steps, n_step):
         numpy_helper.from_array(f32(p["outlier"]["b2"]), "ae_b2"),
         numpy_helper.from_array(np.array(-OUTLIER_CLIP, np.float32), "clip_low"),
         numpy_helper.from_array(np.array(OUTLIER_CLIP, np.float32), "clip_high"),
-        numpy_helper.from_array(f32(p["supervised"]["W1"]), "sup_w1"),
-        numpy_helper.from_array(f32(p["supervised"]["b1"]), "sup_b1"),
-        numpy_helper.from_array(f32(p["supervised"]["W2"]), "sup_w2"),
-        numpy_helper.from_array(f32(p["supervised"]["b2"]), "sup_b2"),
         numpy_helper.from_array(f32(p["recurrent"]["P"]), "point_w"),
         numpy_helper.from_array(f32(p["recurrent"]["Pb"]), "point_b"),
         # The convolution's kernel as a matrix, row k * POINTWISE + u, column c C[c, u, k], so
@@ -448,9 +515,7 @@ def to_onnx(model, n_window, steps, n_step):
         node("Mul", ["ae_diff", "ae_diff"], ["ae_sq"]),
         node("ReduceMean", ["ae_sq"], ["outlier"], axes=[1], keepdims=1),
         # Supervised head, on the same clipped features.
-        node("Gemm", ["clipped", "sup_w1", "sup_b1"], ["sup_h_lin"]),
-        node("Relu", ["sup_h_lin"], ["sup_h"]),
-        node("Gemm", ["sup_h", "sup_w2", "sup_b2"], ["supervised"]),
+        tree_node(p["supervised"], "window", "supervised"),
         # Recurrent branch: each decision through the pointwise layer, a strided convolution
         # makes steps of the 64 decisions, then a GRU runs over [steps, n, channels], fixed
         # length, no sequence_lens. Both layers are plain matrix products over rows of
@@ -484,7 +549,8 @@ def to_onnx(model, n_window, steps, n_step):
         [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["n", 1]),
          helper.make_tensor_value_info("parts", TensorProto.FLOAT, ["n", 3])],
         initializer=init)
-    graph_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    graph_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                          helper.make_opsetid("ai.onnx.ml", 3)],
                                     producer_name="ehr-chain model/")
     graph_model.ir_version = 8
     onnx.checker.check_model(graph_model, full_check=True)

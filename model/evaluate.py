@@ -174,7 +174,8 @@ def main():
     names = json.load(open(os.path.join(data.directory, "features", "features.json")))["window"]
     methods["rules (volume, denials, break-glass)"] = evaluate_scores(test, rule_score(data, names))
 
-    # The same training with other seeds (initial weights, minibatch order): how far the figures
+    # The same training with other seeds (the networks' initial weights, minibatch order; the
+    # trees are deterministic): how far the figures
     # move when nothing but chance changes.
     spread = [methods["fused model"]] + [
         evaluate_scores(test, m.train(train, validation, seed=seed).score(data))
@@ -268,8 +269,8 @@ def write_report(test, methods, held_out, groups, spread, referred):
                      f"{int((fused['false_days'][FPRS[0]] & mask).sum())} | {int((fused['false_days'][FPRS[1]] & mask).sum())} |")
     span = lambda values: f"{min(values):.2f}-{max(values):.2f}"
     lines += ["", "## The same training with other seeds", "",
-              f"The fused model trained again with seeds {', '.join(map(str, SPREAD_SEEDS))} (initial weights, "
-              "minibatch order; same data): the range over the three trainings, the model's own included. "
+              f"The fused model trained again with seeds {', '.join(map(str, SPREAD_SEEDS))} (the networks' "
+              "initial weights and minibatch order; the trees are deterministic; same data): the range over the three trainings, the model's own included. "
               f"What moves here is chance, not design. PR-AUC: {span([r['pr_auc'] for r in spread])}.", "",
               "| attack | recall @ 0.05% FPR | recall @ 1% FPR |", "|---|---|---|"]
     for attack in ATTACKS:

@@ -4,6 +4,7 @@
 //! function the chain's sentinel runs), and scoring with the ONNX model through tract.
 
 pub mod export;
+pub mod forest;
 pub mod log;
 pub mod score;
 pub mod simulate;

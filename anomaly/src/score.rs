@@ -129,7 +129,8 @@ impl Scorer {
 	}
 
 	fn build(bytes: &[u8], sha256: [u8; 32]) -> Result<Self, ModelError> {
-		let onnx = tract_onnx::onnx();
+		let mut onnx = tract_onnx::onnx();
+		crate::forest::register(&mut onnx.op_register);
 		let proto = onnx
 			.proto_model_for_read(&mut &*bytes)
 			.map_err(|e| ModelError::Invalid(format!("{e:#}")))?;
