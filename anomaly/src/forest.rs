@@ -57,6 +57,7 @@ impl Rule {
 		}
 	}
 
+	/// The rule of a node's `mode`: `Some(None)` for a leaf, `None` for no mode of ONNX-ML's.
 	fn parse(mode: &str) -> Option<Option<Self>> {
 		Some(Some(match mode {
 			"BRANCH_LEQ" => Self::Leq,
@@ -185,8 +186,11 @@ impl Forest {
 		const WALKS: usize = 128;
 		let rows: Vec<&[f32]> = input.chunks_exact(features).collect();
 		let mut out = vec![0.0; rows.len() * self.targets];
+		if rows.is_empty() {
+			return out;
+		}
 		let mut at = Vec::with_capacity(WALKS.max(rows.len()));
-		for group in self.trees.chunks((WALKS / rows.len().max(1)).max(1)) {
+		for group in self.trees.chunks((WALKS / rows.len()).max(1)) {
 			at.clear();
 			at.extend(group.iter().flat_map(|&(root, _)| std::iter::repeat_n(root, rows.len())));
 			let depth = group.iter().map(|&(_, depth)| depth).max().unwrap_or(0);
