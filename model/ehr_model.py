@@ -75,7 +75,7 @@ def ehr_anomaly():
 
 @dataclass
 class Dataset:
-    window: np.ndarray  # [n, 31] float32
+    window: np.ndarray  # [n, 47] float32
     sequence: np.ndarray  # [n, 64, 13] float32 (memory-mapped)
     practitioner: np.ndarray  # [n] str
     ts: np.ndarray  # [n] int64
@@ -459,7 +459,7 @@ def tree_node(params, inputs, output):
 
 
 def to_onnx(model, n_window, steps, n_step):
-    """The model as one ONNX graph, opset 17: inputs `window` [n, 31] and `sequence`
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 47] and `sequence`
     [n, 64, 13]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
     parts of the fused logit)."""
     p = model.params

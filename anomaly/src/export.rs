@@ -11,7 +11,7 @@
 //! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
 //! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
-//! Written to a directory: `window.npy` (`f32`, `[n, 31]`), `sequence.npy` (`f32`,
+//! Written to a directory: `window.npy` (`f32`, `[n, 47]`), `sequence.npy` (`f32`,
 //! `[n, 64, 13]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 
@@ -154,7 +154,7 @@ pub fn export(
 	dir: &Path,
 ) -> io::Result<usize> {
 	std::fs::create_dir_all(dir)?;
-	let names = serde_json::json!({ "window": WINDOW_FEATURES, "step": STEP_FEATURES });
+	let names = serde_json::json!({ "window": &WINDOW_FEATURES[..], "step": &STEP_FEATURES[..] });
 	std::fs::write(dir.join("features.json"), names.to_string())?;
 	let mut window = Npy::create(&dir.join("window.npy"))?;
 	let mut sequence = Npy::create(&dir.join("sequence.npy"))?;

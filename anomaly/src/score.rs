@@ -1,7 +1,7 @@
 //! Scoring with the anomaly model (ONNX) through tract: the native side of the sentinel.
 //!
 //! A [`Scorer`] is built once from the model's bytes, after checking their sha256 and that the
-//! graph takes `window` `[n, 31]` and `sequence` `[n, 64, 13]` and gives `score` `[n, 1]` and
+//! graph takes `window` `[n, 47]` and `sequence` `[n, 64, 13]` and gives `score` `[n, 1]` and
 //! `parts` `[n, 3]`; it then scores batches of [`Features`].
 
 use ehr_primitives::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};

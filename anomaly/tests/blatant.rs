@@ -36,13 +36,20 @@ fn staged(hour: u64) -> Vec<Value> {
 	use RecordCategory::*;
 	let who = format!("p-{hour:03}");
 	let start = MONDAY + hour * HOUR + 13 * 60_000;
-	let mut decisions: Vec<Value> = [Imaging, ClinicalNotes, LaboratoryResults, Medications, Allergies, Imaging]
-		.into_iter()
-		.enumerate()
-		.map(|(i, category)| {
-			decision(&who, start + i as u64 * SLOT, format!("pt-{hour}-{}", i % 3), category, true)
-		})
-		.collect();
+	let mut decisions: Vec<Value> =
+		[Imaging, ClinicalNotes, LaboratoryResults, Medications, Allergies, Imaging]
+			.into_iter()
+			.enumerate()
+			.map(|(i, category)| {
+				decision(
+					&who,
+					start + i as u64 * SLOT,
+					format!("pt-{hour}-{}", i % 3),
+					category,
+					true,
+				)
+			})
+			.collect();
 	let burst_at = start + 10 * SLOT;
 	decisions.extend((0..BURST).map(|i| {
 		let category = RecordCategory::ALL[i % RecordCategory::ALL.len()];

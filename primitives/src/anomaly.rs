@@ -7,7 +7,11 @@
 //! `None`, which the runtime reads as "no model here".
 //!
 //! The features cross the boundary as little-endian `f32`s, [`ENCODED_FEATURES_LEN`] bytes per
-//! practitioner (the codec has no floats); scores come back in parts per million.
+//! practitioner (the codec has no floats), after a header that says how many `f32`s a
+//! practitioner has: a runtime upgrade that changes the features meets nodes built for the old
+//! ones, which must refuse the batch rather than read it shifted. (A change of what a feature
+//! means, its number unchanged, is the model's: a model is approved for the features it was
+//! trained on.) Scores come back in parts per million.
 
 use crate::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
 use alloc::vec::Vec;
@@ -31,16 +35,29 @@ const FLOATS: usize = WINDOW_FEATURES.len() + SEQUENCE_LENGTH * STEP_FEATURES.le
 /// Bytes per practitioner on the wire.
 pub const ENCODED_FEATURES_LEN: usize = FLOATS * 4;
 
+/// The wire format's header: how many `f32`s a practitioner has, little-endian.
+const HEADER: [u8; 4] = (FLOATS as u32).to_le_bytes();
+
 impl Features {
-	/// Append these features to `out` in the wire format.
-	pub fn encode_to(&self, out: &mut Vec<u8>) {
-		let floats = self.window.iter().chain(self.sequence.iter().flatten());
-		out.extend(floats.flat_map(|x| x.to_le_bytes()));
+	/// An empty batch in the wire format, room made for `practitioners`.
+	pub fn new_batch(practitioners: usize) -> Vec<u8> {
+		let mut out = Vec::with_capacity(
+			practitioners.saturating_mul(ENCODED_FEATURES_LEN).saturating_add(HEADER.len()),
+		);
+		out.extend(HEADER);
+		out
 	}
 
-	/// The features of a batch in the wire format, or `None` if `bytes` is not a whole number
-	/// of practitioners.
+	/// Append these features to `batch`, begun by [`Features::new_batch`].
+	pub fn encode_to(&self, batch: &mut Vec<u8>) {
+		let floats = self.window.iter().chain(self.sequence.iter().flatten());
+		batch.extend(floats.flat_map(|x| x.to_le_bytes()));
+	}
+
+	/// The features of a batch in the wire format, or `None` if its header is not these
+	/// features' (another number of them) or `bytes` is not a whole number of practitioners.
 	pub fn decode_batch(bytes: &[u8]) -> Option<Vec<Features>> {
+		let bytes = bytes.strip_prefix(&HEADER)?;
 		if bytes.len() % ENCODED_FEATURES_LEN != 0 {
 			return None;
 		}
@@ -122,13 +139,25 @@ mod tests {
 		a.sequence[SEQUENCE_LENGTH - 1][STEP_FEATURES.len() - 1] = 7.0;
 		let mut b = Features::default();
 		b.sequence[0][0] = 1.0;
-		let mut bytes = Vec::new();
+		let mut bytes = Features::new_batch(2);
 		a.encode_to(&mut bytes);
 		b.encode_to(&mut bytes);
-		assert_eq!(bytes.len(), 2 * ENCODED_FEATURES_LEN);
+		assert_eq!(bytes.len(), 4 + 2 * ENCODED_FEATURES_LEN);
 		assert_eq!(Features::decode_batch(&bytes), Some(vec![a, b]));
-		assert_eq!(Features::decode_batch(&bytes[1..]), None);
-		assert_eq!(Features::decode_batch(&[]), Some(vec![]));
+		assert_eq!(Features::decode_batch(&bytes[..bytes.len() - 1]), None);
+		assert_eq!(Features::decode_batch(&Features::new_batch(0)), Some(vec![]));
+		assert_eq!(Features::decode_batch(&[]), None);
+	}
+
+	#[test]
+	fn a_batch_of_other_features_is_refused_even_when_its_length_fits() {
+		// A runtime with one window feature fewer, and as many practitioners as make the
+		// lengths agree: read without the header, its floats would be shifted.
+		let other = FLOATS - 1;
+		let mut bytes = (other as u32).to_le_bytes().to_vec();
+		bytes.resize(4 + FLOATS * other * 4, 0);
+		assert_eq!((bytes.len() - 4) % ENCODED_FEATURES_LEN, 0);
+		assert_eq!(Features::decode_batch(&bytes), None);
 	}
 
 	#[test]
@@ -151,7 +180,7 @@ mod tests {
 
 	#[test]
 	fn the_host_function_answers_none_without_the_extension_or_the_approved_model() {
-		let mut bytes = Vec::new();
+		let mut bytes = Features::new_batch(1);
 		Features::default().encode_to(&mut bytes);
 		sp_io::TestExternalities::default().execute_with(|| {
 			assert_eq!(anomaly::score(&[7; 32], &bytes), None);

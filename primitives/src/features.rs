@@ -9,7 +9,8 @@
 //! Two parts, both `f32` and squashed into `[0, 1]` without transcendental functions (so the
 //! function is the same in the runtime's `no_std` wasm and natively):
 //! - [`WINDOW_FEATURES`] numbers over the whole window (volume, spread over patients, timing,
-//!   denials, emergencies, sensitive categories, role/purpose mismatches, ...);
+//!   denials, emergencies, sensitive categories, role/purpose mismatches, ...) and over its last
+//!   [`LAST_DECISIONS`] decisions;
 //! - a sequence of the last [`SEQUENCE_LENGTH`] decisions, [`STEP_FEATURES`] numbers each, oldest
 //!   first, padded at the front with zero steps (whose `present` is 0).
 //!
@@ -68,8 +69,16 @@ pub const SEQUENCE_LENGTH: usize = 64;
 /// first few requests are outside what it has seen. A burst of requests fills a window at once.
 pub const MIN_SCORED_WINDOW: usize = SEQUENCE_LENGTH / 2;
 
-/// The names of the window features, in order.
-pub const WINDOW_FEATURES: [&str; 31] = [
+/// How many of the window's last decisions the `*_last16_*` features look at: the few minutes of
+/// a snooper's detour amid a day's care, which the whole window's shares dilute.
+pub const LAST_DECISIONS: usize = 16;
+
+/// The names of the window features, in order. A `*_share` is of the window's decisions (or of
+/// its patients, its last hour's, its last [`LAST_DECISIONS`]); `out_of_care_patients` and
+/// `organisation_scope_out_of_care_reads` count over a full window's length, so they grow with
+/// the window's fill. Those that name two flags count decisions with both: the combinations the
+/// supervised head gained most from (`model/EXPERIMENTS.md`).
+pub const WINDOW_FEATURES: [&str; 47] = [
 	"fill",
 	"rate_per_hour",
 	"last_hour_share",
@@ -101,6 +110,22 @@ pub const WINDOW_FEATURES: [&str; 31] = [
 	"ward_registered",
 	"foreign_ward_patient_share",
 	"foreign_ward_last_hour_share",
+	"out_of_care_share",
+	"out_of_care_first_read_share",
+	"out_of_care_patients",
+	"organisation_scope_out_of_care_share",
+	"organisation_scope_out_of_care_reads",
+	"organisation_scope_foreign_ward_share",
+	"emergency_out_of_care_share",
+	"emergency_sensitive_share",
+	"first_read_clinical_notes_share",
+	"foreign_ward_last16_share",
+	"unexplained_last16_share",
+	"out_of_care_first_read_last16_share",
+	"sensitive_out_of_care_last16_share",
+	"emergency_out_of_care_last16_share",
+	"denied_sensitive_last16_share",
+	"organisation_scope_first_read_last16_share",
 ];
 
 /// The names of the features of one step of the sequence, in order.
@@ -387,8 +412,14 @@ where
 	);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
-	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
-		window.iter().enumerate().filter(|(i, d)| test(*i, d)).count()
+	let count_from = |from: usize, test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
+		window.iter().enumerate().skip(from).filter(|(i, d)| test(*i, d)).count()
+	};
+	let count = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| count_from(0, test);
+	let last_from = n.saturating_sub(LAST_DECISIONS);
+	// The share of the window's last decisions that pass `test`.
+	let last_share = |test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
+		share(count_from(last_from, test), n - last_from)
 	};
 
 	let span_hours = (last.at.saturating_sub(first.at).max(MINUTE)) as f32 / HOUR as f32;
@@ -468,6 +499,22 @@ where
 		flag(own_ward.is_some()),
 		share(count(&|i, _| first_time[i] && foreign_ward[i]), distinct),
 		share(count(&|i, d| in_last_hour(d) && foreign_ward[i]), recent),
+		share(count(&|i, _| out_of_care[i]), n),
+		share(count(&|i, _| first_time[i] && out_of_care[i]), n),
+		share(count(&|i, _| first_time[i] && out_of_care[i]), SEQUENCE_LENGTH),
+		share(count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]), n),
+		share(count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]), SEQUENCE_LENGTH),
+		share(count(&|i, d| is_organisation_scope(&d.outcome) && foreign_ward[i]), n),
+		share(count(&|i, d| d.emergency && out_of_care[i]), n),
+		share(count(&|_, d| d.emergency && d.category.is_sensitive()), n),
+		share(count(&|i, d| first_time[i] && d.category == RecordCategory::ClinicalNotes), n),
+		last_share(&|i, _| foreign_ward[i]),
+		last_share(&|i, _| unexplained[i]),
+		last_share(&|i, _| first_time[i] && out_of_care[i]),
+		last_share(&|i, d| d.category.is_sensitive() && out_of_care[i]),
+		last_share(&|i, d| d.emergency && out_of_care[i]),
+		last_share(&|_, d| !d.outcome.is_granted() && d.category.is_sensitive()),
+		last_share(&|i, d| first_time[i] && is_organisation_scope(&d.outcome)),
 	];
 
 	let pad = SEQUENCE_LENGTH - n;
@@ -1073,5 +1120,59 @@ mod tests {
 		// A referral that ended before the read, or one to another patient, explains nothing.
 		assert_eq!(last_read(Some((2, NOON - 30 * MINUTE))), [1.0, 1.0]);
 		assert_eq!(last_read(Some((0, NOON))), [1.0, 1.0]);
+	}
+
+	#[test]
+	fn pairs_count_decisions_with_both_flags_and_last16_only_the_last_decisions() {
+		use PractitionerRole::*;
+		// Nurse 7 reads 40 patients once each; somebody else cares for patients 0..30 only.
+		// Decisions 22..26 are denied reads of mental health notes, 36..40 emergency ones.
+		let denied =
+			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
+		let window: Vec<_> = (0..40)
+			.map(|i| {
+				let mut d = decision(NOON + i as u64 * MINUTE, i, granted());
+				if (22..26).contains(&i) {
+					d.outcome = denied;
+				}
+				if (22..26).contains(&i) || i >= 36 {
+					d.category = RecordCategory::MentalHealth;
+				}
+				d.emergency = i >= 36;
+				d
+			})
+			.collect();
+		let logs = |patient: &u32| match *patient < 30 {
+			true => vec![by(20, Physician, NOON - HOUR, *patient, granted())],
+			false => vec![],
+		};
+		let f = features(&window, logs, no_ward, &NEW, no_referral);
+		let whole = [
+			("out_of_care_share", 10.0 / 40.0),
+			("out_of_care_first_read_share", 10.0 / 40.0),
+			("out_of_care_patients", 10.0 / 64.0),
+			("organisation_scope_out_of_care_share", 10.0 / 40.0),
+			("organisation_scope_out_of_care_reads", 10.0 / 64.0),
+			("emergency_out_of_care_share", 4.0 / 40.0),
+			("emergency_sensitive_share", 4.0 / 40.0),
+			("first_read_clinical_notes_share", 0.0),
+		];
+		// The last 16 are decisions 24..40: two of the denied, all ten out of care.
+		let last16 = [
+			("out_of_care_first_read_last16_share", 10.0 / 16.0),
+			("sensitive_out_of_care_last16_share", 4.0 / 16.0),
+			("emergency_out_of_care_last16_share", 4.0 / 16.0),
+			("denied_sensitive_last16_share", 2.0 / 16.0),
+			("organisation_scope_first_read_last16_share", 14.0 / 16.0),
+			("unexplained_last16_share", 0.0),
+			("foreign_ward_last16_share", 0.0),
+		];
+		for (name, value) in whole.into_iter().chain(last16) {
+			assert_eq!(feature(&f, name), value, "{name}");
+		}
+		// A window shorter than 16 is its own last 16.
+		let f = features(&window[30..], logs, no_ward, &NEW, no_referral);
+		assert_eq!(feature(&f, "out_of_care_first_read_last16_share"), 1.0);
+		assert_eq!(feature(&f, "emergency_out_of_care_last16_share"), 0.4);
 	}
 }

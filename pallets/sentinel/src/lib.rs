@@ -55,9 +55,9 @@ pub mod weights;
 
 pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
-	anomaly::{anomaly, ENCODED_FEATURES_LEN, MAX_SCORE_PPM},
+	anomaly::{anomaly, MAX_SCORE_PPM},
 	audit::{AccessLog, AccessSeq},
-	features::{features, MIN_SCORED_WINDOW},
+	features::{features, Features, MIN_SCORED_WINDOW},
 	providers::{ProviderInspect, ProviderStatusManager, StatusReason},
 	Moment,
 };
@@ -482,7 +482,7 @@ pub mod pallet {
 			let mut watched = Watched::default();
 			for batch in touched.chunks(SCORING_BATCH) {
 				let mut scored = Vec::with_capacity(batch.len());
-				let mut wire = Vec::with_capacity(batch.len().saturating_mul(ENCODED_FEATURES_LEN));
+				let mut wire = Features::new_batch(batch.len());
 				for practitioner in batch {
 					let window = T::AccessLog::window(practitioner);
 					if window.len() < MIN_SCORED_WINDOW {
