@@ -1126,7 +1126,7 @@ mod tests {
 	fn pairs_count_decisions_with_both_flags_and_last16_only_the_last_decisions() {
 		use PractitionerRole::*;
 		// Nurse 7 reads 40 patients once each; somebody else cares for patients 0..30 only.
-		// Decisions 22..26 are denied reads of mental health notes, 36..40 emergency ones.
+		// Decisions 22..26 are denied reads of mental health records, 36..40 emergency ones.
 		let denied =
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> = (0..40)
