@@ -466,6 +466,12 @@ where
 		.max()
 		.unwrap_or(0);
 
+	// Patients out of care, and reads of such patients under an organisation's consent: each
+	// both as a share and as a count over a full window.
+	let out_of_care_patients = count(&|i, _| first_time[i] && out_of_care[i]);
+	let organisation_out_of_care =
+		count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]);
+
 	out.window = [
 		share(n, SEQUENCE_LENGTH),
 		squash(n as f32 / span_hours, 60.0),
@@ -492,7 +498,7 @@ where
 		flag(role == Some(RoleGroup::Office)),
 		// Physicians consult on other wards' patients; nurses seldom leave their ward.
 		flag(last.role == Some(PractitionerRole::Physician)),
-		share(count(&|i, _| first_time[i] && out_of_care[i]), distinct),
+		share(out_of_care_patients, distinct),
 		share(count(&|i, d| in_last_hour(d) && out_of_care[i]), recent),
 		share(count(&|i, _| first_time[i] && unexplained[i]), distinct),
 		share(count(&|i, d| in_last_hour(d) && unexplained[i]), recent),
@@ -500,10 +506,10 @@ where
 		share(count(&|i, _| first_time[i] && foreign_ward[i]), distinct),
 		share(count(&|i, d| in_last_hour(d) && foreign_ward[i]), recent),
 		share(count(&|i, _| out_of_care[i]), n),
-		share(count(&|i, _| first_time[i] && out_of_care[i]), n),
-		share(count(&|i, _| first_time[i] && out_of_care[i]), SEQUENCE_LENGTH),
-		share(count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]), n),
-		share(count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]), SEQUENCE_LENGTH),
+		share(out_of_care_patients, n),
+		share(out_of_care_patients, SEQUENCE_LENGTH),
+		share(organisation_out_of_care, n),
+		share(organisation_out_of_care, SEQUENCE_LENGTH),
 		share(count(&|i, d| is_organisation_scope(&d.outcome) && foreign_ward[i]), n),
 		share(count(&|i, d| d.emergency && out_of_care[i]), n),
 		share(count(&|_, d| d.emergency && d.category.is_sensitive()), n),
