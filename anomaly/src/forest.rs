@@ -24,7 +24,8 @@ use tract_onnx::{
 /// tract's matrix kernels, written in AVX assembly, leave them marked in use, and the SSE code
 /// the compiler writes for any x86-64 then runs at half speed or less: the masks' loop took the
 /// model's trees 5.6 ms per 1,000 practitioners after tract's kernels, 2.0 ms with them cleared.
-fn clear_upper_vector_state() {
+/// The scorer calls it before each of the graph's nodes too (`score::Scorer`).
+pub(crate) fn clear_upper_vector_state() {
 	#[cfg(target_arch = "x86_64")]
 	if std::arch::is_x86_feature_detected!("avx") {
 		// SAFETY: the processor has AVX, checked just above. vzeroupper touches no memory and
@@ -822,6 +823,9 @@ mod tests {
 		(regressor(&rows, &ENTRIES, extra), x0.iter().flat_map(|&a| x1.map(|b| [a, b])).collect())
 	}
 
+	/// A rule's and its complement's modes, and the rule's comparison.
+	type RulePair = ((&'static str, &'static str), fn(f32, f32) -> bool);
+
 	/// What [`grid`]'s trees sum to for `x`, `holds` being the rule's comparison.
 	fn by_hand(x: [f32; 2], holds: fn(f32, f32) -> bool, tracks: bool) -> f32 {
 		let goes = |x: f32, t: f32, complement: bool| {
@@ -842,7 +846,7 @@ mod tests {
 
 	#[test]
 	fn a_batch_sums_by_masks_what_each_row_sums_by_walking() {
-		let rules: [(_, fn(f32, f32) -> bool); 3] = [
+		let rules: [RulePair; 3] = [
 			(("BRANCH_LEQ", "BRANCH_GT"), |x, t| x <= t),
 			(("BRANCH_LT", "BRANCH_GTE"), |x, t| x < t),
 			(("BRANCH_EQ", "BRANCH_NEQ"), |x, t| x == t),
