@@ -20,20 +20,6 @@ use tract_onnx::{
 	tract_hir::internal::*,
 };
 
-/// Mark the upper halves of the processor's 256-bit vector registers unused (`vzeroupper`).
-/// tract's matrix kernels, written in AVX assembly, leave them marked in use, and the SSE code
-/// the compiler writes for any x86-64 then runs at half speed or less: the masks' loop took the
-/// model's trees 5.6 ms per 1,000 practitioners after tract's kernels, 2.0 ms with them cleared.
-/// The scorer calls it before each of the graph's nodes too (`score::Scorer`).
-pub(crate) fn clear_upper_vector_state() {
-	#[cfg(target_arch = "x86_64")]
-	if std::arch::is_x86_feature_detected!("avx") {
-		// SAFETY: the processor has AVX, checked just above. vzeroupper touches no memory and
-		// zeroes only the registers' upper halves, which code compiled without AVX never holds.
-		unsafe { std::arch::x86_64::_mm256_zeroupper() }
-	}
-}
-
 /// Register the operator with a tract ONNX parser's operators.
 pub fn register(operators: &mut OnnxOpRegister) {
 	operators.insert("TreeEnsembleRegressor", parse);
@@ -171,7 +157,9 @@ struct MaskBranch {
 /// its path and the row's part, the branch does not hold for the row, the leaf being on the
 /// true side. So every branch of a tree is compared over a batch's rows in one loop, reading
 /// its feature's values side by side (the compiler's vector instructions), instead of each
-/// row's walk waiting on its next node.
+/// row's walk waiting on its next node. That loop runs at a third of its speed after tract's
+/// AVX kernels unless the registers are cleared first, as the scorer does before every node
+/// (`score::clear_upper_vector_state`).
 #[derive(Debug)]
 struct Masks {
 	/// Per tree, in `Forest::trees`' order: where its branches end in `branches` (the tree
@@ -290,7 +278,6 @@ impl Forest {
 	fn sums(&self, input: &[f32], features: usize, holds: impl Fn(f32, f32) -> bool) -> Vec<f32> {
 		let rows = input.len() / features;
 		let mut out = vec![0.0; rows * self.targets];
-		clear_upper_vector_state();
 		match &self.masks {
 			Some(masks) if rows >= MASK_ROWS => self.mask(masks, input, features, &mut out, holds),
 			_ => self.walk(input, features, &mut out, holds),
