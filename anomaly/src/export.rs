@@ -114,7 +114,7 @@ pub fn samples<'a>(
 			let attack = truth.attack(window, decision);
 			let count = taken.entry(practitioner).or_default();
 			*count += 1;
-			if attack.is_none() && (*count - 1) % stride.max(1) != 0 {
+			if attack.is_none() && !(*count - 1).is_multiple_of(stride.max(1)) {
 				continue;
 			}
 			let patient_log = |patient: &String| {

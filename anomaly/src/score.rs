@@ -356,7 +356,7 @@ mod tests {
 		let (reference, mut samples) = reference_batch();
 		// A row count that does not divide a run, so that every run holds other rows (a run
 		// scored in another's place shows); more than two runs' worth, the last one short.
-		while PRACTITIONERS_PER_RUN % samples.len() == 0 {
+		while PRACTITIONERS_PER_RUN.is_multiple_of(samples.len()) {
 			samples.pop();
 		}
 		let batch: Vec<_> =

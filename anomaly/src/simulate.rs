@@ -623,7 +623,7 @@ impl World {
 		let on_shift = self.on_shift(org, role, shift, ward, day);
 		let rank = on_shift.iter().position(|&q| q == p).unwrap_or(0);
 		let stays = self.stays_in(org, Some(ward), from, until);
-		let (mine, others): (Vec<(usize, Stay)>, Vec<(usize, Stay)>) =
+		let (mine, others): (Vec<_>, Vec<_>) =
 			stays.into_iter().enumerate().partition(|(i, _)| i % on_shift.len().max(1) == rank);
 		let mut mine: Vec<Stay> = mine.into_iter().map(|(_, stay)| stay).collect();
 		if role == Physician && shift != Shift::Day {
@@ -1200,7 +1200,7 @@ mod tests {
 		let log = simulate(&small(1)).log;
 		assert!(log.len() > 10_000, "{} decisions", log.len());
 		assert!(log.windows(2).all(|w| w[0].seq < w[1].seq && w[0].at <= w[1].at));
-		assert!(log.iter().all(|d| (d.at - START) % BLOCK == 0));
+		assert!(log.iter().all(|d| (d.at - START).is_multiple_of(BLOCK)));
 	}
 
 	#[test]
