@@ -1,5 +1,8 @@
 //! `ehr-node`: the EHR Chain node.
 
+// `sc_cli::Error` and `sc_service::Error` are polkadot-sdk's: their size is not ours to box.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

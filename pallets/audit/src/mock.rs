@@ -86,13 +86,15 @@ pub const STRANGER: u64 = 99;
 /// The chain's clock at the start of every test (unix milliseconds).
 pub const NOW: u64 = 1_700_000_000_000;
 
+/// A registered practitioner of the mock registry, and why it is refused if it is.
+type Registration = (ActivePractitioner<u64>, Option<ProviderDenial>);
+
 thread_local! {
-	static REGISTRY: RefCell<BTreeMap<u64, (ActivePractitioner<u64>, Option<ProviderDenial>)>> =
-		RefCell::new(BTreeMap::new());
+	static REGISTRY: RefCell<BTreeMap<u64, Registration>> = const { RefCell::new(BTreeMap::new()) };
 	static CONSENTS: RefCell<BTreeMap<(u64, u64), Result<ConsentMatch, ConsentDenial>>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 	static USES: RefCell<u32> = const { RefCell::new(0) };
-	static OPTED_OUT: RefCell<BTreeSet<u64>> = RefCell::new(BTreeSet::new());
+	static OPTED_OUT: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 /// The registry: practitioners with their organisation, role and, if they may not act, why.

@@ -854,7 +854,7 @@ fn consents_to_pages_through_a_grantees_patients() {
 		seen.sort();
 		let mut expected: Vec<_> = patients
 			.iter()
-			.flat_map(|p| Consent::consents_of(p))
+			.flat_map(Consent::consents_of)
 			.filter(|info| info.grantee == to_hospital())
 			.map(|info| (info.patient, info.consent.id))
 			.collect();

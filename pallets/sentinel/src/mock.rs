@@ -141,12 +141,12 @@ pub const NOW: u64 = 1_700_000_000_000;
 
 thread_local! {
 	/// Practitioners and, if they may not act, why.
-	static REGISTRY: RefCell<BTreeMap<AccountId, Option<ProviderDenial>>> = RefCell::new(BTreeMap::new());
+	static REGISTRY: RefCell<BTreeMap<AccountId, Option<ProviderDenial>>> = const { RefCell::new(BTreeMap::new()) };
 	static SUSPENSIONS: RefCell<Vec<(AccountId, StatusReason)>> = const { RefCell::new(Vec::new()) };
 	static TOUCHED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
-	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = RefCell::new(BTreeMap::new());
-	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = RefCell::new(BTreeMap::new());
-	static WORKING_HOURS: RefCell<BTreeMap<AccountId, WorkingHours>> = RefCell::new(BTreeMap::new());
+	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = const { RefCell::new(BTreeMap::new()) };
+	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = const { RefCell::new(BTreeMap::new()) };
+	static WORKING_HOURS: RefCell<BTreeMap<AccountId, WorkingHours>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 pub struct MockRegistry;
