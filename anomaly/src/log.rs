@@ -228,6 +228,7 @@ const CONSENT_DENIALS: [(ConsentDenial, &str); 7] = [
 	(ConsentDenial::ConsentExhausted, "consent_exhausted"),
 ];
 const BREAK_GLASS_OPTED_OUT: &str = "break_glass_opted_out";
+const EMERGENCY_LIMIT_REACHED: &str = "emergency_limit_reached";
 
 /// The snake_case spelling of a role.
 pub fn role_name(role: PractitionerRole) -> &'static str {
@@ -250,6 +251,7 @@ pub fn deny_reason_name(reason: DenyReason) -> &'static str {
 		DenyReason::Provider(denial) => lookup_name(&PROVIDER_DENIALS, denial),
 		DenyReason::Consent(denial) => lookup_name(&CONSENT_DENIALS, denial),
 		DenyReason::BreakGlassOptedOut => BREAK_GLASS_OPTED_OUT,
+		DenyReason::EmergencyLimitReached => EMERGENCY_LIMIT_REACHED,
 	}
 }
 
@@ -270,8 +272,10 @@ fn parse<T: Copy>(values: &[T], names: &[&str], what: &str, name: &str) -> Resul
 }
 
 fn parse_deny_reason(name: &str) -> Result<DenyReason, String> {
-	if name == BREAK_GLASS_OPTED_OUT {
-		return Ok(DenyReason::BreakGlassOptedOut);
+	match name {
+		BREAK_GLASS_OPTED_OUT => return Ok(DenyReason::BreakGlassOptedOut),
+		EMERGENCY_LIMIT_REACHED => return Ok(DenyReason::EmergencyLimitReached),
+		_ => {},
 	}
 	let find = |table: &[(_, &str)]| table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v);
 	find(&PROVIDER_DENIALS)
@@ -417,6 +421,7 @@ mod tests {
 			entry("denied", r#""no_consent""#, "null"),
 			entry("denied", r#""suspended""#, "null"),
 			entry("denied", r#""break_glass_opted_out""#, "null"),
+			entry("denied", r#""emergency_limit_reached""#, "null"),
 		] {
 			let parsed: LogEntry = serde_json::from_str(&line).unwrap();
 			let decision = parsed.to_decision().unwrap();

@@ -43,6 +43,9 @@ pub enum DenyReason {
 	Consent(ConsentDenial),
 	/// Break-glass, and the patient has opted out of it.
 	BreakGlassOptedOut,
+	/// Break-glass, and the practitioner has as many emergency accesses waiting for review as
+	/// the chain allows (`MaxOpenEmergencies`).
+	EmergencyLimitReached,
 }
 
 impl From<ProviderDenial> for DenyReason {
@@ -125,7 +128,8 @@ pub struct AccessDecision<AccountId> {
 	pub block: BlockNumber,
 	/// Who asked.
 	pub practitioner: AccountId,
-	/// The practitioner's organisation and role; `None` for an unregistered signer.
+	/// The practitioner's organisation and role; `None` for an unregistered signer (logged
+	/// only before runtime spec 101, which refuses such a signer's request).
 	pub organisation: Option<AccountId>,
 	pub role: Option<PractitionerRole>,
 	/// Whose record.
@@ -139,6 +143,35 @@ pub struct AccessDecision<AccountId> {
 	pub emergency: bool,
 	/// The decision.
 	pub outcome: AccessOutcome,
+}
+
+/// Where a practitioner's log ends: what a sentinel's report must name.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct LatestDecisions {
+	/// The sequence number of its newest decision.
+	pub newest: AccessSeq,
+	/// The newest of its decisions made before `newest`'s block (0 if none): a worker that
+	/// scored the window ending there reports it in the next block, where the practitioner may
+	/// have made requests before the report.
+	pub before_newest_block: AccessSeq,
+}
+
+impl LatestDecisions {
+	/// The block of the newest decision (the high half of its sequence number).
+	pub fn newest_block(&self) -> BlockNumber {
+		block_of(self.newest)
+	}
+
+	/// Whether `seq` is where a window that may be reported now ends.
+	pub fn reportable(&self, seq: AccessSeq) -> bool {
+		seq != 0 && (seq == self.newest || seq == self.before_newest_block)
+	}
+}
+
+/// The block of the decision `seq` (its high half).
+pub fn block_of(seq: AccessSeq) -> BlockNumber {
+	// The high half of a u64 fits a u32.
+	(seq >> 32) as BlockNumber
 }
 
 /// The access log as the sentinel reads it.
@@ -160,4 +193,7 @@ pub trait AccessLog<AccountId> {
 	/// When the referral of `patient` to `consultant` ends, if there is one: the care features
 	/// count the consultant's reads under it as care.
 	fn referral_until(consultant: &AccountId, patient: &AccountId) -> Option<crate::Moment>;
+
+	/// Where `practitioner`'s log ends; `None` if it never made a request.
+	fn latest_decisions(practitioner: &AccountId) -> Option<LatestDecisions>;
 }

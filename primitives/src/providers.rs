@@ -118,6 +118,9 @@ pub enum StatusReason {
 	OrganisationSuspended,
 	/// The provider declared itself (registration).
 	SelfDeclared,
+	/// An automatic suspension (`AnomalyDetected`) was not confirmed by the council within its
+	/// review period: the practitioner is reinstated without a human decision.
+	ReviewPeriodElapsed,
 }
 
 /// Why a practitioner may not act now.
@@ -184,4 +187,19 @@ pub trait ProviderInspect<AccountId> {
 pub trait ProviderStatusManager<AccountId> {
 	/// Suspend the active provider `who` for `reason`.
 	fn suspend(who: &AccountId, reason: StatusReason) -> DispatchResult;
+
+	/// Reinstate `who` if it is still suspended for an anomaly (`AnomalyDetected`), the one
+	/// suspension another pallet may lift, with the reason `ReviewPeriodElapsed`. A provider
+	/// the registrar suspended meanwhile, or revoked, stays as it is (an error).
+	fn lift_anomaly_suspension(who: &AccountId) -> DispatchResult;
+}
+
+/// Told when a suspended provider becomes active again, whoever reinstated it: the sentinel
+/// forgets the behaviour that led to the suspension.
+pub trait OnReinstated<AccountId> {
+	fn on_reinstated(who: &AccountId);
+}
+
+impl<AccountId> OnReinstated<AccountId> for () {
+	fn on_reinstated(_: &AccountId) {}
 }

@@ -257,6 +257,16 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_sentinel::runtime_api::SentinelApi<Block, AccountId, BlockNumber> for Runtime {
+		fn awaiting_review() -> Vec<(AccountId, BlockNumber)> {
+			Sentinel::awaiting_review()
+		}
+
+		fn flagged_for_review() -> Vec<(AccountId, pallet_sentinel::Flag<BlockNumber>)> {
+			Sentinel::flagged_for_review()
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

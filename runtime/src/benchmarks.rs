@@ -113,7 +113,32 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 }
 
 impl pallet_sentinel::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
-	fn active_practitioner() -> AccountId {
-		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner().0
+	fn active_practitioners(n: u32) -> Vec<(AccountId, pallet_audit::AccessSeq)> {
+		use ehr_primitives::audit::AccessLog;
+		use pallet_audit::BenchmarkHelper;
+		let organisation: AccountId = frame_benchmarking::account("organisation", 0, 0);
+		let organisation =
+			if pallet_providers::Organisations::<Runtime>::contains_key(&organisation) {
+				organisation
+			} else {
+				<Self as BenchmarkHelper<AccountId>>::active_practitioner().1
+			};
+		let patient: AccountId = frame_benchmarking::account("patient", 0, 0);
+		(0..n)
+			.map(|_| {
+				let practitioner = Self::colleague(&organisation);
+				// A request, denied for want of consent: a decision in its log.
+				let asked = Audit::request_access(
+					RuntimeOrigin::signed(practitioner.clone()),
+					patient.clone().into(),
+					pallet_consent::RecordCategory::Imaging,
+					pallet_consent::Purpose::Treatment,
+					None,
+				);
+				assert!(asked.is_ok(), "request logged: {asked:?}");
+				let latest = Audit::latest_decisions(&practitioner).map_or(0, |l| l.newest);
+				(practitioner, latest)
+			})
+			.collect()
 	}
 }

@@ -40,12 +40,8 @@ pub fn embedded_model() -> Option<H256> {
 	ehr_primitives::anomaly::parse_sha256(digits).map(H256)
 }
 
-fn genesis(
-	validators: Vec<Validator>,
-	sentinel_quorum: u32,
-	endowed: Vec<AccountId>,
-	root: AccountId,
-) -> Value {
+/// Every validator a sentinel; the quorum the runtime's least, more than two thirds of them.
+fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
@@ -59,7 +55,7 @@ fn genesis(
 		sudo: SudoConfig { key: Some(root) },
 		sentinel: SentinelConfig {
 			sentinels: validators.iter().map(|v| v.sentinel.clone()).collect::<Vec<_>>(),
-			quorum: Some(sentinel_quorum),
+			quorum: None,
 			approved_model: embedded_model(),
 		},
 	})
@@ -70,11 +66,10 @@ fn well_known_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// One validator (Alice), who is also `sudo` and the only sentinel (quorum 1).
+/// One validator (Alice), who is also `sudo` and the only sentinel (its report is a quorum).
 fn development() -> Value {
 	genesis(
 		vec![well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		1,
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -90,8 +85,6 @@ fn local_testnet() -> Value {
 			well_known_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			well_known_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
-		// More than two thirds, as for finality: one faulty sentinel cannot suspend anyone.
-		3,
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -168,7 +161,7 @@ mod tests {
 				pallet_sentinel::Sentinels::<Runtime>::get().into_inner(),
 				vec![Sr25519Keyring::Alice.to_account_id()]
 			);
-			assert_eq!(pallet_sentinel::Quorum::<Runtime>::get(), 1);
+			assert_eq!(pallet_sentinel::Pallet::<Runtime>::quorum_count(), 1);
 			assert_eq!(pallet_sentinel::Threshold::<Runtime>::get(), 920_000);
 			assert_eq!(pallet_sentinel::ApprovedModel::<Runtime>::get(), embedded_model());
 		});
@@ -189,7 +182,8 @@ mod tests {
 			assert_eq!(aura_authorities(), aura);
 			assert_eq!(Grandpa::grandpa_authorities(), grandpa);
 			assert_eq!(pallet_sentinel::Sentinels::<Runtime>::get().len(), 4);
-			assert_eq!(pallet_sentinel::Quorum::<Runtime>::get(), 3);
+			// More than two thirds, as for finality: one faulty sentinel cannot suspend anyone.
+			assert_eq!(pallet_sentinel::Pallet::<Runtime>::quorum_count(), 3);
 			assert_eq!(
 				pallet_sudo::Key::<Runtime>::get(),
 				Some(Sr25519Keyring::Alice.to_account_id())

@@ -27,7 +27,6 @@ pub mod genesis_config_presets;
 #[cfg(test)]
 mod tests;
 
-use codec::Encode;
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
@@ -83,10 +82,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	// 2: sentinel reports are authorized transactions; the pool checks access requests.
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -232,6 +232,8 @@ impl pallet_providers::Config for Runtime {
 	type PractitionerDeposit = PractitionerDeposit;
 	// A large hospital network employs tens of thousands.
 	type MaxPractitionersPerOrganisation = ConstU32<50_000>;
+	// The sentinel counts only what a reinstated practitioner does afterwards.
+	type OnReinstated = Sentinel;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
 
@@ -258,6 +260,9 @@ impl pallet_audit::Config for Runtime {
 	// The council, once governance lands.
 	type ReviewOrigin = frame_system::EnsureRoot<AccountId>;
 	type EmergencyGrantDuration = EmergencyGrantDuration;
+	// An emergency physician's busiest shift breaks the glass a few times; more, unreviewed,
+	// waits for its organisation's reviewers.
+	type MaxOpenEmergencies = ConstU32<8>;
 	type MaxReferralDuration = MaxReferralDuration;
 	// In care as the anomaly model's care features count it.
 	type CareLookback = ConstU64<{ ehr_primitives::features::CARE_LOOKBACK }>;
@@ -276,6 +281,10 @@ parameter_types! {
 	/// A report counts towards a quorum for a minute: sentinels score the same blocks, so a
 	/// quorum that has not formed by then is not forming.
 	pub const ReportLifetime: BlockNumber = MINUTES;
+	/// More than two thirds of the sentinels, as for finality: fewer than a third of faulty or
+	/// compromised sentinels cannot suspend anyone.
+	/// (Two thirds rounded up to the part per billion: "more than" it is more than two thirds.)
+	pub SentinelMinQuorum: Perbill = Perbill::from_parts(666_666_667);
 }
 
 impl pallet_sentinel::Config for Runtime {
@@ -288,6 +297,15 @@ impl pallet_sentinel::Config for Runtime {
 	// One per validator (Aura's limit).
 	type MaxSentinels = ConstU32<32>;
 	type ReportLifetime = ReportLifetime;
+	type MinQuorum = SentinelMinQuorum;
+	// A model gone wrong suspends at most ten clinicians a day; the rest wait for the council.
+	type MaxAutoSuspensionsPerDay = ConstU32<10>;
+	type AutoSuspensionPeriod = ConstU32<DAYS>;
+	// An unconfirmed suspension lapses after a day: long enough for the council to meet,
+	// short enough that a false alarm does not keep a clinician from patients for long.
+	type ReviewPeriod = ConstU32<DAYS>;
+	// A quarter of the slot: the worker shares the validator's cores with authoring and import.
+	type WorkerBudget = ConstU64<{ SLOT_DURATION / 4 }>;
 	type WeightInfo = pallet_sentinel::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmarks::AuditBenchmarkHelper;
@@ -306,42 +324,43 @@ where
 	type RuntimeCall = RuntimeCall;
 }
 
-impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
 where
 	RuntimeCall: From<C>,
 {
-	/// A transaction of the sentinel's offchain worker: this runtime's whole `TxExtension`,
-	/// mortal from the current block, signed with the sentinel key.
-	fn create_signed_transaction<
-		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
-	>(
-		call: RuntimeCall,
-		public: <Signature as Verify>::Signer,
-		account: AccountId,
-		nonce: Nonce,
-	) -> Option<UncheckedExtrinsic> {
-		// The longest mortality the block hash count allows, as wallets choose it.
-		let period =
-			u64::from(BlockHashCount::get()).checked_next_power_of_two()?.saturating_div(2);
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	/// The extensions of the sentinel's reports: no signer, so no nonce and no fee; mortal
+	/// from the current block, with the longest mortality the block hash count allows.
+	fn create_extension() -> TxExtension {
+		let period = u64::from(BlockHashCount::get())
+			.checked_next_power_of_two()
+			.unwrap_or(u64::from(BlockHashCount::get()))
+			.saturating_div(2);
 		let current = u64::from(System::block_number()).saturating_sub(1);
-		let extension: TxExtension = (
+		(
 			frame_system::AuthorizeCall::<Runtime>::new(),
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
 			frame_system::CheckSpecVersion::<Runtime>::new(),
 			frame_system::CheckTxVersion::<Runtime>::new(),
 			frame_system::CheckGenesis::<Runtime>::new(),
 			frame_system::CheckEra::<Runtime>::from(generic::Era::mortal(period, current)),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckNonce::<Runtime>::from(0),
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			pallet_sentinel::CheckSentinelReport::<Runtime>::new(),
+			pallet_audit::CheckRegisteredPractitioner::<Runtime>::new(),
 			frame_system::WeightReclaim::<Runtime>::new(),
-		);
-		let payload = SignedPayload::new(call, extension).ok()?;
-		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
-		let (call, extension, _) = payload.deconstruct();
-		Some(UncheckedExtrinsic::new_signed(call, MultiAddress::Id(account), signature, extension))
+		)
 	}
 }
 
@@ -415,7 +434,7 @@ pub type TxExtension = (
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
-	pallet_sentinel::CheckSentinelReport<Runtime>,
+	pallet_audit::CheckRegisteredPractitioner<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -425,8 +444,12 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on the next runtime upgrade, besides the pallets' own.
-type Migrations = ();
+/// Migrations to run on the next runtime upgrade, besides the pallets' own: each runs once,
+/// from the storage version it names.
+pub type Migrations = (
+	pallet_audit::migrations::MigrateToV1<Runtime>,
+	pallet_sentinel::migrations::MigrateToV1<Runtime>,
+);
 
 /// Dispatches calls to the pallets and runs the block life cycle.
 pub type Executive = frame_executive::Executive<

@@ -3,7 +3,7 @@
 
 use crate::*;
 use ehr_primitives::{
-	audit::DenyReason,
+	audit::{AccessLog, DenyReason},
 	consent::{BreakGlassPolicy, ConsentDenial},
 	providers::ProviderDenial,
 };
@@ -11,7 +11,7 @@ use frame_support::{assert_ok, traits::fungible::Mutate, BoundedVec};
 use pallet_audit::{AccessOutcome, EmergencyReason};
 use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, RecordCategory};
 use pallet_providers::{Credential, OrganisationKind, PractitionerRole, StatusReason};
-use sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
 use sp_runtime::BuildStorage;
 
 const NOW: Moment = 1_700_000_000_000;
@@ -143,5 +143,114 @@ fn break_glass_follows_the_patients_policy() {
 			BreakGlassPolicy::Allowed
 		));
 		assert!(matches!(break_glass(), AccessOutcome::EmergencyGranted { .. }));
+	});
+}
+
+/// A signed sentinel report, by Alice's development key, on `practitioner`'s latest window.
+fn alice_reports(practitioner: &AccountId) -> RuntimeCall {
+	use sp_core::Pair;
+	let key = sp_keyring::Sr25519Keyring::Alice.pair();
+	let window_end = Audit::latest_decisions(practitioner).map(|l| l.newest).unwrap_or_default();
+	let report = pallet_sentinel::Report {
+		sentinel: key.public().into(),
+		practitioner: practitioner.clone(),
+		score_ppm: 990_000,
+		model_hash: Hash::repeat_byte(7),
+		window_end,
+	};
+	let signature = key.sign(&Sentinel::signed_message(&report)).into();
+	RuntimeCall::Sentinel(pallet_sentinel::Call::report { report, signature })
+}
+
+/// Alice the only sentinel, a model approved.
+fn alice_watches() {
+	pallet_sentinel::Sentinels::<Runtime>::put(BoundedVec::truncate_from(vec![
+		sp_keyring::Sr25519Keyring::Alice.to_account_id(),
+	]));
+	pallet_sentinel::ApprovedModel::<Runtime>::put(Hash::repeat_byte(7));
+}
+
+#[test]
+fn an_unconfirmed_automatic_suspension_lapses_through_the_registry_and_sticks() {
+	use frame_support::{
+		dispatch::GetDispatchInfo,
+		traits::{Authorize, Hooks},
+	};
+	use frame_system::RawOrigin;
+	use sp_runtime::traits::Dispatchable;
+	with_consent(|physician, patient, _| {
+		alice_watches();
+		request(physician, patient);
+		let report = alice_reports(physician);
+		assert!(
+			report.get_dispatch_info().class == frame_support::dispatch::DispatchClass::Operational
+		);
+		let authorized =
+			report.authorize(sp_runtime::transaction_validity::TransactionSource::Local);
+		assert!(matches!(authorized, Some(Ok(_))), "the pool accepts it: {authorized:?}");
+		assert_ok!(report.dispatch(RawOrigin::Authorized.into()));
+		let status = || Providers::practitioner_access(physician);
+		assert_eq!(status(), Err(ProviderDenial::Suspended));
+
+		// The council does not confirm it within a day: the practitioner is back, and the
+		// burst that led to it can no longer be reported.
+		let deadline = 1 + DAYS;
+		System::set_block_number(deadline);
+		Sentinel::on_initialize(deadline);
+		assert!(status().is_ok());
+		let record = pallet_providers::Practitioners::<Runtime>::get(physician).unwrap().status;
+		assert_eq!(record.reason, StatusReason::ReviewPeriodElapsed);
+		let again = alice_reports(physician);
+		let refused = again.authorize(sp_runtime::transaction_validity::TransactionSource::Local);
+		assert!(matches!(refused, Some(Err(_))), "the cleared window is refused: {refused:?}");
+	});
+}
+
+#[test]
+fn the_councils_reinstatement_clears_what_the_sentinel_may_report() {
+	with_consent(|physician, patient, _| {
+		request(physician, patient);
+		let newest = Audit::latest_decisions(physician).map(|l| l.newest);
+		assert_ok!(Providers::suspend(
+			RuntimeOrigin::root(),
+			physician.clone().into(),
+			StatusReason::CouncilDecision
+		));
+		assert_ok!(Providers::reinstate(RuntimeOrigin::root(), physician.clone().into()));
+		assert_eq!(Some(pallet_sentinel::ClearedThrough::<Runtime>::get(physician)), newest);
+	});
+}
+
+#[test]
+fn the_runtimes_migrations_bring_audit_and_sentinel_to_version_1() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	with_consent(|physician, patient, _| {
+		request(physician, patient);
+		let cursor = pallet_audit::PractitionerCursors::<Runtime>::get(physician);
+		// As version 0 stored them: the cursor with its last block, the quorum a count.
+		let old = pallet_audit::migrations::v1::CursorV0 {
+			logged: cursor.logged,
+			last_block: 1,
+			hours: cursor.hours,
+		};
+		let key = pallet_audit::PractitionerCursors::<Runtime>::hashed_key_for(physician);
+		sp_io::storage::set(&key, &old.encode());
+		let four: Vec<AccountId> =
+			[Alice, Bob, Charlie, Dave].iter().map(|k| k.to_account_id()).collect();
+		pallet_sentinel::Sentinels::<Runtime>::put(BoundedVec::truncate_from(four));
+		frame_support::storage::unhashed::put(
+			&pallet_sentinel::Quorum::<Runtime>::hashed_key(),
+			&1u32,
+		);
+		StorageVersion::new(0).put::<Audit>();
+		StorageVersion::new(0).put::<Sentinel>();
+
+		<crate::Migrations as OnRuntimeUpgrade>::on_runtime_upgrade();
+		assert_eq!(Audit::on_chain_storage_version(), 1);
+		assert_eq!(Sentinel::on_chain_storage_version(), 1);
+		assert_eq!(pallet_audit::PractitionerCursors::<Runtime>::get(physician), cursor);
+		// One key of four no longer suspends: more than two thirds do.
+		assert_eq!(Sentinel::quorum_count(), 3);
 	});
 }

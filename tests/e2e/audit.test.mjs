@@ -1,7 +1,8 @@
 // The access decision point on a real `ehr-node --dev`: a practitioner with consent is
 // granted, one without is denied (and the denial is kept), a revocation denies the next
 // request, a practitioner caring for the patient refers it to a colleague (which opens nothing),
-// and break-glass opens a reviewed emergency grant.
+// break-glass opens a reviewed emergency grant, an account outside the registry cannot write
+// the log at all, and a suspended practitioner's attempt is kept.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
@@ -17,6 +18,7 @@ describe('pallet-audit on a dev chain', () => {
   let physician; // has the patient's consent
   let nurse; // has none
   let patient;
+  let outsider; // registered as nothing
   let consentId;
 
   const credential = () => ({
@@ -31,10 +33,10 @@ describe('pallet-audit on a dev chain', () => {
     assert.equal(result.error, null);
     return result;
   };
-  /** `who` asks for the patient's imaging for treatment; the decision from its event. */
-  const request = async (who, purpose = 'Treatment') => {
+  /** `who` asks for the patient's `category` (imaging) for treatment; the decision from its event. */
+  const request = async (who, purpose = 'Treatment', category = 'Imaging') => {
     const { events, blockHash } = await ok(
-      submit(api, api.tx.audit.requestAccess(patient.address, 'Imaging', purpose, null), who),
+      submit(api, api.tx.audit.requestAccess(patient.address, category, purpose, null), who),
     );
     const [decided] = eventsOf(events, api.events.audit.AccessDecided);
     return { decision: decided.data.decision.toJSON(), blockHash };
@@ -45,7 +47,7 @@ describe('pallet-audit on a dev chain', () => {
     node = await startNode(['--dev']);
     ({
       api,
-      accounts: { alice, charlie: hospital, dave: physician, ferdie: nurse, eve: patient },
+      accounts: { alice, bob: outsider, charlie: hospital, dave: physician, ferdie: nurse, eve: patient },
     } = await connect(node));
     await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential()), hospital));
     await sudo(api.tx.providers.approve(hospital.address));
@@ -121,7 +123,10 @@ describe('pallet-audit on a dev chain', () => {
 
     const ended = await ok(submit(api, api.tx.audit.endReferral(patient.address, nurse.address), patient));
     assert.equal(eventsOf(ended.events, api.events.audit.ReferralEnded).length, 1);
-    assert.ok((await api.query.audit.referrals(nurse.address, patient.address)).isNone);
+    // Kept, ended then: the consultant's reads under it stay care to the sentinel.
+    const kept = (await api.query.audit.referrals(nurse.address, patient.address)).unwrap();
+    assert.ok(kept.until.toNumber() < until);
+    assert.equal(kept.until.toNumber(), (await api.query.timestamp.now.at(ended.blockHash)).toNumber());
   });
 
   test('break-glass opens a flagged grant that the organisation reviews', async () => {
@@ -132,15 +137,38 @@ describe('pallet-audit on a dev chain', () => {
     const access = opened.data.access.toBigInt();
     assert.equal(opened.data.patient.toString(), patient.address);
 
-    const { decision } = await request(nurse);
+    const { decision } = await request(nurse, 'Treatment', 'Allergies');
     assert.equal(BigInt(decision.outcome.emergencyGranted.access), access);
     assert.equal(decision.emergency, true);
+    // The grant opens the category broken into, nothing else.
+    const imaging = await request(nurse);
+    assert.deepEqual(imaging.decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
     assert.ok((await api.call.auditApi.pendingReview(access)).isSome);
 
     const reviewed = await ok(submit(api, api.tx.audit.reviewEmergency(access, 'Unjustified'), hospital));
     assert.equal(eventsOf(reviewed.events, api.events.audit.EmergencyReviewed).length, 1);
     assert.equal((await api.query.audit.unjustifiedEmergencies(nurse.address)).toNumber(), 1);
-    const after = await request(nurse);
+    const after = await request(nurse, 'Treatment', 'Allergies');
     assert.deepEqual(after.decision.outcome, { denied: { reason: { consent: 'NoConsent' } } });
+  });
+
+  test('the pool refuses an outsider\'s requests; a suspended practitioner\'s attempt is logged', async () => {
+    const before = await accessesOf();
+    // InvalidTransaction::Custom(100): not a registered practitioner (pallet-audit, NOT_A_PRACTITIONER).
+    for (const tx of [
+      api.tx.audit.requestAccess(patient.address, 'Imaging', 'Treatment', null),
+      api.tx.audit.emergencyAccess(patient.address, 'Allergies', 'Other'),
+    ]) {
+      await assert.rejects(submit(api, tx, outsider), /Custom error: 100/);
+    }
+    assert.deepEqual(await accessesOf(), before);
+    assert.deepEqual((await api.call.auditApi.windowOf(outsider.address)).toJSON(), []);
+
+    await ok(sudo(api.tx.providers.suspend(physician.address, 'CouncilDecision')));
+    const { decision } = await request(physician);
+    assert.deepEqual(decision.outcome, { denied: { reason: { provider: 'Suspended' } } });
+    const after = await accessesOf();
+    assert.deepEqual(after.slice(0, -1), before);
+    assert.deepEqual(after.at(-1), decision);
   });
 });

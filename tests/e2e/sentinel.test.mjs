@@ -1,7 +1,9 @@
 // The sentinel on a real `ehr-node --dev`: its offchain worker scores practitioners with the
-// real ONNX model (tract, in the node) and reports with Alice's sentinel key; a practitioner
-// whose history is too short to judge is left alone, a stolen-credential burst is suspended
-// within two blocks. A node with a tampered model scores nothing and says why.
+// real ONNX model (tract, in the node) and reports with Alice's sentinel key, as authorized
+// transactions; a practitioner whose history is too short to judge is left alone, a
+// stolen-credential burst is suspended within two blocks pending the council's review, a
+// reinstatement sticks until a new burst. A node with a tampered model scores nothing and says
+// why.
 import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +58,8 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
 
   test('the dev chain approves the embedded model, with Alice as the only sentinel', async () => {
     assert.deepEqual((await api.query.sentinel.sentinels()).toJSON(), [accounts.alice.address]);
-    assert.equal((await api.query.sentinel.quorum()).toNumber(), 1);
+    // More than two thirds of the set: of one sentinel, its own report.
+    assert.equal((await api.query.sentinel.quorum()).toNumber(), 666_666_667);
     assert.equal((await api.query.sentinel.threshold()).toNumber(), 920_000);
     assert.ok((await api.query.sentinel.approvedModel()).isSome);
   });
@@ -79,14 +82,20 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     assert.deepEqual(scored.filter((block) => block >= from && block <= to), []);
   });
 
-  test('a stolen-credential burst is suspended within two blocks, and its next request denied', async () => {
+  /** The burst's suspension, once the sentinel events of its blocks hold it. */
+  const suspensionOf = (burst) => waitFor('the suspension', async () => {
+    const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
+    return events.find((e) => e.name === 'PractitionerSuspended');
+  }, { timeoutMs: 30_000 });
+
+  test('a stolen-credential burst is suspended within two blocks pending review, and its next request denied', async () => {
     const { dave: physician, alice } = accounts;
     const burst = await stolenCredentialBurst(api, physician, 150);
-    const suspended = await waitFor('the suspension', async () => {
-      const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
-      return events.find((e) => e.name === 'PractitionerSuspended');
-    }, { timeoutMs: 30_000 });
+    const suspended = await suspensionOf(burst);
     assert.ok(suspended.block <= burst.lastBlock + 2, `suspended in #${suspended.block}, burst ended in #${burst.lastBlock}`);
+    // Lapses a day (43,200 blocks) later unless the council confirms it.
+    assert.equal(suspended.data.reviewBy, suspended.block + 43_200);
+    assert.deepEqual((await api.call.sentinelApi.awaitingReview()).toJSON(), [[physician.address, suspended.data.reviewBy]]);
     assert.equal(suspended.data.practitioner, physician.address);
     assert.ok(suspended.data.scorePpm >= 920_000, `score ${suspended.data.scorePpm}`);
     assert.deepEqual(suspended.data.reporters, [alice.address]);
@@ -101,13 +110,39 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     assert.deepEqual(decided.data.decision.toJSON().outcome, { denied: { reason: { provider: 'Suspended' } } });
   });
 
-  test('a report from an account that is not a sentinel is refused by the pool', async () => {
-    const { bob, dave } = accounts;
+  test('the council\'s reinstatement sticks: a normal request is not reported, a new burst is', async () => {
+    const { dave: physician, alice } = accounts;
+    const { error } = await submit(api, api.tx.sudo.sudo(api.tx.providers.reinstate(physician.address)), alice);
+    assert.equal(error, null);
+    assert.equal((await statusOf(api, physician)).status, 'Active');
+    assert.deepEqual((await api.call.sentinelApi.awaitingReview()).toJSON(), []);
+
+    const from = await bestBlock(api);
+    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, 'Imaging', 'Treatment', null), physician);
+    assert.ok('granted' in eventsOf(events, api.events.audit.AccessDecided)[0].data.decision.toJSON().outcome);
+    const to = (await bestBlock(api)) + 3;
+    await waitFor('three more blocks', async () => (await bestBlock(api)) >= to);
+    assert.deepEqual(await sentinelEvents(api, from, to), []);
+    assert.equal((await statusOf(api, physician)).status, 'Active');
+
+    const burst = await stolenCredentialBurst(api, physician, 150);
+    const suspended = await suspensionOf(burst);
+    assert.equal(suspended.data.practitioner, physician.address);
+    assert.equal((await statusOf(api, physician)).status, 'Suspended');
+  });
+
+  test('a report outside an authorized transaction is refused by the pool or fails on its origin', async () => {
+    const { alice, bob, dave } = accounts;
     const model = (await api.query.sentinel.approvedModel()).unwrap();
-    await assert.rejects(
-      submit(api, api.tx.sentinel.report(dave.address, 990_000, model, 1), bob),
-      /Invalid Transaction|Custom error/,
-    );
+    const report = { sentinel: alice.publicKey, practitioner: dave.address, scorePpm: 990_000, modelHash: model, windowEnd: 1 };
+    const signature = alice.sign(new Uint8Array([1, 2, 3]));
+    const call = api.tx.sentinel.report(report, signature);
+    // Bare: no validator but the authorization, which needs a general transaction.
+    await assert.rejects(api.rpc.author.submitExtrinsic(call), /Invalid Transaction|Unknown Transaction/);
+    // Signed by an ordinary account: in a block, failed on its origin, paid for.
+    const { error, events } = await submit(api, call, bob);
+    assert.equal(error, 'BadOrigin');
+    assert.equal(eventsOf(events, api.events.transactionPayment.TransactionFeePaid).length, 1);
   });
 });
 

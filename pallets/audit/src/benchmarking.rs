@@ -1,13 +1,13 @@
 //! Benchmarks at the worst case. `request_access`: an active practitioner (registry and
 //! organisation read), every consent of the patient to it and its organisation read, the closest
-//! one used up so the request is denied and clears it, the emergency grant looked up, and the
+//! one used up so that no consent holds and it is cleared, then an emergency grant on the
+//! category found and the patient's break-glass policy read (granted under it), and the
 //! practitioner's first request in the block (the touched set grows). `refer`: both
 //! practitioners read from the registry and the referrer's whole window read, its access to the
 //! patient the oldest decision there. The runtime's
 //! [`BenchmarkHelper`] sets up the registry and the consents with the real pallets.
 
 use super::*;
-use ehr_primitives::consent::ConsentDenial;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
@@ -73,6 +73,10 @@ mod benchmarks {
 			purpose,
 		);
 		full_rings::<T>(&practitioner, &patient);
+		// No consent holds, an emergency grant does: it is read, and the patient's policy.
+		let until = T::Time::now().saturating_add(T::EmergencyGrantDuration::get());
+		let grant = EmergencyGrant { access: 1, until };
+		EmergencyGrants::<T>::insert((&practitioner, &patient, category), grant);
 
 		#[extrinsic_call]
 		_(
@@ -85,9 +89,7 @@ mod benchmarks {
 
 		assert_eq!(
 			last_outcome::<T>(&practitioner),
-			Some(AccessOutcome::Denied {
-				reason: DenyReason::Consent(ConsentDenial::ConsentExhausted)
-			})
+			Some(AccessOutcome::EmergencyGranted { access: 1 })
 		);
 		assert!(Touched::<T>::get().contains(&practitioner));
 	}
@@ -106,7 +108,11 @@ mod benchmarks {
 			EmergencyReason::PatientIncapacitated,
 		);
 
-		assert!(EmergencyGrants::<T>::contains_key(&practitioner, &patient));
+		assert!(EmergencyGrants::<T>::contains_key((
+			&practitioner,
+			&patient,
+			RecordCategory::Allergies
+		)));
 	}
 
 	#[benchmark]
@@ -125,7 +131,11 @@ mod benchmarks {
 		_(RawOrigin::Signed(organisation), access, Verdict::Unjustified);
 
 		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
-		assert!(!EmergencyGrants::<T>::contains_key(&practitioner, &patient));
+		assert!(!EmergencyGrants::<T>::contains_key((
+			&practitioner,
+			&patient,
+			RecordCategory::Allergies
+		)));
 		Ok(())
 	}
 
@@ -163,7 +173,9 @@ mod benchmarks {
 			T::Lookup::unlookup(consultant.clone()),
 		);
 
-		assert!(!Referrals::<T>::contains_key(&consultant, &patient));
+		// Kept, ended now.
+		let ended = Referrals::<T>::get(&consultant, &patient).map(|r| r.until);
+		assert_eq!(ended, Some(T::Time::now()));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

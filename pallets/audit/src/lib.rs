@@ -9,16 +9,32 @@
 //! grant, because attempted access is what an audit must keep; only a malformed call (bad origin)
 //! fails. The integrator reads the decision from the [`Event::AccessDecided`] event.
 //!
+//! ## Only the registry writes the log
+//!
+//! The log is the registry's: a request signed by an account that is not a registered
+//! practitioner is refused in the transaction pool by [`CheckRegisteredPractitioner`] (a
+//! transaction extension; `InvalidTransaction::Custom(100)`, [`NOT_A_PRACTITIONER`]), and by the
+//! call itself with [`Error::NotAPractitioner`]: it never writes a practitioner's window, a
+//! patient's log or the touched set, so an outsider can neither flush a patient's history nor
+//! make a patient look out of care to the anomaly model. A registered practitioner that may not
+//! act (pending, suspended, revoked, expired, of an inactive organisation) is denied *and
+//! logged*: that attempted access is what the audit exists for.
+//!
 //! ## Break-glass
 //!
 //! `emergency_access(patient, category, reason)` lets an active practitioner reach a record
 //! without consent, unless the patient has opted out of break-glass. It opens an emergency grant
-//! for that practitioner and patient for `EmergencyGrantDuration`, during which its requests for
-//! treatment or emergency purposes are granted (flagged `emergency`) whatever the consents say;
-//! it emits [`Event::EmergencyAccessOpened`] for the patient's wallet and puts the access in a
-//! review queue. The practitioner's organisation or `ReviewOrigin` (the council) reviews it; an
-//! unjustified verdict is counted against the practitioner (the sentinel reads the count) and
-//! closes the grant.
+//! for that practitioner, patient and **category** for `EmergencyGrantDuration`, during which its
+//! requests for that category (no other: a sensitive category opens only when it is the one
+//! named), for treatment or emergency purposes, are granted (flagged `emergency`) whatever the
+//! consents say; it emits [`Event::EmergencyAccessOpened`] for the patient's wallet and puts the
+//! access in a review queue. A patient who opts out of break-glass ends every grant open on its
+//! record at once (each is checked against the policy when used). The practitioner's
+//! organisation or `ReviewOrigin` (the council) reviews it; an unjustified verdict is counted
+//! against the practitioner ([`UnjustifiedEmergencies`], for the security officers; the anomaly
+//! model does not read it) and closes the grant. A practitioner with `MaxOpenEmergencies`
+//! accesses waiting for review is denied the next break-glass (`EmergencyLimitReached`, logged)
+//! until they are reviewed: the review queue does not grow without its reviewers.
 //!
 //! ## Referrals
 //!
@@ -31,9 +47,10 @@
 //! patient from a clinician snooping on one, which the practitioner's own window cannot: the
 //! anomaly model's features count the consultant's reads under it as care. An unreferred consult
 //! reads like a snoop, so integrators should record every consult (`docs/sentinel.md`). The
-//! referrer, the consultant or the patient ends it at any time with `end_referral`; anyone may,
-//! to clear the state, once it has run out `CareLookback` ago (a window of the consultant's may
-//! still hold reads made under it).
+//! referrer, the consultant or the patient ends it at any time with `end_referral`, which keeps
+//! it, ended then (`until = now`): reads made under it stay care to the sentinel, as the
+//! training pipeline reads them. Anyone may remove it, to clear the state, once it has run out
+//! `CareLookback` ago.
 //!
 //! ## What the chain keeps, and for how long
 //!
@@ -49,7 +66,9 @@
 //!   logging writes a fixed number of bytes whatever the length. Older decisions leave state but
 //!   not the chain's history. With each practitioner's cursor, its working hours: the hours of
 //!   the day it made requests in on each of its last 14 days (`WorkingHours`, 60 bytes), which
-//!   its window is too short to tell and the anomaly features compare its last hour with.
+//!   its window is too short to tell and the anomaly features compare its last hour with; and
+//!   its latest decisions ([`LatestDecisions`]: the newest, and the newest before that one's
+//!   block), which a sentinel's report must name.
 //! - The practitioners that made a request in the current block ([`Touched`]), cleared at the
 //!   start of the next block: the sentinel's offchain worker scores only those.
 //! - Emergency accesses until they are reviewed; the count of unjustified ones per practitioner.
@@ -89,6 +108,8 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod extension;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -97,7 +118,8 @@ mod tests;
 pub mod weights;
 
 pub use ehr_primitives::audit::{
-	AccessDecision, AccessOutcome, AccessSeq, DenyReason, EmergencyAccessId, EmergencyReason,
+	block_of, AccessDecision, AccessOutcome, AccessSeq, DenyReason, EmergencyAccessId,
+	EmergencyReason, LatestDecisions,
 };
 use ehr_primitives::{
 	consent::{BreakGlassPolicy, ConsentInspect, Purpose, RecordCategory},
@@ -105,6 +127,7 @@ use ehr_primitives::{
 	providers::{ActivePractitioner, ProviderInspect},
 	BlockNumber, Moment,
 };
+pub use extension::{CheckRegisteredPractitioner, NOT_A_PRACTITIONER};
 pub use weights::WeightInfo;
 
 extern crate alloc;
@@ -187,8 +210,9 @@ pub struct Referral<AccountId> {
 pub struct WindowCursor {
 	/// Decisions logged so far; the next goes to slot `logged % WindowLength`.
 	pub logged: u64,
-	/// The last block the practitioner made a request in.
-	pub last_block: BlockNumber,
+	/// Its newest decision, and the newest before that one's block: the windows a sentinel may
+	/// report (a report names one of them).
+	pub latest: LatestDecisions,
 	/// The hours of the day it made requests in, over its last days: what its window is too
 	/// short to tell (the anomaly features' unusual hours). Kept here, read and written with the
 	/// cursor on every request anyway, it costs no storage access of its own.
@@ -199,7 +223,11 @@ pub struct WindowCursor {
 pub mod pallet {
 	use super::*;
 
+	/// 1: `WindowCursor` keeps the practitioner's latest decisions instead of its last block.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -219,6 +247,11 @@ pub mod pallet {
 		/// How long an emergency grant lasts (milliseconds).
 		#[pallet::constant]
 		type EmergencyGrantDuration: Get<Moment>;
+
+		/// The most emergency accesses of one practitioner waiting for review: a further
+		/// break-glass is denied (and logged) until they are reviewed.
+		#[pallet::constant]
+		type MaxOpenEmergencies: Get<u32>;
 
 		/// The longest a referral lasts (milliseconds).
 		#[pallet::constant]
@@ -289,14 +322,15 @@ pub mod pallet {
 	pub type Touched<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxTouchedPerBlock>, ValueQuery>;
 
-	/// Open emergency grants, by practitioner and patient.
+	/// Open emergency grants, by practitioner, patient and the category broken into.
 	#[pallet::storage]
-	pub type EmergencyGrants<T: Config> = StorageDoubleMap<
+	pub type EmergencyGrants<T: Config> = StorageNMap<
 		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Blake2_128Concat,
-		T::AccountId,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, RecordCategory>,
+		),
 		EmergencyGrant,
 	>;
 
@@ -304,6 +338,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingReviews<T: Config> =
 		StorageMap<_, Twox64Concat, EmergencyAccessId, EmergencyAccess<T::AccountId>>;
+
+	/// How many of each practitioner's emergency accesses wait for review.
+	#[pallet::storage]
+	pub type OpenEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// How many of each practitioner's emergency accesses were found unjustified.
 	#[pallet::storage]
@@ -357,6 +396,10 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
+		/// The signer is not a registered practitioner: it has no access to ask for, and the
+		/// audit log is the registry's (the pool refuses such a request before this, with
+		/// `InvalidTransaction::Custom(NOT_A_PRACTITIONER)`).
+		NotAPractitioner,
 		/// No emergency access with this id waits for review.
 		UnknownEmergencyAccess,
 		/// Only the practitioner's organisation or `ReviewOrigin` reviews an emergency access.
@@ -376,6 +419,8 @@ pub mod pallet {
 		NotInCare,
 		/// No referral of this patient to this consultant.
 		UnknownReferral,
+		/// The referral has ended already; it is kept until it ran out `CareLookback` ago.
+		ReferralEnded,
 		/// Only the referrer, the consultant or the patient ends a referral before it has run
 		/// out `CareLookback` ago.
 		NotReferralParty,
@@ -418,16 +463,10 @@ pub mod pallet {
 			let practitioner = ensure_signed(origin)?;
 			let patient = T::Lookup::lookup(patient)?;
 			let now = T::Time::now();
-			let (member, outcome) = match T::Providers::active_practitioner(&practitioner, now) {
-				Ok(member) => {
-					let outcome =
-						Self::decide(&practitioner, &member, &patient, category, purpose, now);
-					(Some(member), outcome)
-				},
-				Err(denial) => (
-					T::Providers::membership(&practitioner),
-					AccessOutcome::Denied { reason: denial.into() },
-				),
+			let (member, denial) = Self::standing(&practitioner, now)?;
+			let outcome = match denial {
+				None => Self::decide(&practitioner, &member, &patient, category, purpose, now),
+				Some(reason) => AccessOutcome::Denied { reason },
 			};
 			let emergency = matches!(outcome, AccessOutcome::EmergencyGranted { .. });
 			// After the consent pallet's events, if any: the decision's own is next.
@@ -464,25 +503,22 @@ pub mod pallet {
 			// Nothing before the decision emits an event: its sequence number, which is also the
 			// emergency access's id, is the next event's index.
 			let seq = Self::next_seq();
-			let (member, outcome) = match T::Providers::active_practitioner(&practitioner, now) {
-				Ok(member) => {
-					let outcome = match T::Consents::break_glass_policy(&patient) {
-						BreakGlassPolicy::OptedOut => {
-							AccessOutcome::Denied { reason: DenyReason::BreakGlassOptedOut }
-						},
-						BreakGlassPolicy::Allowed => {
-							AccessOutcome::EmergencyGranted { access: seq }
-						},
-					};
-					(Some(member), outcome)
+			let (member, denial) = Self::standing(&practitioner, now)?;
+			let denial = denial.or_else(|| {
+				let open = OpenEmergencies::<T>::get(&practitioner);
+				(open >= T::MaxOpenEmergencies::get()).then_some(DenyReason::EmergencyLimitReached)
+			});
+			let outcome = match denial {
+				Some(reason) => AccessOutcome::Denied { reason },
+				None => match T::Consents::break_glass_policy(&patient) {
+					BreakGlassPolicy::OptedOut => {
+						AccessOutcome::Denied { reason: DenyReason::BreakGlassOptedOut }
+					},
+					BreakGlassPolicy::Allowed => AccessOutcome::EmergencyGranted { access: seq },
 				},
-				Err(denial) => (
-					T::Providers::membership(&practitioner),
-					AccessOutcome::Denied { reason: denial.into() },
-				),
 			};
-			let opened = match (&member, outcome) {
-				(Some(member), AccessOutcome::EmergencyGranted { .. }) => Some(EmergencyAccess {
+			let opened = match outcome {
+				AccessOutcome::EmergencyGranted { .. } => Some(EmergencyAccess {
 					practitioner: practitioner.clone(),
 					organisation: member.organisation.clone(),
 					patient: patient.clone(),
@@ -534,15 +570,18 @@ pub mod pallet {
 			};
 
 			PendingReviews::<T>::remove(access);
+			OpenEmergencies::<T>::mutate_exists(&pending.practitioner, |open| {
+				*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+			});
 			if verdict == Verdict::Unjustified {
 				UnjustifiedEmergencies::<T>::mutate(&pending.practitioner, |count| {
 					*count = count.saturating_add(1)
 				});
 			}
-			let grant = EmergencyGrants::<T>::get(&pending.practitioner, &pending.patient)
-				.filter(|grant| grant.access == access);
+			let key = (&pending.practitioner, &pending.patient, pending.category);
+			let grant = EmergencyGrants::<T>::get(key).filter(|grant| grant.access == access);
 			if grant.is_some_and(|g| verdict == Verdict::Unjustified || T::Time::now() >= g.until) {
-				EmergencyGrants::<T>::remove(&pending.practitioner, &pending.patient);
+				EmergencyGrants::<T>::remove(key);
 			}
 			Self::deposit_event(Event::EmergencyReviewed {
 				access,
@@ -595,19 +634,42 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let patient = T::Lookup::lookup(patient)?;
 			let consultant = T::Lookup::lookup(consultant)?;
-			let referral =
+			let mut referral =
 				Referrals::<T>::get(&consultant, &patient).ok_or(Error::<T>::UnknownReferral)?;
-			let stale = T::Time::now() >= referral.until.saturating_add(T::CareLookback::get());
+			let now = T::Time::now();
+			let stale = now >= referral.until.saturating_add(T::CareLookback::get());
 			let party = [&referral.by, &consultant, &patient].contains(&&who);
 			ensure!(party || stale, Error::<T>::NotReferralParty);
 
-			Referrals::<T>::remove(&consultant, &patient);
+			if stale {
+				Referrals::<T>::remove(&consultant, &patient);
+			} else {
+				// Kept, ended now: the consultant's reads under it stay care to the sentinel.
+				ensure!(now < referral.until, Error::<T>::ReferralEnded);
+				referral.until = now;
+				Referrals::<T>::insert(&consultant, &patient, referral);
+			}
 			Self::deposit_event(Event::ReferralEnded { patient, consultant, by: who });
 			Ok(())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The signer's organisation and role, and why it may not act now if it may not (a
+		/// denial to log). An account outside the registry may not ask at all: nothing is
+		/// logged for it.
+		fn standing(
+			practitioner: &T::AccountId,
+			now: Moment,
+		) -> Result<(ActivePractitioner<T::AccountId>, Option<DenyReason>), Error<T>> {
+			match T::Providers::active_practitioner(practitioner, now) {
+				Ok(member) => Ok((member, None)),
+				Err(denial) => T::Providers::membership(practitioner)
+					.map(|member| (member, Some(denial.into())))
+					.ok_or(Error::<T>::NotAPractitioner),
+			}
+		}
+
 		/// The outcome of a request by the active practitioner `member`: a consent, else an open
 		/// emergency grant (for treatment or emergency purposes), else the consent's denial.
 		fn decide(
@@ -631,10 +693,13 @@ pub mod pallet {
 				},
 				Err(denial) => denial,
 			};
+			// A grant opens the category broken into, while it runs and the patient allows
+			// break-glass: opting out ends every grant at once.
 			let emergency = matches!(purpose, Purpose::Treatment | Purpose::Emergency)
-				.then(|| EmergencyGrants::<T>::get(practitioner, patient))
+				.then(|| EmergencyGrants::<T>::get((practitioner, patient, category)))
 				.flatten()
-				.filter(|grant| now < grant.until);
+				.filter(|grant| now < grant.until)
+				.filter(|_| T::Consents::break_glass_policy(patient) == BreakGlassPolicy::Allowed);
 			match emergency {
 				Some(grant) => AccessOutcome::EmergencyGranted { access: grant.access },
 				None => AccessOutcome::Denied { reason: denial.into() },
@@ -655,7 +720,10 @@ pub mod pallet {
 		/// Open the emergency grant of `access` and queue it for review.
 		fn open_emergency(access: EmergencyAccessId, opened: EmergencyAccess<T::AccountId>) {
 			let grant = EmergencyGrant { access, until: opened.until };
-			EmergencyGrants::<T>::insert(&opened.practitioner, &opened.patient, grant);
+			EmergencyGrants::<T>::insert(
+				(&opened.practitioner, &opened.patient, opened.category),
+				grant,
+			);
 			Self::deposit_event(Event::EmergencyAccessOpened {
 				access,
 				practitioner: opened.practitioner.clone(),
@@ -663,6 +731,9 @@ pub mod pallet {
 				category: opened.category,
 				reason: opened.reason,
 				until: opened.until,
+			});
+			OpenEmergencies::<T>::mutate(&opened.practitioner, |open| {
+				*open = open.saturating_add(1)
 			});
 			PendingReviews::<T>::insert(access, opened);
 		}
@@ -682,25 +753,20 @@ pub mod pallet {
 			seq: AccessSeq,
 			now: Moment,
 			practitioner: T::AccountId,
-			member: Option<ActivePractitioner<T::AccountId>>,
+			member: ActivePractitioner<T::AccountId>,
 			patient: T::AccountId,
 			category: RecordCategory,
 			purpose: Purpose,
 			emergency: bool,
 			outcome: AccessOutcome,
 		) -> AccessDecision<T::AccountId> {
-			let (organisation, role) = match member {
-				Some(m) => (Some(m.organisation), Some(m.role)),
-				None => (None, None),
-			};
 			AccessDecision {
 				seq,
 				at: now,
-				// The high half of the sequence number is the block.
-				block: (seq >> 32) as BlockNumber,
+				block: block_of(seq),
 				practitioner,
-				organisation,
-				role,
+				organisation: Some(member.organisation),
+				role: Some(member.role),
 				patient,
 				category,
 				purpose,
@@ -716,9 +782,13 @@ pub mod pallet {
 			let (slot, first_this_block) =
 				PractitionerCursors::<T>::mutate(practitioner, |cursor| {
 					let slot = ring_slot(cursor.logged, T::WindowLength::get());
+					let first =
+						cursor.logged == 0 || cursor.latest.newest_block() != decision.block;
+					if first {
+						cursor.latest.before_newest_block = cursor.latest.newest;
+					}
+					cursor.latest.newest = decision.seq;
 					cursor.logged = cursor.logged.saturating_add(1);
-					let first = cursor.last_block != decision.block;
-					cursor.last_block = decision.block;
 					cursor.hours.record(decision.at);
 					(slot, first)
 				});
@@ -803,6 +873,11 @@ impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
 
 	fn referral_until(consultant: &T::AccountId, patient: &T::AccountId) -> Option<Moment> {
 		Referrals::<T>::get(consultant, patient).map(|referral| referral.until)
+	}
+
+	fn latest_decisions(practitioner: &T::AccountId) -> Option<LatestDecisions> {
+		let cursor = PractitionerCursors::<T>::get(practitioner);
+		(cursor.logged > 0).then_some(cursor.latest)
 	}
 }
 

@@ -49,6 +49,7 @@ pub const PATIENT_LOG: u32 = 3;
 pub const HOUR: u64 = 60 * 60 * 1000;
 pub const DAY: u64 = 24 * HOUR;
 pub const EMERGENCY_GRANT: u64 = 4 * HOUR;
+pub const MAX_OPEN_EMERGENCIES: u32 = 2;
 pub const MAX_REFERRAL: u64 = 7 * DAY;
 pub const CARE_LOOKBACK: u64 = 4 * DAY;
 
@@ -58,6 +59,7 @@ impl pallet_audit::Config for Test {
 	type Time = Timestamp;
 	type ReviewOrigin = EnsureRoot<u64>;
 	type EmergencyGrantDuration = ConstU64<EMERGENCY_GRANT>;
+	type MaxOpenEmergencies = ConstU32<MAX_OPEN_EMERGENCIES>;
 	type MaxReferralDuration = ConstU64<MAX_REFERRAL>;
 	type CareLookback = ConstU64<CARE_LOOKBACK>;
 	type WindowLength = ConstU32<WINDOW>;

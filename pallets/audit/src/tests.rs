@@ -67,6 +67,16 @@ fn outcome() -> AccessOutcome {
 	request(PHYSICIAN, Imaging, Treatment).outcome
 }
 
+/// The outcome of `PHYSICIAN`'s request for the category `break_glass` breaks into.
+fn emergency_outcome() -> AccessOutcome {
+	request(PHYSICIAN, Allergies, Treatment).outcome
+}
+
+/// The physician's open grant on the patient's allergies.
+fn allergies_grant() -> Option<EmergencyGrant> {
+	EmergencyGrants::<Test>::get((PHYSICIAN, PATIENT, Allergies))
+}
+
 // --- granted ---
 
 #[test]
@@ -166,13 +176,166 @@ fn consent(denial: ConsentDenial) -> impl FnOnce() {
 }
 
 #[test]
-fn denied_provider_unknown() {
+fn an_account_outside_the_registry_writes_nothing_and_is_refused_by_name() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Audit::request_access(signed(STRANGER), PATIENT, Imaging, Treatment, None));
-		let decision = last_decision();
-		assert_eq!(decision.outcome, denied(DenyReason::Provider(ProviderDenial::Unknown)));
-		assert_eq!((decision.organisation, decision.role), (None, None));
-		assert_eq!(Audit::window_of(&STRANGER), vec![decision]);
+		// The patient's care team has a history with it.
+		MockConsents::grant(PATIENT, PHYSICIAN, 1, ConsentScope::Practitioner);
+		request(PHYSICIAN, Imaging, Treatment);
+		let history = Audit::accesses_of(&PATIENT, 0, 10);
+		// An outsider tries to flush the patient's log, with requests and with break-glass;
+		// `assert_noop` checks that not a byte of state changes.
+		for _ in 0..PATIENT_LOG + 1 {
+			assert_noop!(
+				Audit::request_access(signed(STRANGER), PATIENT, Imaging, Treatment, None),
+				Error::<Test>::NotAPractitioner
+			);
+			assert_noop!(
+				Audit::emergency_access(signed(STRANGER), PATIENT, Imaging, EmergencyReason::Other),
+				Error::<Test>::NotAPractitioner
+			);
+		}
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), history);
+		assert!(Audit::window_of(&STRANGER).is_empty());
+	});
+}
+
+/// What the pool says of `call` signed by `who`: valid, or the custom code it refuses it with.
+fn pool_check(who: u64, call: crate::Call<Test>) -> Result<(), u8> {
+	use crate::CheckRegisteredPractitioner;
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	};
+	let call = RuntimeCall::Audit(call);
+	let info = call.get_dispatch_info();
+	CheckRegisteredPractitioner::<Test>::new()
+		.validate_only(signed(who), &call, &info, 0, TransactionSource::External, 0)
+		.map(|_| ())
+		.map_err(|error| match error {
+			TransactionValidityError::Invalid(InvalidTransaction::Custom(code)) => code,
+			other => panic!("refused with {other:?}"),
+		})
+}
+
+#[test]
+fn the_pool_refuses_requests_from_outside_the_registry_and_only_those() {
+	new_test_ext().execute_with(|| {
+		let ask = || crate::Call::request_access {
+			patient: PATIENT,
+			category: Imaging,
+			purpose: Treatment,
+			record: None,
+		};
+		let glass = || crate::Call::emergency_access {
+			patient: PATIENT,
+			category: Allergies,
+			reason: EmergencyReason::Other,
+		};
+		for call in [ask(), glass()] {
+			assert_eq!(pool_check(STRANGER, call.clone()), Err(crate::NOT_A_PRACTITIONER));
+			// The organisation itself is not a practitioner either.
+			assert_eq!(pool_check(HOSPITAL, call.clone()), Err(crate::NOT_A_PRACTITIONER));
+			assert_eq!(pool_check(PHYSICIAN, call.clone()), Ok(()));
+			// A suspended practitioner passes: its attempt is logged, denied.
+			MockRegistry::set_standing(NURSE, Some(ProviderDenial::Suspended));
+			assert_eq!(pool_check(NURSE, call), Ok(()));
+		}
+		// Calls that log nothing in the signer's name are not the extension's business.
+		let end = crate::Call::end_referral { patient: PATIENT, consultant: CONSULTANT };
+		assert_eq!(pool_check(STRANGER, end), Ok(()));
+	});
+}
+
+#[test]
+fn a_suspended_practitioners_break_glass_is_denied_and_logged() {
+	new_test_ext().execute_with(|| {
+		MockRegistry::set_standing(PHYSICIAN, Some(ProviderDenial::Suspended));
+		let decision = break_glass(PHYSICIAN);
+		assert_eq!(decision.outcome, denied(DenyReason::Provider(ProviderDenial::Suspended)));
+		assert_eq!(
+			(decision.organisation, decision.role),
+			(Some(HOSPITAL), Some(PractitionerRole::Physician))
+		);
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
+		assert!(PendingReviews::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn the_cursor_keeps_the_newest_decision_and_the_newest_before_its_block() {
+	use ehr_primitives::audit::{AccessLog, LatestDecisions};
+	new_test_ext().execute_with(|| {
+		assert_eq!(<Audit as AccessLog<u64>>::latest_decisions(&PHYSICIAN), None);
+		let first = request(PHYSICIAN, Imaging, Treatment).seq;
+		let second = request(PHYSICIAN, Imaging, Treatment).seq;
+		let latest = |who| <Audit as AccessLog<u64>>::latest_decisions(&who);
+		assert_eq!(
+			latest(PHYSICIAN),
+			Some(LatestDecisions { newest: second, before_newest_block: 0 })
+		);
+		System::set_block_number(2);
+		let third = request(PHYSICIAN, Imaging, Treatment).seq;
+		let fourth = request(PHYSICIAN, Imaging, Treatment).seq;
+		assert!(first < second && second < third && third < fourth);
+		assert_eq!(
+			latest(PHYSICIAN),
+			Some(LatestDecisions { newest: fourth, before_newest_block: second })
+		);
+		// Another practitioner's requests move only its own cursor.
+		request(NURSE, Imaging, Treatment);
+		assert_eq!(latest(PHYSICIAN).map(|l| l.newest), Some(fourth));
+	});
+}
+
+#[test]
+fn the_v1_migration_finds_the_latest_decisions_and_keys_each_grant_by_its_category() {
+	use crate::{migrations, PractitionerCursors, WindowCursor};
+	use codec::Encode;
+	use ehr_primitives::audit::LatestDecisions;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// Three decisions in block 1, two in block 2: the ring (4 slots) has wrapped.
+		let mut seqs = Vec::new();
+		for block in [1, 1, 1, 2, 2] {
+			System::set_block_number(block);
+			seqs.push(request(PHYSICIAN, Imaging, Treatment).seq);
+		}
+		// A grant the physician's break-glass on allergies opened, kept per patient; and one
+		// whose access was reviewed already.
+		let access = break_glass(PHYSICIAN).seq;
+		EmergencyGrants::<Test>::remove((PHYSICIAN, PATIENT, Allergies));
+		let grant = EmergencyGrant { access, until: NOW + EMERGENCY_GRANT };
+		migrations::v1::v0::EmergencyGrants::<Test>::insert(PHYSICIAN, PATIENT, grant);
+		let reviewed = EmergencyGrant { access: access + 1, until: NOW + EMERGENCY_GRANT };
+		migrations::v1::v0::EmergencyGrants::<Test>::insert(NURSE, PATIENT, reviewed);
+		crate::OpenEmergencies::<Test>::remove(PHYSICIAN);
+		// The cursor, stored as version 0 did.
+		let cursor = PractitionerCursors::<Test>::get(PHYSICIAN);
+		let old =
+			migrations::v1::CursorV0 { logged: cursor.logged, last_block: 2, hours: cursor.hours };
+		let key = PractitionerCursors::<Test>::hashed_key_for(PHYSICIAN);
+		sp_io::storage::set(&key, &old.encode());
+		StorageVersion::new(0).put::<Audit>();
+
+		migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Audit::on_chain_storage_version(), 1);
+		assert_eq!(
+			PractitionerCursors::<Test>::get(PHYSICIAN),
+			WindowCursor {
+				logged: 6,
+				latest: LatestDecisions { newest: access, before_newest_block: seqs[2] },
+				hours: cursor.hours,
+			}
+		);
+		assert_eq!(
+			EmergencyGrants::<Test>::iter().collect::<Vec<_>>(),
+			vec![((PHYSICIAN, PATIENT, Allergies), grant)]
+		);
+		assert_eq!(crate::OpenEmergencies::<Test>::get(PHYSICIAN), 1);
+		// Run twice, it changes nothing.
+		migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(PractitionerCursors::<Test>::get(PHYSICIAN), cursor);
 	});
 }
 
@@ -315,29 +478,33 @@ fn break_glass_opens_a_reviewed_time_limited_grant() {
 		let pending = PendingReviews::<Test>::get(access).expect("queued for review");
 		assert_eq!((pending.practitioner, pending.organisation), (PHYSICIAN, HOSPITAL));
 		assert_eq!(
-			EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT),
+			allergies_grant(),
 			Some(EmergencyGrant { access, until: NOW + EMERGENCY_GRANT })
 		);
 
 		// Without consent, treatment and emergency requests go through under the grant, flagged.
 		for purpose in [Treatment, Emergency] {
-			let decision = request(PHYSICIAN, MentalHealth, purpose);
+			let decision = request(PHYSICIAN, Allergies, purpose);
 			assert_eq!(decision.outcome, AccessOutcome::EmergencyGranted { access });
 			assert!(decision.emergency);
 		}
-		// Not other purposes, nor other practitioners, nor other patients.
-		assert_eq!(
-			request(PHYSICIAN, Imaging, Payment).outcome,
-			denied(DenyReason::Consent(ConsentDenial::NoConsent))
-		);
-		assert_eq!(
-			request(NURSE, Imaging, Treatment).outcome,
-			denied(DenyReason::Consent(ConsentDenial::NoConsent))
-		);
+		// Not other categories (a sensitive one least of all), other purposes, other
+		// practitioners, other patients.
+		for (who, category, purpose) in [
+			(PHYSICIAN, MentalHealth, Treatment),
+			(PHYSICIAN, Imaging, Emergency),
+			(PHYSICIAN, Allergies, Payment),
+			(NURSE, Allergies, Treatment),
+		] {
+			assert_eq!(
+				request(who, category, purpose).outcome,
+				denied(DenyReason::Consent(ConsentDenial::NoConsent))
+			);
+		}
 		assert_ok!(Audit::request_access(
 			signed(PHYSICIAN),
 			OTHER_PATIENT,
-			Imaging,
+			Allergies,
 			Treatment,
 			None
 		));
@@ -350,7 +517,7 @@ fn a_consent_still_comes_before_an_emergency_grant() {
 	new_test_ext().execute_with(|| {
 		break_glass(PHYSICIAN);
 		MockConsents::grant(PATIENT, HOSPITAL, 5, ConsentScope::Organisation);
-		let decision = request(PHYSICIAN, Imaging, Treatment);
+		let decision = request(PHYSICIAN, Allergies, Treatment);
 		assert_eq!(decision.outcome, granted(5, ConsentScope::Organisation));
 		assert!(!decision.emergency);
 	});
@@ -361,9 +528,39 @@ fn an_emergency_grant_ends_after_its_duration() {
 	new_test_ext().execute_with(|| {
 		let access = break_glass(PHYSICIAN).seq;
 		next_block(NOW + EMERGENCY_GRANT - 1);
-		assert_eq!(outcome(), AccessOutcome::EmergencyGranted { access });
+		assert_eq!(emergency_outcome(), AccessOutcome::EmergencyGranted { access });
 		next_block(NOW + EMERGENCY_GRANT);
-		assert_eq!(outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+		assert_eq!(emergency_outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+	});
+}
+
+#[test]
+fn opting_out_of_break_glass_ends_the_grants_open_on_the_record() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		assert_eq!(emergency_outcome(), AccessOutcome::EmergencyGranted { access });
+		MockConsents::opt_out(PATIENT);
+		assert_eq!(emergency_outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+		// The access still waits for its review.
+		assert!(PendingReviews::<Test>::contains_key(access));
+	});
+}
+
+#[test]
+fn a_practitioner_with_too_many_unreviewed_emergencies_is_denied_the_next_and_it_is_logged() {
+	new_test_ext().execute_with(|| {
+		let first = break_glass(PHYSICIAN).seq;
+		break_glass(PHYSICIAN);
+		assert_eq!(crate::OpenEmergencies::<Test>::get(PHYSICIAN), MAX_OPEN_EMERGENCIES);
+		let refused = break_glass(PHYSICIAN);
+		assert_eq!(refused.outcome, denied(DenyReason::EmergencyLimitReached));
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10).last(), Some(&refused));
+		assert_eq!(PendingReviews::<Test>::iter().count(), 2);
+		// A review makes room.
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), first, Verdict::Justified));
+		assert!(matches!(break_glass(PHYSICIAN).outcome, AccessOutcome::EmergencyGranted { .. }));
+		// Another practitioner was never limited by this one's queue.
+		assert!(matches!(break_glass(NURSE).outcome, AccessOutcome::EmergencyGranted { .. }));
 	});
 }
 
@@ -374,7 +571,7 @@ fn break_glass_is_refused_when_the_patient_opted_out() {
 		let decision = break_glass(PHYSICIAN);
 		assert_eq!(decision.outcome, denied(DenyReason::BreakGlassOptedOut));
 		assert!(decision.emergency);
-		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
+		assert_eq!(allergies_grant(), None);
 		assert_eq!(PendingReviews::<Test>::iter().count(), 0);
 		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
 	});
@@ -388,9 +585,9 @@ fn break_glass_is_refused_to_a_practitioner_who_may_not_act() {
 			break_glass(PHYSICIAN).outcome,
 			denied(DenyReason::Provider(ProviderDenial::Suspended))
 		);
-		assert_eq!(
-			break_glass(STRANGER).outcome,
-			denied(DenyReason::Provider(ProviderDenial::Unknown))
+		assert_noop!(
+			Audit::emergency_access(signed(STRANGER), PATIENT, Allergies, EmergencyReason::Other),
+			Error::<Test>::NotAPractitioner
 		);
 		assert_eq!(EmergencyGrants::<Test>::iter().count(), 0);
 		assert_eq!(PendingReviews::<Test>::iter().count(), 0);
@@ -413,7 +610,7 @@ fn the_organisation_reviews_a_justified_emergency_and_the_grant_runs_on() {
 		);
 		assert_eq!(PendingReviews::<Test>::get(access), None);
 		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 0);
-		assert_eq!(outcome(), AccessOutcome::EmergencyGranted { access });
+		assert_eq!(emergency_outcome(), AccessOutcome::EmergencyGranted { access });
 		assert_noop!(
 			Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified),
 			Error::<Test>::UnknownEmergencyAccess
@@ -436,8 +633,8 @@ fn an_unjustified_emergency_counts_against_the_practitioner_and_closes_the_grant
 			})
 		);
 		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 1);
-		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
-		assert_eq!(outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+		assert_eq!(allergies_grant(), None);
+		assert_eq!(emergency_outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
 	});
 }
 
@@ -447,7 +644,7 @@ fn reviewing_an_ended_emergency_clears_its_grant() {
 		let access = break_glass(PHYSICIAN).seq;
 		next_block(NOW + EMERGENCY_GRANT);
 		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified));
-		assert_eq!(EmergencyGrants::<Test>::get(PHYSICIAN, PATIENT), None);
+		assert_eq!(allergies_grant(), None);
 	});
 }
 
@@ -545,10 +742,10 @@ fn the_patient_log_keeps_the_last_entries_and_pages_by_sequence() {
 #[test]
 fn the_touched_set_lists_each_practitioner_once_and_is_cleared_each_block() {
 	new_test_ext().execute_with(|| {
-		for practitioner in [PHYSICIAN, NURSE, PHYSICIAN, STRANGER, NURSE] {
+		for practitioner in [PHYSICIAN, NURSE, PHYSICIAN, LOCUM, NURSE] {
 			request(practitioner, Imaging, Treatment);
 		}
-		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN, NURSE, STRANGER]);
+		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN, NURSE, LOCUM]);
 		next_block(NOW + 2000);
 		assert!(Touched::<Test>::get().is_empty());
 		request(NURSE, Imaging, Treatment);
@@ -693,13 +890,29 @@ fn the_referrer_the_consultant_or_the_patient_ends_a_referral() {
 			assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
 			assert_noop!(end(NURSE), Error::<Test>::NotReferralParty);
 			assert_ok!(end(who));
-			assert!(!Referrals::<Test>::contains_key(CONSULTANT, PATIENT));
+			// Kept, ended now: reads made under it stay care.
+			assert_eq!(
+				Referrals::<Test>::get(CONSULTANT, PATIENT),
+				Some(Referral { by: PHYSICIAN, from: NOW, until: NOW })
+			);
+			assert_eq!(
+				<Audit as ehr_primitives::audit::AccessLog<u64>>::referral_until(
+					&CONSULTANT,
+					&PATIENT
+				),
+				Some(NOW)
+			);
+			assert_noop!(end(who), Error::<Test>::ReferralEnded);
 			assert_eq!(
 				events().last(),
 				Some(&Event::ReferralEnded { patient: PATIENT, consultant: CONSULTANT, by: who })
 			);
 		}
-		assert_noop!(end(PATIENT), Error::<Test>::UnknownReferral);
+		assert_noop!(end(PATIENT), Error::<Test>::ReferralEnded);
+		assert_noop!(
+			Audit::end_referral(signed(PATIENT), PATIENT, NURSE),
+			Error::<Test>::UnknownReferral
+		);
 		assert_noop!(
 			Audit::end_referral(RuntimeOrigin::none(), PATIENT, CONSULTANT),
 			DispatchError::BadOrigin

@@ -290,7 +290,11 @@ pub type ConsentsOf<T> = BoundedVec<
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage; a change to it comes with a migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

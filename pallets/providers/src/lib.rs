@@ -13,8 +13,11 @@
 //! which is final. A registration starts `Pending` (or `Active` where the runtime does not require
 //! approval); the registrar (the council) approves, suspends, reinstates and revokes; the
 //! sentinel suspends through [`ProviderStatusManager`] when its anomaly model flags a
-//! practitioner. Every transition records who made it, when, and why (a [`StatusReason`]), and
-//! emits an event.
+//! practitioner, and lifts that suspension (`ReviewPeriodElapsed`) if the council has not
+//! confirmed it within its review period: that is the only suspension another pallet may lift.
+//! Every transition records who made it, when, and why (a [`StatusReason`]), and emits an event;
+//! every reinstatement is told to the runtime ([`OnReinstated`]: the sentinel then counts only
+//! behaviour after it).
 //!
 //! A practitioner may act only while it is `Active`, its credential is unexpired, and its
 //! organisation is `Active` with an unexpired credential. These are checked when asked, not by a
@@ -22,7 +25,8 @@
 //! reinstating it restores every one that was not suspended on its own. A credential is valid
 //! until the instant `valid_until` (unix milliseconds): still valid at `valid_until - 1`, expired
 //! at `valid_until`. The organisation renews its own and its practitioners' credentials with
-//! `update_credential`.
+//! `update_credential`. A revoked organisation no longer acts on its practitioners (credentials,
+//! departments).
 //!
 //! The registrar gives `CouncilDecision`, `CredentialExpired` or `OrganisationSuspended` as its
 //! reason; `AnomalyDetected` comes only from the sentinel and `SelfDeclared` only from a
@@ -60,8 +64,8 @@ mod tests;
 pub mod weights;
 
 pub use ehr_primitives::providers::{
-	ActivePractitioner, DepartmentId, OrganisationKind, PractitionerRole, ProviderDenial,
-	ProviderInspect, ProviderStatus, ProviderStatusManager, StatusReason,
+	ActivePractitioner, DepartmentId, OnReinstated, OrganisationKind, PractitionerRole,
+	ProviderDenial, ProviderInspect, ProviderStatus, ProviderStatusManager, StatusReason,
 };
 use ehr_primitives::Moment;
 pub use weights::WeightInfo;
@@ -191,7 +195,11 @@ pub type PractitionerOf<T> = Practitioner<<T as frame_system::Config>::AccountId
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage; a change to it comes with a migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -224,6 +232,10 @@ pub mod pallet {
 		/// The most practitioners an organisation may have registered (and not revoked).
 		#[pallet::constant]
 		type MaxPractitionersPerOrganisation: Get<u32>;
+
+		/// Told whenever a suspended provider is reinstated (the sentinel: only behaviour after
+		/// the reinstatement counts).
+		type OnReinstated: OnReinstated<Self::AccountId>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -270,8 +282,10 @@ pub mod pallet {
 		Approved { provider: T::AccountId },
 		/// A provider was suspended.
 		Suspended { provider: T::AccountId, reason: StatusReason, by: Actor<T::AccountId> },
-		/// The registrar reinstated a suspended provider.
-		Reinstated { provider: T::AccountId },
+		/// A suspended provider was reinstated: by the registrar (`CouncilDecision`), or by the
+		/// runtime when the council did not confirm an automatic suspension in time
+		/// (`ReviewPeriodElapsed`).
+		Reinstated { provider: T::AccountId, reason: StatusReason },
 		/// The registrar revoked a provider for good; its deposit went back to its organisation.
 		Revoked { provider: T::AccountId, reason: StatusReason, deposit_released: BalanceOf<T> },
 	}
@@ -308,6 +322,11 @@ pub mod pallet {
 		/// The registrar may give only `CouncilDecision`, `CredentialExpired` or
 		/// `OrganisationSuspended` as a reason.
 		ReasonNotAllowed,
+		/// The runtime lifts only a suspension for an anomaly, and this one is not (or no
+		/// longer) that.
+		NotSuspendedForAnomaly,
+		/// The organisation is revoked: it no longer acts on its practitioners.
+		OrganisationRevoked,
 	}
 
 	#[pallet::call]
@@ -450,7 +469,7 @@ pub mod pallet {
 		pub fn reinstate(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
 			let provider =
 				Self::activate_by_registrar(origin, provider, ProviderStatus::Suspended)?;
-			Self::deposit_event(Event::Reinstated { provider });
+			Self::reinstated(provider, StatusReason::CouncilDecision);
 			Ok(())
 		}
 
@@ -505,7 +524,6 @@ pub mod pallet {
 		) -> DispatchResult {
 			let organisation = ensure_signed(origin)?;
 			let practitioner = T::Lookup::lookup(practitioner)?;
-			ensure!(Organisations::<T>::contains_key(&organisation), Error::<T>::NotAnOrganisation);
 			Self::change_own_practitioner(&organisation, &practitioner, |p| {
 				p.department = department
 			})?;
@@ -519,12 +537,15 @@ pub mod pallet {
 			T::Time::now()
 		}
 
-		/// Apply `change` to `practitioner`'s record for its `organisation`, unless it is revoked.
+		/// Apply `change` to `practitioner`'s record for its `organisation`, unless either is
+		/// revoked.
 		fn change_own_practitioner(
 			organisation: &T::AccountId,
 			practitioner: &T::AccountId,
 			change: impl FnOnce(&mut PractitionerOf<T>),
 		) -> DispatchResult {
+			let org = Organisations::<T>::get(organisation).ok_or(Error::<T>::NotAnOrganisation)?;
+			ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::OrganisationRevoked);
 			Practitioners::<T>::try_mutate(practitioner, |p| {
 				let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(p.organisation == *organisation, Error::<T>::NotYourPractitioner);
@@ -655,6 +676,12 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Tell the runtime that `provider` was reinstated for `reason`.
+		fn reinstated(provider: T::AccountId, reason: StatusReason) {
+			T::OnReinstated::on_reinstated(&provider);
+			Self::deposit_event(Event::Reinstated { provider, reason });
+		}
+
 		/// Whether `who` may act now as a practitioner; the runtime API's answer.
 		pub fn practitioner_access(
 			who: &T::AccountId,
@@ -736,6 +763,24 @@ pub mod pallet {
 	impl<T: Config> ProviderStatusManager<T::AccountId> for Pallet<T> {
 		fn suspend(who: &T::AccountId, reason: StatusReason) -> DispatchResult {
 			Self::do_suspend(who, reason, Actor::Runtime)
+		}
+
+		fn lift_anomaly_suspension(who: &T::AccountId) -> DispatchResult {
+			let practitioner = Practitioners::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(
+				matches!(practitioner.status.reason, StatusReason::AnomalyDetected { .. }),
+				Error::<T>::NotSuspendedForAnomaly
+			);
+			let reason = StatusReason::ReviewPeriodElapsed;
+			Self::transition(
+				who,
+				ProviderStatus::Suspended,
+				ProviderStatus::Active,
+				reason,
+				Actor::Runtime,
+			)?;
+			Self::reinstated(who.clone(), reason);
+			Ok(())
 		}
 	}
 }

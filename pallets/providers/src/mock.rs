@@ -56,7 +56,22 @@ impl pallet_providers::Config for Test {
 	type OrganisationDeposit = ConstU64<ORGANISATION_DEPOSIT>;
 	type PractitionerDeposit = ConstU64<PRACTITIONER_DEPOSIT>;
 	type MaxPractitionersPerOrganisation = ConstU32<MAX_PRACTITIONERS>;
+	type OnReinstated = ReinstatedLog;
 	type WeightInfo = ();
+}
+
+parameter_types! {
+	/// The providers the runtime was told were reinstated, in order.
+	pub static Reinstatements: Vec<u64> = Vec::new();
+}
+
+/// Records what the pallet tells the runtime on a reinstatement.
+pub struct ReinstatedLog;
+
+impl ehr_primitives::providers::OnReinstated<u64> for ReinstatedLog {
+	fn on_reinstated(who: &u64) {
+		Reinstatements::mutate(|told| told.push(*who));
+	}
 }
 
 // Accounts.

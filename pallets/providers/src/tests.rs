@@ -729,7 +729,74 @@ mod registrar {
 			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
 			assert_ok!(Pallet::reinstate(root(), ALICE));
 			assert_eq!(access(ALICE), allowed(HOSPITAL));
-			System::assert_last_event(Event::Reinstated { provider: ALICE }.into());
+			System::assert_last_event(
+				Event::Reinstated { provider: ALICE, reason: StatusReason::CouncilDecision }.into(),
+			);
+			assert_eq!(Reinstatements::get(), vec![ALICE]);
+		});
+	}
+
+	fn anomaly() -> StatusReason {
+		StatusReason::AnomalyDetected { score_ppm: 950_000, model_hash: H256::repeat_byte(9) }
+	}
+
+	#[test]
+	fn a_revoked_organisation_no_longer_acts_on_its_practitioners() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::assign_department(signed(HOSPITAL), ALICE, Some(3)),
+				Error::<Test>::OrganisationRevoked
+			);
+			assert_noop!(
+				Pallet::update_credential(signed(HOSPITAL), ALICE, credential()),
+				Error::<Test>::OrganisationRevoked
+			);
+		});
+	}
+
+	#[test]
+	fn the_runtime_lifts_an_anomaly_suspension_and_says_why() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_ok!(<Pallet as ProviderStatusManager<u64>>::suspend(&ALICE, anomaly()));
+			assert_ok!(<Pallet as ProviderStatusManager<u64>>::lift_anomaly_suspension(&ALICE));
+			assert_eq!(access(ALICE), allowed(HOSPITAL));
+			let record = Practitioners::<Test>::get(ALICE).unwrap().status;
+			assert_eq!(
+				(record.reason, record.by),
+				(StatusReason::ReviewPeriodElapsed, Actor::Runtime)
+			);
+			System::assert_last_event(
+				Event::Reinstated { provider: ALICE, reason: StatusReason::ReviewPeriodElapsed }
+					.into(),
+			);
+			assert_eq!(Reinstatements::get(), vec![ALICE]);
+		});
+	}
+
+	#[test]
+	fn the_runtime_cannot_lift_a_suspension_the_registrar_made_or_a_revocation() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			active_practitioner(HOSPITAL, BOB);
+			let lift = <Pallet as ProviderStatusManager<u64>>::lift_anomaly_suspension;
+			// Active: nothing to lift.
+			assert_noop!(lift(&ALICE), Error::<Test>::NotSuspendedForAnomaly);
+			// The registrar's own suspension is the registrar's to lift.
+			assert_ok!(Pallet::suspend(root(), ALICE, StatusReason::CouncilDecision));
+			assert_noop!(lift(&ALICE), Error::<Test>::NotSuspendedForAnomaly);
+			// Suspended by the sentinel, then revoked by the registrar: final.
+			assert_ok!(<Pallet as ProviderStatusManager<u64>>::suspend(&BOB, anomaly()));
+			assert_ok!(Pallet::revoke(root(), BOB, StatusReason::CouncilDecision));
+			assert_noop!(lift(&BOB), Error::<Test>::NotSuspendedForAnomaly);
+			// An organisation is never the sentinel's.
+			assert_noop!(lift(&HOSPITAL), Error::<Test>::NotRegistered);
+			assert!(Reinstatements::get().is_empty());
 		});
 	}
 

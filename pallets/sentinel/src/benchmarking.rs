@@ -1,40 +1,80 @@
-//! Benchmarks at the worst case. `report` and `check_report`: a full sentinel set, the quorum
-//! at all of them, every other sentinel's live report stored, so the report read and rewrites
-//! the most and reaches the quorum: the practitioner (set up by the runtime's
-//! [`BenchmarkHelper`] in the real registry) is suspended.
+//! Benchmarks at the worst case, every governance call through `GovernanceOrigin`'s successful
+//! origin (the council on the chain). `report` and `authorize_report`: a full sentinel set, the
+//! quorum at all of them, every other sentinel's live report stored, so the report reads and
+//! rewrites the most and reaches the quorum: the practitioner (set up by the runtime's
+//! [`BenchmarkHelper`] in the real registry and access log) is suspended, into a review
+//! deadline already holding all but one of the period's suspensions.
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_system::RawOrigin;
+use frame_support::traits::EnsureOrigin;
 
 const MODEL: H256 = H256::repeat_byte(7);
 const SCORE: ScorePpm = 990_000;
 
-/// `MaxSentinels` sentinels, sorted, with the quorum at all of them and the model approved.
-fn full_house<T: Config>() -> Vec<T::AccountId> {
-	let mut sentinels: Vec<T::AccountId> =
-		(0..T::MaxSentinels::get()).map(|i| account("sentinel", i, 0)).collect();
-	sentinels.sort();
-	Sentinels::<T>::put(SentinelsOf::<T>::truncate_from(sentinels.clone()));
-	Quorum::<T>::put(T::MaxSentinels::get());
-	ApprovedModel::<T>::put(MODEL);
-	sentinels
+/// A sentinel key in the keystore and its account.
+fn sentinel_key<T: Config>() -> (crypto::Public, T::AccountId) {
+	let key = crypto::Public::generate_pair(None);
+	let account = account_of::<T>(&key);
+	(key, account)
 }
 
-/// Every sentinel but the last has reported `practitioner`; the last one's report decides.
-fn all_but_one_reported<T: Config>(practitioner: &T::AccountId) -> T::AccountId {
-	let mut sentinels = full_house::<T>();
-	let last = sentinels.pop().expect("MaxSentinels is positive");
+/// `MaxSentinels` sentinels, `reporter` among them, with the quorum at all of them and the
+/// model approved. The others, sorted.
+fn full_house<T: Config>(reporter: &T::AccountId) -> Vec<T::AccountId> {
+	let others: Vec<T::AccountId> =
+		(1..T::MaxSentinels::get()).map(|i| account("sentinel", i, 0)).collect();
+	let mut sentinels = others.clone();
+	sentinels.push(reporter.clone());
+	sentinels.sort();
+	Sentinels::<T>::put(SentinelsOf::<T>::truncate_from(sentinels));
+	// More than 99.9999999%: all of them.
+	Quorum::<T>::put(Perbill::from_parts(999_999_999));
+	ApprovedModel::<T>::put(MODEL);
+	others
+}
+
+/// A practitioner every sentinel but `reporter` has reported on its latest window, with the
+/// period's automatic suspensions all but used up: `reporter`'s report decides.
+fn all_but_one_reported<T: Config>(reporter: &T::AccountId) -> (T::AccountId, AccessSeq) {
+	let (practitioner, window_end) =
+		T::BenchmarkHelper::active_practitioners(1).pop().expect("one practitioner was asked for");
 	let at = frame_system::Pallet::<T>::block_number();
-	let reports = sentinels.into_iter().map(|sentinel| Report {
+	let reports = full_house::<T>(reporter).into_iter().map(|sentinel| LiveReport {
 		sentinel,
 		score_ppm: SCORE,
 		model_hash: MODEL,
-		window_end: 1,
+		window_end,
 		at,
 	});
-	Reports::<T>::insert(practitioner, ReportsOf::<T>::truncate_from(reports.collect()));
-	last
+	Reports::<T>::insert(&practitioner, LiveReportsOf::<T>::truncate_from(reports.collect()));
+	let limit = T::MaxAutoSuspensionsPerDay::get();
+	let earlier = limit.saturating_sub(1);
+	RecentAutoSuspensions::<T>::put(SuspensionsOf::<T>::truncate_from(
+		(0..earlier).map(|_| at).collect(),
+	));
+	let review_by = at.saturating_add(T::ReviewPeriod::get());
+	let due = (0..earlier).map(|i| account("suspended", i, 0)).collect();
+	ReviewDeadlines::<T>::insert(review_by, DueOf::<T>::truncate_from(due));
+	(practitioner, window_end)
+}
+
+fn signed_report<T: Config>(
+	key: crypto::Public,
+	practitioner: T::AccountId,
+	window_end: AccessSeq,
+) -> (ReportOf<T>, crypto::Signature) {
+	let report =
+		Report { sentinel: key, practitioner, score_ppm: SCORE, model_hash: MODEL, window_end };
+	let signature = report
+		.sentinel
+		.sign(&Pallet::<T>::signed_message(&report))
+		.expect("the key was generated in the keystore");
+	(report, signature)
+}
+
+fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
 
 #[benchmarks]
@@ -43,80 +83,158 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report() {
-		let practitioner = T::BenchmarkHelper::active_practitioner();
-		let sentinel = all_but_one_reported::<T>(&practitioner);
+		let (key, reporter) = sentinel_key::<T>();
+		let (practitioner, window_end) = all_but_one_reported::<T>(&reporter);
+		let (report, signature) = signed_report::<T>(key, practitioner.clone(), window_end);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(sentinel), practitioner.clone(), SCORE, MODEL, 2);
+		_(frame_system::RawOrigin::Authorized, report, signature);
 
 		assert!(Reports::<T>::get(&practitioner).is_empty());
+		assert!(AwaitingReview::<T>::contains_key(&practitioner));
 		assert!(T::Providers::active_practitioner(&practitioner, T::Time::now()).is_err());
 	}
 
 	#[benchmark]
-	fn check_report() -> Result<(), BenchmarkError> {
-		let practitioner = T::BenchmarkHelper::active_practitioner();
-		let sentinel = all_but_one_reported::<T>(&practitioner);
-		let reports;
+	fn authorize_report() -> Result<(), BenchmarkError> {
+		let (key, reporter) = sentinel_key::<T>();
+		let (practitioner, window_end) = all_but_one_reported::<T>(&reporter);
+		let (report, signature) = signed_report::<T>(key, practitioner, window_end);
+		let valid;
 
 		#[block]
 		{
-			reports = Pallet::<T>::check_report(&sentinel, &practitioner, SCORE, MODEL, 2)
-				.map_err(|_| BenchmarkError::Stop("the report is valid"))?;
+			valid = Pallet::<T>::authorize_report(&report, &signature);
 		}
 
-		assert_eq!(reports.len() as u32, T::MaxSentinels::get() - 1);
+		assert!(valid.is_ok(), "the report is valid: {valid:?}");
 		Ok(())
 	}
 
 	#[benchmark]
-	fn add_sentinel() {
-		let mut sentinels = full_house::<T>();
-		let newcomer = sentinels.pop().expect("MaxSentinels is positive");
-		Sentinels::<T>::put(SentinelsOf::<T>::truncate_from(sentinels));
+	fn add_sentinel() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let (_, newcomer) = sentinel_key::<T>();
+		let mut others = full_house::<T>(&newcomer);
+		others.sort();
+		Sentinels::<T>::put(SentinelsOf::<T>::truncate_from(others));
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, newcomer.clone());
+		_(origin as T::RuntimeOrigin, newcomer.clone());
 
 		assert!(Sentinels::<T>::get().contains(&newcomer));
+		Ok(())
 	}
 
 	#[benchmark]
-	fn remove_sentinel() {
-		let sentinels = full_house::<T>();
-		Quorum::<T>::put(1);
-		let leaving = sentinels[0].clone();
+	fn remove_sentinel() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let (_, reporter) = sentinel_key::<T>();
+		full_house::<T>(&reporter);
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, leaving.clone());
+		_(origin as T::RuntimeOrigin, reporter.clone());
 
-		assert!(!Sentinels::<T>::get().contains(&leaving));
+		assert!(!Sentinels::<T>::get().contains(&reporter));
+		Ok(())
 	}
 
 	#[benchmark]
-	fn set_threshold() {
+	fn set_threshold() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+
 		#[extrinsic_call]
-		_(RawOrigin::Root, 800_000);
+		_(origin as T::RuntimeOrigin, 800_000);
 
 		assert_eq!(Threshold::<T>::get(), 800_000);
+		Ok(())
 	}
 
 	#[benchmark]
-	fn set_quorum() {
-		full_house::<T>();
+	fn set_quorum() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let quorum = Perbill::from_percent(90);
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, 1);
+		_(origin as T::RuntimeOrigin, quorum);
 
-		assert_eq!(Quorum::<T>::get(), 1);
+		assert_eq!(Quorum::<T>::get(), quorum);
+		Ok(())
 	}
 
 	#[benchmark]
-	fn approve_model() {
+	fn approve_model() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+
 		#[extrinsic_call]
-		_(RawOrigin::Root, Some(H256::repeat_byte(9)));
+		_(origin as T::RuntimeOrigin, Some(H256::repeat_byte(9)));
 
 		assert_eq!(ApprovedModel::<T>::get(), Some(H256::repeat_byte(9)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn confirm_suspension() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let practitioner: T::AccountId = account("practitioner", 0, 0);
+		AwaitingReview::<T>::insert(&practitioner, T::ReviewPeriod::get());
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, practitioner.clone());
+
+		assert!(!AwaitingReview::<T>::contains_key(&practitioner));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn review_flag() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let (practitioner, window_end) = T::BenchmarkHelper::active_practitioners(1)
+			.pop()
+			.ok_or(BenchmarkError::Stop("one practitioner was asked for"))?;
+		let at = frame_system::Pallet::<T>::block_number();
+		let flag = Flag { score_ppm: SCORE, model_hash: MODEL, window_end, at };
+		FlaggedForReview::<T>::insert(&practitioner, flag);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, practitioner.clone(), FlagVerdict::Suspend);
+
+		assert!(T::Providers::active_practitioner(&practitioner, T::Time::now()).is_err());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_auto_suspension_limit() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0);
+
+		assert_eq!(AutoSuspensionLimit::<T>::get(), 0);
+		Ok(())
+	}
+
+	/// `n` automatic suspensions lapse in one block: each practitioner is reinstated.
+	#[benchmark]
+	fn lapse_reviews(n: Linear<0, { T::MaxAutoSuspensionsPerDay::get() }>) {
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
+		let practitioners = T::BenchmarkHelper::active_practitioners(n);
+		for (practitioner, _) in &practitioners {
+			let anomaly = StatusReason::AnomalyDetected { score_ppm: SCORE, model_hash: MODEL };
+			assert!(T::Providers::suspend(practitioner, anomaly).is_ok());
+			AwaitingReview::<T>::insert(practitioner, deadline);
+		}
+		let due = practitioners.iter().map(|(p, _)| p.clone()).collect();
+		ReviewDeadlines::<T>::insert(deadline, DueOf::<T>::truncate_from(due));
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(deadline);
+		}
+
+		for (practitioner, _) in &practitioners {
+			assert!(T::Providers::active_practitioner(practitioner, T::Time::now()).is_ok());
+		}
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

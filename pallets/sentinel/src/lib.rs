@@ -13,42 +13,85 @@
 //! function answers `None` and the worker does nothing. A node whose model is not the one
 //! approved on chain scores nothing.
 //!
-//! For every score at or above the on-chain [`Threshold`], the worker signs a
-//! [`report`](Pallet::report) with its sentinel key (key type [`KEY_TYPE`], `sntl`; sr25519, part
-//! of the session keys, so `--dev` and `--alice` insert it; on a real validator
-//! `ehr-node key insert --key-type sntl --scheme sr25519 --suri ...`).
+//! For every score at or above the on-chain [`Threshold`], the worker signs a [`Report`] with its
+//! sentinel key (key type [`KEY_TYPE`], `sntl`; sr25519, part of the session keys, so `--dev`
+//! and `--alice` insert it; on a real validator `ehr-node key insert --key-type sntl --scheme
+//! sr25519 --suri ...`) and submits it as an *authorized* transaction
+//! ([`report`](Pallet::report), `#[pallet::authorize]`): the sentinel's signature is inside the
+//! call, the transaction has no signer, no nonce and no fee. Two runs in a row never collide on
+//! a nonce, so a report still in the pool never keeps the next one out.
 //!
-//! ## Reports and quorum
+//! ## Reports are bound to the chain's log
 //!
-//! A report names the practitioner, its score in parts per million, the model's sha256 and the
-//! sequence number of the last decision in the window it scored. It is accepted only from a
-//! registered sentinel, for the approved model, at or above the threshold, for a practitioner who
-//! may still act, and once per sentinel per practitioner per window (a sentinel's next report on
-//! the same practitioner must score a later window). The same checks run in the transaction pool
-//! ([`CheckSentinelReport`], a transaction extension), so reports from anyone else never reach a
-//! block; an accepted report pays no fee.
+//! A report names the practitioner, its score in parts per million, the model's sha256 and
+//! `window_end`, the sequence number of the last decision of the window it scored. It is
+//! accepted only
+//! - signed by a registered sentinel's key, for the approved model, at or above the threshold,
+//!   for a practitioner who may still act;
+//! - for a window the chain holds now: `window_end` is the practitioner's newest decision, or
+//!   the newest before that decision's block (the worker scored block B; its report lands in
+//!   B + 1, where the practitioner may have made requests first), made within
+//!   [`Config::ReportLifetime`] blocks. An idle practitioner, an invented window or an old one
+//!   cannot be reported;
+//! - after the practitioner's last reinstatement ([`ClearedThrough`]): decisions that led to a
+//!   suspension the council lifted never count again;
+//! - once per sentinel, practitioner and window (a sentinel's next report on a practitioner
+//!   must score a later window).
 //!
-//! Reports count for [`Config::ReportLifetime`] blocks. When [`Quorum`] distinct sentinels have
-//! live reports on a practitioner, the pallet suspends it through the provider registry
-//! ([`ProviderStatusManager`]) with the reason `AnomalyDetected { score_ppm, model_hash }` (the
-//! lowest score of the quorum: what every reporter agrees on) and emits
-//! [`Event::PractitionerSuspended`] with the reporters: the security officers' notification.
-//! Reinstatement is the council's act, in the provider registry.
+//! The same check runs in the transaction pool and in the block, so a report refused by it
+//! never reaches a block: nobody pays for it and it costs the chain nothing. A report signed by
+//! an ordinary account fails on its origin and pays its fee.
+//!
+//! ## Quorum, circuit breaker, review
+//!
+//! Reports count for `ReportLifetime` blocks. When more than [`Quorum`] (a fraction of the
+//! sentinel set, at least `MinQuorum`: more than two thirds on this chain) distinct sentinels have
+//! live reports on a practitioner, the pallet acts, with the lowest score of the quorum (what
+//! every reporter agrees on):
+//! - If fewer than [`AutoSuspensionLimit`] practitioners were suspended automatically in the last
+//!   `AutoSuspensionPeriod` (a rolling day), it suspends the practitioner through the provider
+//!   registry ([`ProviderStatusManager`]) with the reason `AnomalyDetected { score_ppm,
+//!   model_hash }` and emits [`Event::PractitionerSuspended`]: the security officers'
+//!   notification. The suspension waits for the council:
+//!   [`confirm_suspension`](Pallet::confirm_suspension) makes it stand; without it,
+//!   `ReviewPeriod` blocks later the practitioner is reinstated automatically
+//!   ([`Event::SuspensionLapsed`]). The practitioners are clinicians: an unreviewed false alarm
+//!   must not deny care for long.
+//! - Otherwise the circuit breaker holds: the practitioner is [`FlaggedForReview`]
+//!   ([`Event::PractitionerFlagged`]; the runtime API
+//!   [`SentinelApi`](runtime_api::SentinelApi) lists them) and keeps working until the council
+//!   decides ([`review_flag`](Pallet::review_flag)). A model gone wrong cannot suspend half the
+//!   staff.
+//!
+//! Whoever reinstates a practitioner (the council through the registry, or the review period
+//! elapsing), the registry tells this pallet ([`OnReinstated`]) and only decisions after that
+//! point are scored or reported again.
+//!
+//! ## The worker's budget
+//!
+//! One run at a time per node (a node-local `StorageLock`), and each within
+//! [`Config::WorkerBudget`] milliseconds of the node's clock: the practitioners a run has not
+//! scored by then, or the block's practitioners while the previous run still holds the lock, are
+//! kept in the node's local storage and scored first by the next run. Nothing is dropped
+//! silently: the log says how many wait (at `warn`), as it says when the node has no sentinel key
+//! of a registered sentinel or the chain no approved model.
 //!
 //! ## Governance
 //!
 //! `GovernanceOrigin` (the council) keeps the sentinel set, the threshold (default 920,000 ppm),
-//! the quorum and the approved model hash; each change emits an event. Scores are integers: no
-//! float enters consensus, and the runtime checks who reported, not the model's arithmetic.
+//! the quorum, the approved model hash and the daily limit, and reviews suspensions and flags;
+//! each change emits an event. Scores are integers: no float enters consensus, and the runtime
+//! checks who reported, not the model's arithmetic.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod extension;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
+pub mod runtime_api;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -56,34 +99,56 @@ pub mod weights;
 pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
 	anomaly::{anomaly, MAX_SCORE_PPM},
-	audit::{AccessLog, AccessSeq},
+	audit::{block_of, AccessLog, AccessSeq},
 	features::{features, Features, MIN_SCORED_WINDOW},
-	providers::{ProviderInspect, ProviderStatusManager, StatusReason},
+	providers::{OnReinstated, ProviderInspect, ProviderStatusManager, StatusReason},
 	Moment,
 };
-pub use extension::CheckSentinelReport;
 pub use weights::WeightInfo;
 
 extern crate alloc;
 use alloc::vec::Vec;
-use codec::{Decode, Encode, MaxEncodedLen};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::{
-	offchain::{AppCrypto, CreateSignedTransaction, ForAll, SendSignedTransaction, Signer},
+	offchain::{AppCrypto, CreateAuthorizedTransaction, SigningTypes, SubmitTransaction},
 	pallet_prelude::*,
 };
 use scale_info::TypeInfo;
 use sp_core::{crypto::KeyTypeId, H256};
 use sp_runtime::{
-	traits::{IdentifyAccount, Saturating},
-	RuntimeAppPublic,
+	offchain::{self, storage::StorageValueRef, storage_lock::StorageLock, Duration},
+	traits::{IdentifyAccount, SaturatedConversion, Saturating, Zero},
+	transaction_validity::{
+		InvalidTransaction, TransactionPriority, TransactionValidityWithRefund, ValidTransaction,
+	},
+	Perbill, RuntimeAppPublic,
 };
 
 /// The sentinel key's type in the keystore.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"sntl");
 
+/// What a sentinel signs: this context, the chain's genesis hash and the [`Report`]. A signature
+/// made for another purpose or another chain is no report here.
+pub const REPORT_CONTEXT: &[u8] = b"ehr-chain/sentinel-report/1";
+
 /// The practitioners scored in one host call: bounds the memory a call takes in the runtime.
 const SCORING_BATCH: usize = 256;
+
+/// The node-local lock that keeps two runs of the worker from overlapping, and how long it
+/// holds if a run dies without releasing it.
+const WORKER_LOCK: &[u8] = b"ehr-chain/sentinel/worker-lock";
+const WORKER_LOCK_EXPIRY_MS: u64 = 30_000;
+
+/// The node-local list of practitioners a run could not score in its budget: the next run
+/// scores them first.
+const CARRIED: &[u8] = b"ehr-chain/sentinel/carried";
+
+/// The most practitioners carried to the next run; beyond, the oldest are dropped (and said).
+const MAX_CARRIED: usize = 8192;
+
+/// Reports go before ordinary transactions: an intruder's burst must not delay its suspension.
+const REPORT_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 const LOG_TARGET: &str = "runtime::sentinel";
 
@@ -107,9 +172,23 @@ pub mod crypto {
 	}
 }
 
-/// A sentinel's report on a practitioner.
+/// A sentinel's report on a practitioner, as it signs it.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Report<AccountId> {
+	/// The sentinel's key; its account is the sentinel.
+	pub sentinel: crypto::Public,
+	pub practitioner: AccountId,
+	pub score_ppm: ScorePpm,
+	pub model_hash: H256,
+	/// The sequence number of the last decision of the window it scored.
+	pub window_end: AccessSeq,
+}
+
+/// A sentinel's live report on a practitioner, as the chain keeps it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
-pub struct Report<AccountId, BlockNumber> {
+pub struct LiveReport<AccountId, BlockNumber> {
 	pub sentinel: AccountId,
 	pub score_ppm: ScorePpm,
 	pub model_hash: H256,
@@ -119,10 +198,46 @@ pub struct Report<AccountId, BlockNumber> {
 	pub at: BlockNumber,
 }
 
-type ReportOf<T> = Report<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
-type ReportsOf<T> = BoundedVec<ReportOf<T>, <T as Config>::MaxSentinels>;
+/// A practitioner a quorum reported while the circuit breaker held: the council decides.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Flag<BlockNumber> {
+	/// The lowest score of the quorum, and the model.
+	pub score_ppm: ScorePpm,
+	pub model_hash: H256,
+	/// The last decision of the window the quorum scored.
+	pub window_end: AccessSeq,
+	/// The block it was flagged in.
+	pub at: BlockNumber,
+}
+
+/// The council's decision on a flagged practitioner.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum FlagVerdict {
+	/// Suspend it (`AnomalyDetected`): a decision of the council, not time-boxed.
+	Suspend,
+	/// A false alarm: the decisions flagged never count again.
+	Dismiss,
+}
+
+pub type ReportOf<T> = Report<<T as frame_system::Config>::AccountId>;
+type LiveReportOf<T> = LiveReport<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+type LiveReportsOf<T> = BoundedVec<LiveReportOf<T>, <T as Config>::MaxSentinels>;
 type SentinelsOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxSentinels>;
+type SuspensionsOf<T> = BoundedVec<BlockNumberFor<T>, <T as Config>::MaxAutoSuspensionsPerDay>;
+type DueOf<T> =
+	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxAutoSuspensionsPerDay>;
 
 /// The threshold until governance sets one: 0.92.
 pub const DEFAULT_THRESHOLD_PPM: ScorePpm = 920_000;
@@ -131,13 +246,24 @@ pub const DEFAULT_THRESHOLD_PPM: ScorePpm = 920_000;
 pub mod pallet {
 	use super::*;
 
+	/// 1: the quorum is a fraction of the sentinel set (it was a count).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: CreateSignedTransaction<Call<Self>> + frame_system::Config {
-		/// The sentinel key the offchain worker signs reports with.
-		type AuthorityId: AppCrypto<Self::Public, Self::Signature>;
+	pub trait Config:
+		CreateAuthorizedTransaction<Call<Self>> + SigningTypes + frame_system::Config
+	{
+		/// The sentinel key the offchain worker signs reports with, and how its public half
+		/// maps to the sentinel's account.
+		type AuthorityId: AppCrypto<
+			Self::Public,
+			Self::Signature,
+			RuntimeAppPublic = crypto::Public,
+		>;
 
 		/// The provider registry: who may act, and how a practitioner is suspended.
 		type Providers: ProviderInspect<Self::AccountId> + ProviderStatusManager<Self::AccountId>;
@@ -148,22 +274,47 @@ pub mod pallet {
 		/// The chain's clock, in unix milliseconds.
 		type Time: Time<Moment = Moment>;
 
-		/// Keeps the sentinel set, the threshold, the quorum and the approved model (the
-		/// council).
+		/// Keeps the sentinel set, the threshold, the quorum, the approved model and the daily
+		/// limit, and reviews suspensions and flags (the council).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The most sentinels (one per validator, usually).
 		#[pallet::constant]
 		type MaxSentinels: Get<u32>;
 
-		/// How many blocks a report counts towards a quorum.
+		/// How many blocks a report counts towards a quorum, and how recent the decision it
+		/// names must be.
 		#[pallet::constant]
 		type ReportLifetime: Get<BlockNumberFor<Self>>;
+
+		/// The least quorum governance may set (and the default): a report counts when more
+		/// than this fraction of the sentinels agree.
+		#[pallet::constant]
+		type MinQuorum: Get<Perbill>;
+
+		/// The most automatic suspensions governance may allow per `AutoSuspensionPeriod`, and
+		/// the limit until it sets one.
+		#[pallet::constant]
+		type MaxAutoSuspensionsPerDay: Get<u32>;
+
+		/// The rolling period (blocks: a day) the automatic suspensions are counted over.
+		#[pallet::constant]
+		type AutoSuspensionPeriod: Get<BlockNumberFor<Self>>;
+
+		/// How long (blocks) an automatic suspension waits for the council's confirmation before
+		/// it lapses.
+		#[pallet::constant]
+		type ReviewPeriod: Get<BlockNumberFor<Self>>;
+
+		/// The offchain worker's time budget per run (milliseconds of the node's clock): the
+		/// practitioners it has not scored by then are carried to the next run.
+		#[pallet::constant]
+		type WorkerBudget: Get<u64>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
-		/// Sets up the provider registry for this pallet's benchmarks.
+		/// Sets up the provider registry and the access log for this pallet's benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
@@ -177,18 +328,60 @@ pub mod pallet {
 	pub type Threshold<T: Config> =
 		StorageValue<_, ScorePpm, ValueQuery, ConstU32<DEFAULT_THRESHOLD_PPM>>;
 
-	/// How many distinct sentinels must report a practitioner to suspend it.
+	#[pallet::type_value]
+	pub fn DefaultQuorum<T: Config>() -> Perbill {
+		T::MinQuorum::get()
+	}
+
+	/// A practitioner is acted on when more than this fraction of the sentinels report it.
 	#[pallet::storage]
-	pub type Quorum<T: Config> = StorageValue<_, u32, ValueQuery, ConstU32<1>>;
+	pub type Quorum<T: Config> = StorageValue<_, Perbill, ValueQuery, DefaultQuorum<T>>;
 
 	/// The sha256 of the model sentinels must score with; none, and no one reports.
 	#[pallet::storage]
 	pub type ApprovedModel<T: Config> = StorageValue<_, H256, OptionQuery>;
 
-	/// Reports on each practitioner not yet suspended, at most one per sentinel.
+	/// Reports on each practitioner not yet acted on, at most one per sentinel.
 	#[pallet::storage]
 	pub type Reports<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, ReportsOf<T>, ValueQuery>;
+		StorageMap<_, Blake2_128Concat, T::AccountId, LiveReportsOf<T>, ValueQuery>;
+
+	/// Each reinstated practitioner's newest decision when it was reinstated: only later ones
+	/// are scored and reported.
+	#[pallet::storage]
+	pub type ClearedThrough<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, AccessSeq, ValueQuery>;
+
+	#[pallet::type_value]
+	pub fn DefaultAutoSuspensionLimit<T: Config>() -> u32 {
+		T::MaxAutoSuspensionsPerDay::get()
+	}
+
+	/// The most practitioners suspended automatically per `AutoSuspensionPeriod`; beyond it, a
+	/// quorum flags for review.
+	#[pallet::storage]
+	pub type AutoSuspensionLimit<T: Config> =
+		StorageValue<_, u32, ValueQuery, DefaultAutoSuspensionLimit<T>>;
+
+	/// The blocks of the automatic suspensions of the last `AutoSuspensionPeriod`, oldest first.
+	#[pallet::storage]
+	pub type RecentAutoSuspensions<T: Config> = StorageValue<_, SuspensionsOf<T>, ValueQuery>;
+
+	/// Practitioners suspended automatically and not yet confirmed by the council, with the
+	/// block their suspension lapses in.
+	#[pallet::storage]
+	pub type AwaitingReview<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// The automatic suspensions that lapse in each block.
+	#[pallet::storage]
+	pub type ReviewDeadlines<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DueOf<T>, ValueQuery>;
+
+	/// Practitioners a quorum reported while the circuit breaker held.
+	#[pallet::storage]
+	pub type FlaggedForReview<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Flag<BlockNumberFor<T>>>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -196,8 +389,8 @@ pub mod pallet {
 		pub sentinels: Vec<T::AccountId>,
 		/// `None`: the default, 920,000 ppm.
 		pub threshold_ppm: Option<ScorePpm>,
-		/// `None`: 1.
-		pub quorum: Option<u32>,
+		/// `None`: `MinQuorum`.
+		pub quorum: Option<Perbill>,
 		pub approved_model: Option<H256>,
 	}
 
@@ -211,11 +404,8 @@ pub mod pallet {
 				.expect("genesis names more sentinels than MaxSentinels");
 			let threshold = self.threshold_ppm.unwrap_or(DEFAULT_THRESHOLD_PPM);
 			assert!(valid_threshold(threshold), "genesis threshold outside 1..=1,000,000");
-			let quorum = self.quorum.unwrap_or(1);
-			assert!(
-				quorum >= 1 && quorum as usize <= sentinels.len().max(1),
-				"genesis quorum must be between 1 and the number of sentinels"
-			);
+			let quorum = self.quorum.unwrap_or_else(T::MinQuorum::get);
+			assert!(valid_quorum::<T>(quorum), "genesis quorum below MinQuorum or unreachable");
 			Sentinels::<T>::put(sentinels);
 			Threshold::<T>::put(threshold);
 			Quorum::<T>::put(quorum);
@@ -236,25 +426,45 @@ pub mod pallet {
 			model_hash: H256,
 			window_end: AccessSeq,
 		},
-		/// A quorum of sentinels reported a practitioner, and it is suspended. `score_ppm` is the
-		/// lowest score among the reporters.
+		/// A quorum of sentinels reported a practitioner, and it is suspended until the council
+		/// confirms it or `review_by` (a block) passes. `score_ppm` is the lowest score among
+		/// the reporters.
 		PractitionerSuspended {
 			practitioner: T::AccountId,
 			score_ppm: ScorePpm,
 			model_hash: H256,
 			window_end: AccessSeq,
 			reporters: SentinelsOf<T>,
+			review_by: BlockNumberFor<T>,
 		},
+		/// A quorum reported a practitioner while the day's automatic suspensions were used up:
+		/// it is flagged for the council's review and keeps working.
+		PractitionerFlagged {
+			practitioner: T::AccountId,
+			score_ppm: ScorePpm,
+			model_hash: H256,
+			window_end: AccessSeq,
+			reporters: SentinelsOf<T>,
+		},
+		/// The council confirmed an automatic suspension: it stands.
+		SuspensionConfirmed { practitioner: T::AccountId },
+		/// The council did not confirm an automatic suspension within `ReviewPeriod`: the
+		/// practitioner is reinstated (`providers.Reinstated` with `ReviewPeriodElapsed`).
+		SuspensionLapsed { practitioner: T::AccountId },
+		/// The council reviewed a flagged practitioner.
+		FlagReviewed { practitioner: T::AccountId, verdict: FlagVerdict },
 		/// An account's reports count from now on.
 		SentinelAdded { sentinel: T::AccountId },
 		/// An account's reports no longer count (its pending ones included).
 		SentinelRemoved { sentinel: T::AccountId },
 		/// The score from which sentinels report changed.
 		ThresholdSet { threshold_ppm: ScorePpm },
-		/// The number of sentinels needed to suspend changed.
-		QuorumSet { quorum: u32 },
+		/// The fraction of the sentinels that must agree changed.
+		QuorumSet { quorum: Perbill },
 		/// The model sentinels must score with changed; `None`: no model, no reports.
 		ModelApproved { model_hash: Option<H256> },
+		/// The most automatic suspensions per `AutoSuspensionPeriod` changed.
+		AutoSuspensionLimitSet { limit: u32 },
 	}
 
 	#[pallet::error]
@@ -275,54 +485,112 @@ pub mod pallet {
 		AlreadySentinel,
 		/// The sentinel set is full (`MaxSentinels`).
 		TooManySentinels,
-		/// The quorum must be at least 1 and at most the number of sentinels.
+		/// No sentinel would remain, or the quorum would need more than all of them.
 		QuorumUnreachable,
 		/// A threshold is between 1 and 1,000,000 parts per million.
 		InvalidThreshold,
+		/// The sentinel's signature does not match the report.
+		BadSignature,
+		/// The report's window does not end at the practitioner's newest decision (or the
+		/// newest before that one's block): an invented or superseded window, or an idle
+		/// practitioner.
+		NotTheLatestWindow,
+		/// The window's last decision is older than `ReportLifetime` blocks.
+		WindowTooOld,
+		/// The window ends before the practitioner's last reinstatement: those decisions were
+		/// cleared.
+		WindowCleared,
+		/// The quorum is below `MinQuorum`.
+		QuorumTooLow,
+		/// The practitioner's automatic suspension is not waiting for review.
+		NotAwaitingReview,
+		/// The practitioner is not flagged for review.
+		NotFlagged,
+		/// The limit is above `MaxAutoSuspensionsPerDay`.
+		LimitTooHigh,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Lift the automatic suspensions whose review period ends in this block.
+		fn on_initialize(block: BlockNumberFor<T>) -> Weight {
+			let due = ReviewDeadlines::<T>::take(block);
+			let lapsing = due.len() as u32;
+			for practitioner in due {
+				Self::lapse(practitioner, block);
+			}
+			T::WeightInfo::lapse_reviews(lapsing)
+		}
+
 		fn offchain_worker(block: BlockNumberFor<T>) {
 			let started = sp_io::offchain::timestamp();
-			match Self::watch() {
-				Ok(Watched { scored: 0, .. }) => {},
-				Ok(Watched { scored, reported }) => log::info!(
+			let mut lock = StorageLock::<offchain::storage_lock::Time>::with_deadline(
+				WORKER_LOCK,
+				Duration::from_millis(WORKER_LOCK_EXPIRY_MS),
+			);
+			let Ok(_guard) = lock.try_lock() else {
+				let carried = Self::carry(T::AccessLog::touched());
+				log::warn!(
 					target: LOG_TARGET,
-					"block {block:?}: scored {scored} practitioner(s) in {} ms, {reported} report(s) sent",
-					sp_io::offchain::timestamp().diff(&started).millis(),
-				),
-				Err(why) => log::debug!(target: LOG_TARGET, "block {block:?}: {why}"),
+					"block {block:?}: the previous run is still scoring; {carried} practitioner(s) wait for the next run",
+				);
+				return;
+			};
+			let deadline = started.add(Duration::from_millis(T::WorkerBudget::get()));
+			match Self::watch(deadline) {
+				Ok(Watched { scored: 0, carried: 0, .. }) => {},
+				Ok(Watched { scored, reported, carried }) => {
+					let ms = sp_io::offchain::timestamp().diff(&started).millis();
+					log::info!(
+						target: LOG_TARGET,
+						"block {block:?}: scored {scored} practitioner(s) in {ms} ms, {reported} report(s) sent",
+					);
+					if carried > 0 {
+						log::warn!(
+							target: LOG_TARGET,
+							"block {block:?}: out of the {} ms budget; {carried} practitioner(s) carried to the next run",
+							T::WorkerBudget::get(),
+						);
+					}
+				},
+				Err(Idle(why)) => log::debug!(target: LOG_TARGET, "block {block:?}: {why}"),
+				Err(Misconfigured(why)) => log::warn!(target: LOG_TARGET, "block {block:?}: {why}"),
 			}
 		}
 
 		fn integrity_test() {
 			assert!(T::MaxSentinels::get() > 0, "MaxSentinels must be positive");
+			assert!(valid_quorum::<T>(T::MinQuorum::get()), "MinQuorum must be below 100%");
 		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Report that `practitioner` scored `score_ppm` with the model `model_hash` on its window
-		/// ending at `window_end`. Only a sentinel's report is accepted, and then it pays no fee;
-		/// with a quorum of reports the practitioner is suspended.
+		/// A sentinel's signed report that `report.practitioner` scored `report.score_ppm` with
+		/// the model `report.model_hash` on its window ending at `report.window_end`. An
+		/// authorized transaction: no signer, no fee; the pool and the block accept it only if
+		/// the sentinel's `signature` and the report hold (the module doc). With a quorum, the
+		/// practitioner is suspended or flagged for review.
 		#[pallet::call_index(0)]
 		#[pallet::weight((T::WeightInfo::report(), DispatchClass::Operational))]
+		#[pallet::authorize(|_source, report, signature| Pallet::<T>::authorize_report(report, signature))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report())]
 		pub fn report(
 			origin: OriginFor<T>,
-			practitioner: T::AccountId,
-			score_ppm: ScorePpm,
-			model_hash: H256,
-			window_end: AccessSeq,
+			report: ReportOf<T>,
+			signature: crypto::Signature,
 		) -> DispatchResultWithPostInfo {
-			let sentinel = ensure_signed(origin)?;
-			let mut reports =
-				Self::check_report(&sentinel, &practitioner, score_ppm, model_hash, window_end)?;
+			ensure_authorized(origin)?;
+			// `authorize_report` verified the signature just before, in this block's state.
+			let _ = signature;
+			let sentinel = account_of::<T>(&report.sentinel);
+			let mut reports = Self::check_report(&sentinel, &report)?;
+			let Report { practitioner, score_ppm, model_hash, window_end, .. } = report;
 			let at = frame_system::Pallet::<T>::block_number();
-			let report =
-				Report { sentinel: sentinel.clone(), score_ppm, model_hash, window_end, at };
+			let live =
+				LiveReport { sentinel: sentinel.clone(), score_ppm, model_hash, window_end, at };
 			// `check_report` left out this sentinel's report and every non-sentinel's: room.
-			reports.try_push(report).map_err(|_| Error::<T>::TooManySentinels)?;
+			reports.try_push(live).map_err(|_| Error::<T>::TooManySentinels)?;
 			Self::deposit_event(Event::AnomalyReported {
 				practitioner: practitioner.clone(),
 				sentinel,
@@ -330,15 +598,15 @@ pub mod pallet {
 				model_hash,
 				window_end,
 			});
-			if reports.len() >= Quorum::<T>::get() as usize {
-				Self::suspend(practitioner, reports, model_hash, window_end)?;
+			if reports.len() as u32 >= Self::quorum_count() {
+				Self::act(practitioner, reports, model_hash, window_end)?;
 			} else {
 				Reports::<T>::insert(&practitioner, reports);
 			}
 			Ok(Pays::No.into())
 		}
 
-		/// Count `sentinel`'s reports from now on.
+		/// Count `sentinel`'s reports from now on (the quorum's count grows with the set).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::add_sentinel())]
 		pub fn add_sentinel(origin: OriginFor<T>, sentinel: T::AccountId) -> DispatchResult {
@@ -352,18 +620,15 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Stop counting `sentinel`'s reports, its pending ones included. Refused if fewer
-		/// sentinels than the quorum would remain.
+		/// Stop counting `sentinel`'s reports, its pending ones included. The last sentinel
+		/// stays (approve no model to stop the sentinel).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_sentinel())]
 		pub fn remove_sentinel(origin: OriginFor<T>, sentinel: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Sentinels::<T>::try_mutate(|sentinels| {
 				let at = sentinels.binary_search(&sentinel).map_err(|_| Error::<T>::NotSentinel)?;
-				ensure!(
-					sentinels.len() > Quorum::<T>::get() as usize,
-					Error::<T>::QuorumUnreachable
-				);
+				ensure!(sentinels.len() > 1, Error::<T>::QuorumUnreachable);
 				sentinels.remove(at);
 				Ok::<_, Error<T>>(())
 			})?;
@@ -382,14 +647,14 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Suspend a practitioner once `quorum` distinct sentinels report it (1..=the number of
-		/// sentinels).
+		/// Act on a practitioner when more than `quorum` of the sentinels report it: at least
+		/// `MinQuorum`, below 100%.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_quorum())]
-		pub fn set_quorum(origin: OriginFor<T>, quorum: u32) -> DispatchResult {
+		pub fn set_quorum(origin: OriginFor<T>, quorum: Perbill) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let sentinels = Sentinels::<T>::decode_len().unwrap_or_default();
-			ensure!(quorum >= 1 && quorum as usize <= sentinels, Error::<T>::QuorumUnreachable);
+			ensure!(quorum >= T::MinQuorum::get(), Error::<T>::QuorumTooLow);
+			ensure!(valid_quorum::<T>(quorum), Error::<T>::QuorumUnreachable);
 			Quorum::<T>::put(quorum);
 			Self::deposit_event(Event::QuorumSet { quorum });
 			Ok(())
@@ -405,89 +670,265 @@ pub mod pallet {
 			Self::deposit_event(Event::ModelApproved { model_hash });
 			Ok(())
 		}
+
+		/// Confirm `practitioner`'s automatic suspension: it stands until the registrar
+		/// reinstates it.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::confirm_suspension())]
+		pub fn confirm_suspension(
+			origin: OriginFor<T>,
+			practitioner: T::AccountId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			AwaitingReview::<T>::take(&practitioner).ok_or(Error::<T>::NotAwaitingReview)?;
+			Self::deposit_event(Event::SuspensionConfirmed { practitioner });
+			Ok(())
+		}
+
+		/// Decide on a flagged practitioner: suspend it, or dismiss the flag (the decisions
+		/// flagged never count again).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::review_flag())]
+		pub fn review_flag(
+			origin: OriginFor<T>,
+			practitioner: T::AccountId,
+			verdict: FlagVerdict,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let flag = FlaggedForReview::<T>::take(&practitioner).ok_or(Error::<T>::NotFlagged)?;
+			match verdict {
+				FlagVerdict::Suspend => T::Providers::suspend(
+					&practitioner,
+					StatusReason::AnomalyDetected {
+						score_ppm: flag.score_ppm,
+						model_hash: flag.model_hash,
+					},
+				)?,
+				FlagVerdict::Dismiss => Self::clear(&practitioner),
+			}
+			Self::deposit_event(Event::FlagReviewed { practitioner, verdict });
+			Ok(())
+		}
+
+		/// Suspend at most `limit` practitioners automatically per `AutoSuspensionPeriod`
+		/// (0..=`MaxAutoSuspensionsPerDay`; 0: every quorum flags for review).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_auto_suspension_limit())]
+		pub fn set_auto_suspension_limit(origin: OriginFor<T>, limit: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(limit <= T::MaxAutoSuspensionsPerDay::get(), Error::<T>::LimitTooHigh);
+			AutoSuspensionLimit::<T>::put(limit);
+			Self::deposit_event(Event::AutoSuspensionLimitSet { limit });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Whether `sentinel` may report `practitioner` as given; if so, the other sentinels'
-		/// live reports on it. The call and the transaction pool both check with this.
+		/// The pool's and the block's check of a report: the sentinel's signature, then
+		/// [`check_report`](Self::check_report). Refused with `InvalidTransaction::Custom(i)`,
+		/// `i` the index of the [`Error`].
+		pub fn authorize_report(
+			report: &ReportOf<T>,
+			signature: &crypto::Signature,
+		) -> TransactionValidityWithRefund {
+			let refuse = |error: Error<T>| {
+				InvalidTransaction::Custom(error.encode().first().copied().unwrap_or(u8::MAX))
+			};
+			let signed = report.sentinel.verify(&Self::signed_message(report), signature);
+			ensure!(signed, refuse(Error::<T>::BadSignature));
+			let sentinel = account_of::<T>(&report.sentinel);
+			Self::check_report(&sentinel, report).map_err(refuse)?;
+			let valid = ValidTransaction::with_tag_prefix("SentinelReport")
+				.and_provides((sentinel, &report.practitioner, report.window_end))
+				.priority(REPORT_PRIORITY)
+				.longevity(T::ReportLifetime::get().saturated_into())
+				.build()?;
+			Ok((valid, Weight::zero()))
+		}
+
+		/// What a sentinel signs for `report`.
+		pub fn signed_message(report: &ReportOf<T>) -> Vec<u8> {
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			(REPORT_CONTEXT, genesis, report).encode()
+		}
+
+		/// Whether `sentinel` may make `report`; if so, the other sentinels' live reports on
+		/// its practitioner.
 		pub fn check_report(
 			sentinel: &T::AccountId,
-			practitioner: &T::AccountId,
-			score_ppm: ScorePpm,
-			model_hash: H256,
-			window_end: AccessSeq,
-		) -> Result<ReportsOf<T>, Error<T>> {
+			report: &ReportOf<T>,
+		) -> Result<LiveReportsOf<T>, Error<T>> {
+			let Report { practitioner, score_ppm, model_hash, window_end, .. } = report;
 			let sentinels = Sentinels::<T>::get();
 			ensure!(sentinels.binary_search(sentinel).is_ok(), Error::<T>::NotSentinel);
-			ensure!(ApprovedModel::<T>::get() == Some(model_hash), Error::<T>::ModelNotApproved);
-			ensure!(score_ppm <= MAX_SCORE_PPM, Error::<T>::ScoreOutOfRange);
-			ensure!(score_ppm >= Threshold::<T>::get(), Error::<T>::BelowThreshold);
+			ensure!(ApprovedModel::<T>::get() == Some(*model_hash), Error::<T>::ModelNotApproved);
+			ensure!(*score_ppm <= MAX_SCORE_PPM, Error::<T>::ScoreOutOfRange);
+			ensure!(*score_ppm >= Threshold::<T>::get(), Error::<T>::BelowThreshold);
 			T::Providers::active_practitioner(practitioner, T::Time::now())
 				.map_err(|_| Error::<T>::PractitionerNotActive)?;
+			ensure!(
+				T::AccessLog::latest_decisions(practitioner)
+					.is_some_and(|latest| latest.reportable(*window_end)),
+				Error::<T>::NotTheLatestWindow
+			);
 			let now = frame_system::Pallet::<T>::block_number();
+			let lifetime = T::ReportLifetime::get();
+			let decided: BlockNumberFor<T> = block_of(*window_end).into();
+			ensure!(decided.saturating_add(lifetime) > now, Error::<T>::WindowTooOld);
+			ensure!(
+				*window_end > ClearedThrough::<T>::get(practitioner),
+				Error::<T>::WindowCleared
+			);
 			let mut reports = Reports::<T>::get(practitioner);
 			reports.retain(|r| {
-				r.model_hash == model_hash
-					&& r.at.saturating_add(T::ReportLifetime::get()) > now
+				r.model_hash == *model_hash
+					&& r.at.saturating_add(lifetime) > now
 					&& sentinels.binary_search(&r.sentinel).is_ok()
 			});
 			if let Some(own) = reports.iter().find(|r| r.sentinel == *sentinel) {
-				ensure!(own.window_end < window_end, Error::<T>::AlreadyReported);
+				ensure!(own.window_end < *window_end, Error::<T>::AlreadyReported);
 			}
 			reports.retain(|r| r.sentinel != *sentinel);
 			Ok(reports)
 		}
 
-		/// A quorum has reported `practitioner`: suspend it and tell the security officers.
-		fn suspend(
+		/// How many sentinels make a quorum now: more than [`Quorum`] of them.
+		pub fn quorum_count() -> u32 {
+			let sentinels = Sentinels::<T>::decode_len().unwrap_or_default() as u32;
+			quorum_count(Quorum::<T>::get(), sentinels)
+		}
+
+		/// A quorum has reported `practitioner`: suspend it pending review, or flag it if the
+		/// period's automatic suspensions are used up.
+		fn act(
 			practitioner: T::AccountId,
-			reports: ReportsOf<T>,
+			reports: LiveReportsOf<T>,
 			model_hash: H256,
 			window_end: AccessSeq,
 		) -> DispatchResult {
 			let score_ppm = reports.iter().map(|r| r.score_ppm).min().unwrap_or_default();
+			let mut reporters: Vec<T::AccountId> =
+				reports.into_iter().map(|r| r.sentinel).collect();
+			reporters.sort();
+			// As many as the reports, which are bounded the same.
+			let reporters = SentinelsOf::<T>::truncate_from(reporters);
+			Reports::<T>::remove(&practitioner);
+			let now = frame_system::Pallet::<T>::block_number();
+			let Some(review_by) = Self::count_auto_suspension(now) else {
+				FlaggedForReview::<T>::insert(
+					&practitioner,
+					Flag { score_ppm, model_hash, window_end, at: now },
+				);
+				Self::deposit_event(Event::PractitionerFlagged {
+					practitioner,
+					score_ppm,
+					model_hash,
+					window_end,
+					reporters,
+				});
+				return Ok(());
+			};
 			T::Providers::suspend(
 				&practitioner,
 				StatusReason::AnomalyDetected { score_ppm, model_hash },
 			)?;
-			Reports::<T>::remove(&practitioner);
-			let mut reporters: Vec<T::AccountId> =
-				reports.into_iter().map(|r| r.sentinel).collect();
-			reporters.sort();
+			FlaggedForReview::<T>::remove(&practitioner);
+			// At most the period's limit is suspended in one block, and so lapses in one.
+			ReviewDeadlines::<T>::try_append(review_by, &practitioner)
+				.map_err(|_| Error::<T>::LimitTooHigh)?;
+			AwaitingReview::<T>::insert(&practitioner, review_by);
 			Self::deposit_event(Event::PractitionerSuspended {
 				practitioner,
 				score_ppm,
 				model_hash,
 				window_end,
-				// As many as the reports, which are bounded the same.
-				reporters: SentinelsOf::<T>::truncate_from(reporters),
+				reporters,
+				review_by,
 			});
 			Ok(())
 		}
 
-		/// The offchain worker: score the practitioners touched in this block and report those
-		/// at or above the threshold.
-		fn watch() -> Result<Watched, &'static str> {
-			let model = ApprovedModel::<T>::get().ok_or("no model is approved")?;
-			let (signer, local) = Self::local_sentinels();
+		/// Count an automatic suspension at `now` if the period's limit allows one; the block
+		/// its review period ends in.
+		fn count_auto_suspension(now: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
+			let limit = AutoSuspensionLimit::<T>::get();
+			let period = T::AutoSuspensionPeriod::get();
+			RecentAutoSuspensions::<T>::mutate(|recent| {
+				recent.retain(|at| at.saturating_add(period) > now);
+				if recent.len() as u32 >= limit {
+					return None;
+				}
+				recent.try_push(now).ok()?;
+				Some(now.saturating_add(T::ReviewPeriod::get()))
+			})
+		}
+
+		/// `practitioner`'s review period ended in `block`: reinstate it unless the council
+		/// confirmed the suspension (or changed its status) meanwhile.
+		fn lapse(practitioner: T::AccountId, block: BlockNumberFor<T>) {
+			if AwaitingReview::<T>::get(&practitioner) != Some(block) {
+				return;
+			}
+			AwaitingReview::<T>::remove(&practitioner);
+			match T::Providers::lift_anomaly_suspension(&practitioner) {
+				Ok(()) => Self::deposit_event(Event::SuspensionLapsed { practitioner }),
+				Err(why) => log::warn!(
+					target: LOG_TARGET,
+					"suspension of {practitioner:?} not lifted at the end of its review: {why:?}"
+				),
+			}
+		}
+
+		/// Forget `practitioner`'s behaviour so far: only later decisions are scored and
+		/// reported, and nothing about it waits for review.
+		pub(crate) fn clear(practitioner: &T::AccountId) {
+			if let Some(latest) = T::AccessLog::latest_decisions(practitioner) {
+				ClearedThrough::<T>::insert(practitioner, latest.newest);
+			}
+			Reports::<T>::remove(practitioner);
+			AwaitingReview::<T>::remove(practitioner);
+			FlaggedForReview::<T>::remove(practitioner);
+		}
+
+		/// The offchain worker: score the practitioners carried from the last run and those
+		/// touched in this block, until `deadline`, and report those at or above the threshold.
+		fn watch(deadline: offchain::Timestamp) -> Result<Watched, NotWatching> {
+			if T::AccessLog::touched().is_empty() && Self::carried().is_empty() {
+				return Err(Idle("no request in this block"));
+			}
+			let model = ApprovedModel::<T>::get().ok_or(Misconfigured(
+				"no model is approved on chain: the sentinel reports nothing",
+			))?;
+			let local = Self::local_sentinels();
 			if local.is_empty() {
-				return Err("no sentinel key of a registered sentinel in the keystore");
+				return Err(Misconfigured(
+					"no sentinel key of a registered sentinel in this node's keystore: it reports nothing",
+				));
 			}
 			let threshold = Threshold::<T>::get();
 			let now = T::Time::now();
-			let touched: Vec<T::AccountId> = T::AccessLog::touched()
-				.into_iter()
-				.filter(|p| T::Providers::active_practitioner(p, now).is_ok())
-				.collect();
+			let mut waiting = Self::carried();
+			StorageValueRef::persistent(CARRIED).clear();
+			for practitioner in T::AccessLog::touched() {
+				if !waiting.contains(&practitioner) {
+					waiting.push(practitioner);
+				}
+			}
+			waiting.retain(|p| T::Providers::active_practitioner(p, now).is_ok());
 			let mut watched = Watched::default();
-			for batch in touched.chunks(SCORING_BATCH) {
+			let mut queue = waiting.into_iter();
+			while queue.len() > 0 {
+				let batch: Vec<T::AccountId> = queue.by_ref().take(SCORING_BATCH).collect();
 				let mut scored = Vec::with_capacity(batch.len());
 				let mut wire = Features::new_batch(batch.len());
-				for practitioner in batch {
-					let window = T::AccessLog::window(practitioner);
-					if window.len() < MIN_SCORED_WINDOW {
-						continue;
+				for (i, practitioner) in batch.iter().enumerate() {
+					if sp_io::offchain::timestamp() >= deadline {
+						// Out of time: this one and the rest wait for the next run.
+						let rest = batch.get(i..).unwrap_or_default().iter().cloned();
+						watched.carried = Self::carry(rest.chain(queue.by_ref()).collect());
+						break;
 					}
+					let Some(window) = Self::scoreable_window(practitioner) else { continue };
 					let Some(end) = window.last().map(|d| d.seq) else { continue };
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
@@ -506,25 +947,25 @@ pub mod pallet {
 					continue;
 				}
 				let scores = anomaly::score(model.as_fixed_bytes(), &wire)
-					.ok_or("this node has no model, or not the approved one")?;
+					.ok_or(Misconfigured("this node has no model, or not the approved one"))?;
 				watched.scored = watched.scored.saturating_add(scores.len() as u32);
 				for ((practitioner, window_end), score_ppm) in scored.into_iter().zip(scores) {
 					if score_ppm < threshold {
 						continue;
 					}
-					let results = signer.send_signed_transaction(|_| Call::report {
-						practitioner: practitioner.clone(),
-						score_ppm,
-						model_hash: model,
-						window_end,
-					});
-					for (account, result) in results {
-						match result {
+					for (key, account) in &local {
+						let report = Report {
+							sentinel: key.clone(),
+							practitioner: practitioner.clone(),
+							score_ppm,
+							model_hash: model,
+							window_end,
+						};
+						match Self::submit(report) {
 							Ok(()) => watched.reported = watched.reported.saturating_add(1),
 							Err(()) => log::warn!(
 								target: LOG_TARGET,
-								"the pool refused {:?}'s report on {practitioner:?}",
-								account.id
+								"the pool refused {account:?}'s report on {practitioner:?}"
 							),
 						}
 					}
@@ -533,35 +974,82 @@ pub mod pallet {
 			Ok(watched)
 		}
 
-		/// A signer for this node's sentinel keys that belong to registered sentinels, and their
-		/// accounts.
-		fn local_sentinels() -> (Signer<T, T::AuthorityId, ForAll>, Vec<T::AccountId>) {
+		/// The practitioners the last runs left for this one.
+		fn carried() -> Vec<T::AccountId> {
+			StorageValueRef::persistent(CARRIED).get().ok().flatten().unwrap_or_default()
+		}
+
+		/// Leave `practitioners` for the next run, after those already waiting; how many wait.
+		fn carry(practitioners: Vec<T::AccountId>) -> u32 {
+			let mut waiting = Self::carried();
+			for practitioner in practitioners {
+				if !waiting.contains(&practitioner) {
+					waiting.push(practitioner);
+				}
+			}
+			let excess = waiting.len().saturating_sub(MAX_CARRIED);
+			if excess > 0 {
+				log::warn!(target: LOG_TARGET, "{excess} practitioner(s) dropped from the carried list");
+				waiting.drain(..excess);
+			}
+			StorageValueRef::persistent(CARRIED).set(&waiting);
+			waiting.len() as u32
+		}
+
+		/// `practitioner`'s window as the model judges it: its decisions since its last
+		/// reinstatement, if there are enough of them.
+		fn scoreable_window(
+			practitioner: &T::AccountId,
+		) -> Option<Vec<ehr_primitives::audit::AccessDecision<T::AccountId>>> {
+			let cleared = ClearedThrough::<T>::get(practitioner);
+			let mut window = T::AccessLog::window(practitioner);
+			window.retain(|decision| decision.seq > cleared);
+			(window.len() >= MIN_SCORED_WINDOW).then_some(window)
+		}
+
+		/// Sign `report` with its sentinel's key and put it in the pool.
+		fn submit(report: ReportOf<T>) -> Result<(), ()> {
+			let signature = report.sentinel.sign(&Self::signed_message(&report)).ok_or(())?;
+			let call = Call::report { report, signature };
+			let xt = T::create_authorized_transaction(call.into());
+			SubmitTransaction::<T, Call<T>>::submit_transaction(xt)
+		}
+
+		/// This node's sentinel keys that belong to registered sentinels, with their accounts.
+		fn local_sentinels() -> Vec<(crypto::Public, T::AccountId)> {
 			let sentinels = Sentinels::<T>::get();
-			let (publics, accounts): (Vec<T::Public>, Vec<T::AccountId>) =
-				<T::AuthorityId as AppCrypto<T::Public, T::Signature>>::RuntimeAppPublic::all()
-					.into_iter()
-					.map(|key| {
-						let generic: <T::AuthorityId as AppCrypto<_, _>>::GenericPublic =
-							key.into();
-						let public: T::Public = generic.into();
-						let account = public.clone().into_account();
-						(public, account)
-					})
-					.filter(|(_, account)| sentinels.binary_search(account).is_ok())
-					.unzip();
-			(Signer::<T, T::AuthorityId>::all_accounts().with_filter(publics), accounts)
+			crypto::Public::all()
+				.into_iter()
+				.map(|key| {
+					let account = account_of::<T>(&key);
+					(key, account)
+				})
+				.filter(|(_, account)| sentinels.binary_search(account).is_ok())
+				.collect()
 		}
 
 		/// Whether one of `local`'s sentinels has a report on `practitioner` for `window_end`
 		/// or later on chain.
 		fn already_reported(
 			practitioner: &T::AccountId,
-			local: &[T::AccountId],
+			local: &[(crypto::Public, T::AccountId)],
 			window_end: AccessSeq,
 		) -> bool {
-			Reports::<T>::get(practitioner)
-				.iter()
-				.any(|r| r.window_end >= window_end && local.contains(&r.sentinel))
+			Reports::<T>::get(practitioner).iter().any(|r| {
+				r.window_end >= window_end
+					&& local.iter().any(|(_, account)| *account == r.sentinel)
+			})
+		}
+
+		/// The practitioners flagged for review: the runtime API's answer.
+		pub fn flagged_for_review() -> Vec<(T::AccountId, Flag<BlockNumberFor<T>>)> {
+			FlaggedForReview::<T>::iter().collect()
+		}
+
+		/// The automatic suspensions waiting for the council, with the block each lapses in:
+		/// the runtime API's answer.
+		pub fn awaiting_review() -> Vec<(T::AccountId, BlockNumberFor<T>)> {
+			AwaitingReview::<T>::iter().collect()
 		}
 	}
 
@@ -570,21 +1058,58 @@ pub mod pallet {
 	}
 }
 
+impl<T: Config> OnReinstated<T::AccountId> for Pallet<T> {
+	fn on_reinstated(who: &T::AccountId) {
+		Self::clear(who);
+	}
+}
+
+/// The account of the sentinel whose key is `key`.
+pub fn account_of<T: Config>(key: &crypto::Public) -> T::AccountId {
+	let generic: <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::GenericPublic =
+		key.clone().into();
+	let public: T::Public = generic.into();
+	public.into_account()
+}
+
 /// What one run of the offchain worker did.
 #[derive(Default)]
 struct Watched {
 	scored: u32,
 	reported: u32,
+	/// Left for the next run: the budget ran out.
+	carried: u32,
 }
+
+/// Why a run of the offchain worker scored nothing.
+enum NotWatching {
+	/// Nothing to do.
+	Idle(&'static str),
+	/// This node or the chain is set up so that the sentinel cannot work: the operator must know.
+	Misconfigured(&'static str),
+}
+use NotWatching::{Idle, Misconfigured};
 
 /// A threshold is a score in 1..=1,000,000 (0 would report everyone).
 fn valid_threshold(threshold: ScorePpm) -> bool {
 	(1..=MAX_SCORE_PPM).contains(&threshold)
 }
 
-/// How the runtime sets up the provider registry for this pallet's benchmarks.
+/// A quorum is at least `MinQuorum` and below 100% (more than all is never reached).
+fn valid_quorum<T: Config>(quorum: Perbill) -> bool {
+	quorum >= T::MinQuorum::get() && quorum < Perbill::one()
+}
+
+/// The least number of `sentinels` that is more than `quorum` of them (at least one).
+pub fn quorum_count(quorum: Perbill, sentinels: u32) -> u32 {
+	quorum.mul_floor(sentinels).saturating_add(1).min(sentinels.max(1))
+}
+
+/// How the runtime sets up the provider registry and the access log for this pallet's
+/// benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// A practitioner who may act (and so may be reported and suspended).
-	fn active_practitioner() -> AccountId;
+	/// `n` new practitioners who may act (and so may be reported and suspended), each with a
+	/// decision in the access log in the current block: its sequence number.
+	fn active_practitioners(n: u32) -> Vec<(AccountId, AccessSeq)>;
 }

@@ -4,34 +4,36 @@
 //! a scoring extension standing in for the node's model).
 
 use crate as pallet_sentinel;
-use codec::Encode;
 use core::cell::RefCell;
 use ehr_primitives::{
 	anomaly::{AnomalyScorer, AnomalyScorerExt, ScorePpm},
-	audit::{AccessDecision, AccessLog, AccessOutcome, DenyReason},
+	audit::{block_of, AccessDecision, AccessLog, AccessOutcome, DenyReason, LatestDecisions},
 	consent::{ConsentDenial, Purpose, RecordCategory},
 	features::{Features, WorkingHours},
 	providers::{
-		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
-		ProviderStatusManager, StatusReason,
+		ActivePractitioner, DepartmentId, OnReinstated, PractitionerRole, ProviderDenial,
+		ProviderInspect, ProviderStatusManager, StatusReason,
 	},
 	Moment,
 };
 use frame_support::{
-	derive_impl,
+	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
 };
 use frame_system::{
-	offchain::{AppCrypto, CreateSignedTransaction, CreateTransactionBase, SigningTypes},
+	offchain::{
+		CreateAuthorizedTransaction, CreateTransaction, CreateTransactionBase, SigningTypes,
+	},
 	EnsureRoot,
 };
 use sp_core::{
 	offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
-	H256,
+	sr25519, Pair, H256,
 };
 use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::{
 	traits::IdentityLookup, AccountId32, BuildStorage, DispatchResult, MultiSignature, MultiSigner,
+	Perbill,
 };
 use std::{
 	collections::BTreeMap,
@@ -78,24 +80,38 @@ where
 	type Extrinsic = Extrinsic;
 }
 
-impl<C> CreateSignedTransaction<C> for Test
+impl<C> CreateTransaction<C> for Test
 where
 	RuntimeCall: From<C>,
 {
-	fn create_signed_transaction<A: AppCrypto<MultiSigner, MultiSignature>>(
-		call: RuntimeCall,
-		public: MultiSigner,
-		account: AccountId,
-		_nonce: u32,
-	) -> Option<Extrinsic> {
-		let signature = A::sign(&call.encode(), public)?;
-		Some(Extrinsic::new_signed(call, account, signature, ()))
+	type Extension = ();
+
+	fn create_transaction(call: RuntimeCall, extension: ()) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
 	}
+}
+
+impl<C> CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() {}
 }
 
 /// Reports count for this many blocks.
 pub const REPORT_LIFETIME: u64 = 10;
 pub const MAX_SENTINELS: u32 = 3;
+pub const MAX_AUTO_SUSPENSIONS: u32 = 3;
+/// A "day" of the circuit breaker, and the review period, in blocks.
+pub const DAY: u64 = 100;
+pub const REVIEW_PERIOD: u64 = 20;
+
+parameter_types! {
+	/// Two thirds, rounded up: a quorum is more than two thirds of the sentinels.
+	pub TwoThirds: Perbill = Perbill::from_parts(666_666_667);
+	/// Tests set it to 0 to see a run out of time.
+	pub static WorkerBudget: u64 = 10_000;
+}
 
 impl pallet_sentinel::Config for Test {
 	type AuthorityId = pallet_sentinel::crypto::SentinelId;
@@ -105,6 +121,11 @@ impl pallet_sentinel::Config for Test {
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type MaxSentinels = ConstU32<MAX_SENTINELS>;
 	type ReportLifetime = ConstU64<REPORT_LIFETIME>;
+	type MinQuorum = TwoThirds;
+	type MaxAutoSuspensionsPerDay = ConstU32<MAX_AUTO_SUSPENSIONS>;
+	type AutoSuspensionPeriod = ConstU64<DAY>;
+	type ReviewPeriod = ConstU64<REVIEW_PERIOD>;
+	type WorkerBudget = WorkerBudget;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockRegistry;
@@ -114,15 +135,25 @@ pub fn account(n: u8) -> AccountId {
 	AccountId32::new([n; 32])
 }
 
-// Accounts.
+/// The sentinel key made from seed `n`.
+pub fn key(n: u8) -> sr25519::Pair {
+	sr25519::Pair::from_seed(&[n; 32])
+}
+
+pub fn key_account(n: u8) -> AccountId {
+	AccountId32::from(key(n).public())
+}
+
+// Accounts. Sentinels are their keys' accounts.
 pub fn sentinel_a() -> AccountId {
-	account(1)
+	key_account(1)
 }
 pub fn sentinel_b() -> AccountId {
-	account(2)
+	key_account(2)
 }
+/// A key whose account is no sentinel (until a test adds it).
 pub fn stranger() -> AccountId {
-	account(9)
+	key_account(9)
 }
 pub fn physician() -> AccountId {
 	account(11)
@@ -143,6 +174,7 @@ thread_local! {
 	/// Practitioners and, if they may not act, why.
 	static REGISTRY: RefCell<BTreeMap<AccountId, Option<ProviderDenial>>> = const { RefCell::new(BTreeMap::new()) };
 	static SUSPENSIONS: RefCell<Vec<(AccountId, StatusReason)>> = const { RefCell::new(Vec::new()) };
+	static LIFTED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static TOUCHED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = const { RefCell::new(BTreeMap::new()) };
 	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = const { RefCell::new(BTreeMap::new()) };
@@ -164,6 +196,22 @@ impl MockRegistry {
 	/// The suspensions the pallet asked for, in order.
 	pub fn suspensions() -> Vec<(AccountId, StatusReason)> {
 		SUSPENSIONS.with(|s| s.borrow().clone())
+	}
+
+	/// The anomaly suspensions the pallet lifted, in order.
+	pub fn lifted() -> Vec<AccountId> {
+		LIFTED.with(|l| l.borrow().clone())
+	}
+
+	/// Whether `who` may act now.
+	pub fn is_active(who: &AccountId) -> bool {
+		Self::active_practitioner(who, 0).is_ok()
+	}
+
+	/// The registrar reinstates `who`, and the registry tells the runtime.
+	pub fn reinstate(who: AccountId) {
+		Self::set(who.clone(), None);
+		<Sentinel as OnReinstated<AccountId>>::on_reinstated(&who);
 	}
 }
 
@@ -197,17 +245,41 @@ impl ProviderInspect<AccountId> for MockRegistry {
 
 impl ProviderStatusManager<AccountId> for MockRegistry {
 	fn suspend(who: &AccountId, reason: StatusReason) -> DispatchResult {
+		Self::active_practitioner(who, 0).map_err(|_| "not active")?;
 		Self::set(who.clone(), Some(ProviderDenial::Suspended));
 		SUSPENSIONS.with(|s| s.borrow_mut().push((who.clone(), reason)));
+		Ok(())
+	}
+
+	/// As the registry: only a practitioner still suspended for an anomaly, and it tells the
+	/// runtime.
+	fn lift_anomaly_suspension(who: &AccountId) -> DispatchResult {
+		let suspended = REGISTRY.with(|r| r.borrow().get(who).cloned())
+			== Some(Some(ProviderDenial::Suspended));
+		let last_reason = Self::suspensions().into_iter().rev().find(|(p, _)| p == who);
+		let for_anomaly = matches!(last_reason, Some((_, StatusReason::AnomalyDetected { .. })));
+		if !(suspended && for_anomaly) {
+			return Err("not suspended for an anomaly".into());
+		}
+		LIFTED.with(|l| l.borrow_mut().push(who.clone()));
+		Self::reinstate(who.clone());
 		Ok(())
 	}
 }
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for MockRegistry {
-	fn active_practitioner() -> AccountId {
-		Self::set(physician(), None);
-		physician()
+	fn active_practitioners(n: u32) -> Vec<(AccountId, ehr_primitives::audit::AccessSeq)> {
+		let block = System::block_number() as u32;
+		(0..n)
+			.map(|i| {
+				let practitioner = key_account(100u8.saturating_add(i as u8));
+				Self::set(practitioner.clone(), None);
+				let seq = (u64::from(block) << 32) | u64::from(i + 1);
+				MockLog::touch(practitioner.clone(), 1, seq);
+				(practitioner, seq)
+			})
+			.collect()
 	}
 }
 
@@ -215,12 +287,14 @@ impl crate::BenchmarkHelper<AccountId> for MockRegistry {
 pub struct MockLog;
 
 impl MockLog {
-	/// `practitioner` made `requests` denied requests in this block; the last has `seq = last`.
+	/// `practitioner` made `requests` denied requests in the block of `last`, the last one
+	/// numbered `last` (the ones before it `last - 1`, ...): they join its window (the last
+	/// 64), and it is touched.
 	pub fn touch(practitioner: AccountId, requests: u64, last: u64) {
 		let decision = |seq: u64| AccessDecision {
 			seq,
 			at: NOW,
-			block: 1,
+			block: block_of(seq),
 			practitioner: practitioner.clone(),
 			organisation: Some(hospital()),
 			role: Some(PractitionerRole::Physician),
@@ -232,9 +306,24 @@ impl MockLog {
 				reason: DenyReason::Consent(ConsentDenial::NoConsent),
 			},
 		};
-		let window = (last + 1 - requests..=last).map(decision).collect();
-		TOUCHED.with(|t| t.borrow_mut().push(practitioner.clone()));
-		WINDOWS.with(|w| w.borrow_mut().insert(practitioner, window));
+		TOUCHED.with(|t| {
+			let mut touched = t.borrow_mut();
+			if !touched.contains(&practitioner) {
+				touched.push(practitioner.clone());
+			}
+		});
+		WINDOWS.with(|w| {
+			let mut windows = w.borrow_mut();
+			let window = windows.entry(practitioner.clone()).or_default();
+			window.extend((last + 1 - requests..=last).map(decision));
+			let excess = window.len().saturating_sub(64);
+			window.drain(..excess);
+		});
+	}
+
+	/// A new block: nobody is touched yet.
+	pub fn next_block() {
+		TOUCHED.with(|t| t.borrow_mut().clear());
 	}
 
 	/// `practitioner` worked at `hours` (none by default).
@@ -269,6 +358,14 @@ impl AccessLog<AccountId> for MockLog {
 	fn referral_until(_consultant: &AccountId, _patient: &AccountId) -> Option<Moment> {
 		None
 	}
+
+	fn latest_decisions(practitioner: &AccountId) -> Option<LatestDecisions> {
+		let window = Self::window(practitioner);
+		let newest = window.last()?;
+		let before_newest_block =
+			window.iter().rev().find(|d| d.block < newest.block).map_or(0, |d| d.seq);
+		Some(LatestDecisions { newest: newest.seq, before_newest_block })
+	}
 }
 
 /// The node's model as the tests see it: scores each practitioner by its window's `fill`
@@ -295,17 +392,21 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_sentinel::GenesisConfig::<Test> {
 		sentinels: vec![sentinel_a(), sentinel_b()],
 		threshold_ppm: None,
-		quorum: Some(2),
+		// More than two thirds: of two sentinels, both.
+		quorum: None,
 		approved_model: Some(MODEL),
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// The benchmarks generate sentinel keys.
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		Timestamp::set_timestamp(NOW);
 		REGISTRY.with(|r| r.borrow_mut().clear());
 		SUSPENSIONS.with(|s| s.borrow_mut().clear());
+		LIFTED.with(|l| l.borrow_mut().clear());
 		TOUCHED.with(|t| t.borrow_mut().clear());
 		WINDOWS.with(|w| w.borrow_mut().clear());
 		DEPARTMENTS.with(|d| d.borrow_mut().clear());

@@ -1,31 +1,81 @@
 use crate::{
-	mock::*, ApprovedModel, CheckSentinelReport, Error, Event, Quorum, Reports, Sentinels,
-	Threshold,
+	crypto, migrations, mock::*, quorum_count, ApprovedModel, AutoSuspensionLimit, AwaitingReview,
+	ClearedThrough, Error, Event, Flag, FlagVerdict, FlaggedForReview, Quorum, Report, Reports,
+	Sentinels, Threshold,
 };
-use codec::Decode;
+use codec::{Decode, Encode};
 use ehr_primitives::{
 	features::{WorkingHours, WINDOW_FEATURES},
 	providers::{ProviderDenial, StatusReason},
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	dispatch::{DispatchInfo, GetDispatchInfo, Pays},
-	traits::Hooks,
+	dispatch::{GetDispatchInfo, Pays, PostDispatchInfo},
+	pallet_prelude::{StorageVersion, TransactionSource},
+	traits::{Authorize, GetStorageVersion, Hooks, OnRuntimeUpgrade, UnfilteredDispatchable},
 };
-use sp_core::H256;
+use sp_core::{Pair, H256};
 use sp_runtime::{
-	traits::{DispatchTransaction, Dispatchable},
-	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
-	DispatchError,
+	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+	DispatchError, Perbill,
 };
 
+/// The sequence number of the `i`th decision of `block`.
+fn seq(block: u64, i: u64) -> u64 {
+	(block << 32) | i
+}
+
+/// The call the sentinel of key `n` makes to report `practitioner` at `score_ppm` with `model`
+/// on its window ending at `window_end`, signed with that key.
+fn call_with(
+	n: u8,
+	practitioner: AccountId,
+	score_ppm: u32,
+	model_hash: H256,
+	window_end: u64,
+) -> crate::Call<Test> {
+	let report = Report {
+		sentinel: crypto::Public::from(key(n).public()),
+		practitioner,
+		score_ppm,
+		model_hash,
+		window_end,
+	};
+	let signature = crypto::Signature::from(key(n).sign(&Sentinel::signed_message(&report)));
+	crate::Call::report { report, signature }
+}
+
+fn call(n: u8, practitioner: AccountId, score_ppm: u32, window_end: u64) -> crate::Call<Test> {
+	call_with(n, practitioner, score_ppm, MODEL, window_end)
+}
+
+/// What the pool and the block's `AuthorizeCall` say of `call`.
+fn authorize(call: &crate::Call<Test>) -> Result<ValidTransaction, TransactionValidityError> {
+	call.authorize(TransactionSource::External)
+		.expect("a report is an authorized call")
+		.map(|(valid, _)| valid)
+}
+
+/// As the chain runs `call`: authorized, then dispatched with the `Authorized` origin.
+fn submit(call: crate::Call<Test>) -> Result<PostDispatchInfo, TransactionValidityError> {
+	authorize(&call)?;
+	Ok(call
+		.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+		.expect("an authorized report dispatches"))
+}
+
 fn report(
-	sentinel: AccountId,
+	n: u8,
 	practitioner: AccountId,
 	score_ppm: u32,
 	window_end: u64,
-) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	Sentinel::report(RuntimeOrigin::signed(sentinel), practitioner, score_ppm, MODEL, window_end)
+) -> Result<PostDispatchInfo, TransactionValidityError> {
+	submit(call(n, practitioner, score_ppm, window_end))
+}
+
+/// How the pool refuses a report the pallet's `error` refuses.
+fn refused(error: Error<Test>) -> TransactionValidityError {
+	InvalidTransaction::Custom(error.encode()[0]).into()
 }
 
 fn events() -> Vec<Event<Test>> {
@@ -40,34 +90,67 @@ fn events() -> Vec<Event<Test>> {
 
 fn run_to(block: u64) {
 	System::set_block_number(block);
+	MockLog::next_block();
+}
+
+/// `who` made 40 requests in block 1: the window a report names ends at the last.
+fn acted(who: AccountId) -> u64 {
+	MockLog::touch(who, 40, seq(1, 40));
+	seq(1, 40)
+}
+
+/// The sentinel set is `set` (sorted here, as governance keeps it).
+fn sentinels_are(mut set: Vec<AccountId>) {
+	set.sort();
+	Sentinels::<Test>::put(crate::SentinelsOf::<Test>::truncate_from(set));
+}
+
+fn anomaly(score_ppm: u32) -> StatusReason {
+	StatusReason::AnomalyDetected { score_ppm, model_hash: MODEL }
+}
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
 }
 
 #[test]
 fn genesis_sets_the_sentinels_the_quorum_the_model_and_the_default_threshold() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(Sentinels::<Test>::get().into_inner(), vec![sentinel_a(), sentinel_b()]);
-		assert_eq!(Quorum::<Test>::get(), 2);
+		assert_eq!(Quorum::<Test>::get(), Perbill::from_parts(666_666_667));
+		assert_eq!(Sentinel::quorum_count(), 2);
 		assert_eq!(Threshold::<Test>::get(), 920_000);
 		assert_eq!(ApprovedModel::<Test>::get(), Some(MODEL));
+		assert_eq!(AutoSuspensionLimit::<Test>::get(), MAX_AUTO_SUSPENSIONS);
 	});
+}
+
+#[test]
+fn a_quorum_is_more_than_its_fraction_of_the_set() {
+	// Two thirds, rounded up: more than it is more than two thirds.
+	let two_thirds = Perbill::from_parts(666_666_667);
+	let counts: Vec<u32> = (1..=7).map(|n| quorum_count(two_thirds, n)).collect();
+	assert_eq!(counts, vec![1, 2, 3, 3, 4, 5, 5]);
+	assert_eq!(quorum_count(Perbill::from_percent(50), 4), 3);
+	assert_eq!(quorum_count(Perbill::from_parts(999_999_999), 32), 32);
+	// No set: one report would be needed, and none can come.
+	assert_eq!(quorum_count(two_thirds, 0), 1);
 }
 
 #[test]
 fn a_report_below_the_quorum_is_kept_and_pays_no_fee() {
 	new_test_ext().execute_with(|| {
-		let post = report(sentinel_a(), physician(), 950_000, 42).unwrap();
+		let end = acted(physician());
+		let post = report(1, physician(), 950_000, end).unwrap();
 		assert_eq!(post.pays_fee, Pays::No);
 		assert!(MockRegistry::suspensions().is_empty());
 		let reports = Reports::<Test>::get(physician());
-		assert_eq!(reports.len(), 1);
 		assert_eq!(
-			(
-				reports[0].sentinel.clone(),
-				reports[0].score_ppm,
-				reports[0].window_end,
-				reports[0].at
-			),
-			(sentinel_a(), 950_000, 42, 1)
+			reports
+				.iter()
+				.map(|r| (r.sentinel.clone(), r.score_ppm, r.window_end, r.at))
+				.collect::<Vec<_>>(),
+			vec![(sentinel_a(), 950_000, end, 1)]
 		);
 		assert_eq!(
 			events(),
@@ -76,39 +159,38 @@ fn a_report_below_the_quorum_is_kept_and_pays_no_fee() {
 				sentinel: sentinel_a(),
 				score_ppm: 950_000,
 				model_hash: MODEL,
-				window_end: 42,
+				window_end: end,
 			}]
 		);
 	});
 }
 
 #[test]
-fn a_quorum_of_sentinels_suspends_the_practitioner_with_the_lowest_score() {
+fn a_quorum_suspends_the_practitioner_with_the_lowest_score_pending_review() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(report(sentinel_b(), physician(), 990_000, 40));
-		assert_ok!(report(sentinel_a(), physician(), 930_000, 42));
-		assert_eq!(
-			MockRegistry::suspensions(),
-			vec![(
-				physician(),
-				StatusReason::AnomalyDetected { score_ppm: 930_000, model_hash: MODEL }
-			)]
-		);
+		let end = acted(physician());
+		assert_ok!(report(2, physician(), 990_000, end));
+		assert_ok!(report(1, physician(), 930_000, end));
+		assert_eq!(MockRegistry::suspensions(), vec![(physician(), anomaly(930_000))]);
 		assert!(Reports::<Test>::get(physician()).is_empty());
+		let review_by = 1 + REVIEW_PERIOD;
+		assert_eq!(AwaitingReview::<Test>::get(physician()), Some(review_by));
+		assert_eq!(Sentinel::awaiting_review(), vec![(physician(), review_by)]);
 		assert_eq!(
 			events().last(),
 			Some(&Event::PractitionerSuspended {
 				practitioner: physician(),
 				score_ppm: 930_000,
 				model_hash: MODEL,
-				window_end: 42,
+				window_end: end,
 				reporters: vec![sentinel_a(), sentinel_b()].try_into().unwrap(),
+				review_by,
 			})
 		);
 		// Suspended: no more reports on it.
-		assert_noop!(
-			report(sentinel_a(), physician(), 990_000, 50),
-			Error::<Test>::PractitionerNotActive
+		assert_eq!(
+			report(1, physician(), 990_000, end),
+			Err(refused(Error::PractitionerNotActive))
 		);
 	});
 }
@@ -116,20 +198,22 @@ fn a_quorum_of_sentinels_suspends_the_practitioner_with_the_lowest_score() {
 #[test]
 fn a_sentinel_reports_a_practitioner_once_per_window_and_counts_once() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(report(sentinel_a(), physician(), 950_000, 42));
-		assert_noop!(
-			report(sentinel_a(), physician(), 990_000, 42),
-			Error::<Test>::AlreadyReported
-		);
-		assert_noop!(
-			report(sentinel_a(), physician(), 990_000, 41),
-			Error::<Test>::AlreadyReported
+		let first = acted(physician());
+		assert_ok!(report(1, physician(), 950_000, first));
+		assert_eq!(report(1, physician(), 990_000, first), Err(refused(Error::AlreadyReported)));
+		// In the pool, a second copy of the same report is the same transaction.
+		let tag = |c: &crate::Call<Test>| authorize(c).map(|v| v.provides);
+		run_to(2);
+		MockLog::touch(physician(), 1, seq(2, 1));
+		assert_eq!(
+			tag(&call(1, physician(), 990_000, seq(2, 1))),
+			tag(&call(1, physician(), 990_000, seq(2, 1)))
 		);
 		// A later window replaces its report: still one sentinel, no quorum.
-		assert_ok!(report(sentinel_a(), physician(), 990_000, 43));
+		assert_ok!(report(1, physician(), 990_000, seq(2, 1)));
 		let reports = Reports::<Test>::get(physician());
 		assert_eq!(reports.len(), 1);
-		assert_eq!((reports[0].score_ppm, reports[0].window_end), (990_000, 43));
+		assert_eq!((reports[0].score_ppm, reports[0].window_end), (990_000, seq(2, 1)));
 		assert!(MockRegistry::suspensions().is_empty());
 	});
 }
@@ -137,97 +221,137 @@ fn a_sentinel_reports_a_practitioner_once_per_window_and_counts_once() {
 #[test]
 fn reports_are_refused_from_non_sentinels_for_other_models_below_the_threshold_or_out_of_range() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(report(stranger(), physician(), 990_000, 1), Error::<Test>::NotSentinel);
-		assert_noop!(
-			Sentinel::report(
-				RuntimeOrigin::signed(sentinel_a()),
-				physician(),
-				990_000,
-				H256::repeat_byte(8),
-				1
-			),
-			Error::<Test>::ModelNotApproved
-		);
-		assert_noop!(report(sentinel_a(), physician(), 919_999, 1), Error::<Test>::BelowThreshold);
-		assert_noop!(
-			report(sentinel_a(), physician(), 1_000_001, 1),
-			Error::<Test>::ScoreOutOfRange
-		);
-		assert_noop!(
-			report(sentinel_a(), stranger(), 990_000, 1),
-			Error::<Test>::PractitionerNotActive
-		);
+		let end = acted(physician());
+		acted(nurse());
+		assert_eq!(report(9, physician(), 990_000, end), Err(refused(Error::NotSentinel)));
+		let other_model = call_with(1, physician(), 990_000, H256::repeat_byte(8), end);
+		assert_eq!(submit(other_model), Err(refused(Error::ModelNotApproved)));
+		assert_eq!(report(1, physician(), 919_999, end), Err(refused(Error::BelowThreshold)));
+		assert_eq!(report(1, physician(), 1_000_001, end), Err(refused(Error::ScoreOutOfRange)));
+		assert_eq!(report(1, stranger(), 990_000, end), Err(refused(Error::PractitionerNotActive)));
 		MockRegistry::set(nurse(), Some(ProviderDenial::CredentialExpired));
-		assert_noop!(
-			report(sentinel_a(), nurse(), 990_000, 1),
-			Error::<Test>::PractitionerNotActive
-		);
-		assert_noop!(
-			Sentinel::report(RuntimeOrigin::none(), physician(), 990_000, MODEL, 1),
-			DispatchError::BadOrigin
-		);
+		assert_eq!(report(1, nurse(), 990_000, end), Err(refused(Error::PractitionerNotActive)));
 		// With no approved model, no one reports.
-		assert_ok!(Sentinel::approve_model(RuntimeOrigin::root(), None));
-		assert_noop!(
-			report(sentinel_a(), physician(), 990_000, 1),
-			Error::<Test>::ModelNotApproved
+		assert_ok!(Sentinel::approve_model(root(), None));
+		assert_eq!(report(1, physician(), 990_000, end), Err(refused(Error::ModelNotApproved)));
+		assert!(Reports::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn a_forged_or_altered_report_is_refused_and_a_signed_one_fails_on_its_origin() {
+	new_test_ext().execute_with(|| {
+		let end = acted(physician());
+		// Sentinel A's name, signed by another key.
+		let crate::Call::report { report, .. } = call(1, physician(), 990_000, end) else {
+			unreachable!()
+		};
+		let crate::Call::report { signature: strangers, .. } = call(9, physician(), 990_000, end)
+		else {
+			unreachable!()
+		};
+		let forged = crate::Call::report { report: report.clone(), signature: strangers };
+		assert_eq!(authorize(&forged), Err(refused(Error::BadSignature)));
+		// A's signature on a report whose score was raised afterwards.
+		let crate::Call::report { signature, .. } = call(1, physician(), 990_000, end) else {
+			unreachable!()
+		};
+		let altered = Report { score_ppm: 1_000_000, ..report.clone() };
+		let altered = crate::Call::report { report: altered, signature: signature.clone() };
+		assert_eq!(authorize(&altered), Err(refused(Error::BadSignature)));
+		// A signed transaction carrying a valid report is not authorized: it fails and pays.
+		let valid = crate::Call::<Test>::report { report, signature };
+		for origin in [RuntimeOrigin::signed(sentinel_a()), RuntimeOrigin::none()] {
+			let failed = valid.clone().dispatch_bypass_filter(origin).unwrap_err();
+			assert_eq!(failed.error, DispatchError::BadOrigin);
+			assert_eq!(failed.post_info.pays_fee, Pays::Yes);
+		}
+		assert!(Reports::<Test>::iter().next().is_none());
+		assert_eq!(
+			valid.get_dispatch_info().class,
+			frame_support::dispatch::DispatchClass::Operational
 		);
+	});
+}
+
+#[test]
+fn a_report_must_name_the_practitioners_latest_recent_window() {
+	new_test_ext().execute_with(|| {
+		// An idle practitioner: nothing on chain to report.
+		assert_eq!(report(1, nurse(), 990_000, seq(1, 7)), Err(refused(Error::NotTheLatestWindow)));
+		let end = acted(physician());
+		// An invented window, one inside the real one, one beyond it.
+		for invented in [seq(1, 39), seq(1, 41), seq(0, 40), 0] {
+			assert_eq!(
+				report(1, physician(), 990_000, invented),
+				Err(refused(Error::NotTheLatestWindow))
+			);
+		}
+		// The worker scored block 1; its report lands in block 2 after the practitioner's
+		// next request there: still the window it scored.
+		run_to(2);
+		MockLog::touch(physician(), 1, seq(2, 3));
+		assert_ok!(report(1, physician(), 990_000, end));
+		// Two blocks behind, it is superseded.
+		run_to(3);
+		MockLog::touch(physician(), 1, seq(3, 2));
+		assert_eq!(report(2, physician(), 990_000, end), Err(refused(Error::NotTheLatestWindow)));
+		// B on the current window, A's report on the one before still live: a quorum.
+		assert_ok!(report(2, physician(), 990_000, seq(3, 2)));
+		assert_eq!(MockRegistry::suspensions().len(), 1);
+	});
+	new_test_ext().execute_with(|| {
+		let end = acted(physician());
+		run_to(1 + REPORT_LIFETIME);
+		assert_eq!(report(1, physician(), 990_000, end), Err(refused(Error::WindowTooOld)));
+		// The call itself checks too, whatever the pool said earlier.
+		let late = call(1, physician(), 990_000, end);
+		let error = late.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into());
+		assert_eq!(error.unwrap_err().error, Error::<Test>::WindowTooOld.into());
 	});
 }
 
 #[test]
 fn a_threshold_change_applies_to_the_next_report() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(report(sentinel_a(), physician(), 850_000, 1), Error::<Test>::BelowThreshold);
-		assert_ok!(Sentinel::set_threshold(RuntimeOrigin::root(), 800_000));
+		let end = acted(physician());
+		assert_eq!(report(1, physician(), 850_000, end), Err(refused(Error::BelowThreshold)));
+		assert_ok!(Sentinel::set_threshold(root(), 800_000));
 		assert_eq!(events(), vec![Event::ThresholdSet { threshold_ppm: 800_000 }]);
-		assert_ok!(report(sentinel_a(), physician(), 850_000, 1));
-		assert_noop!(
-			Sentinel::set_threshold(RuntimeOrigin::root(), 0),
-			Error::<Test>::InvalidThreshold
-		);
-		assert_noop!(
-			Sentinel::set_threshold(RuntimeOrigin::root(), 1_000_001),
-			Error::<Test>::InvalidThreshold
-		);
+		assert_ok!(report(1, physician(), 850_000, end));
+		assert_noop!(Sentinel::set_threshold(root(), 0), Error::<Test>::InvalidThreshold);
+		assert_noop!(Sentinel::set_threshold(root(), 1_000_001), Error::<Test>::InvalidThreshold);
 	});
 }
 
 #[test]
 fn old_reports_and_reports_of_removed_sentinels_or_replaced_models_do_not_count() {
 	new_test_ext().execute_with(|| {
-		// Too old.
-		assert_ok!(report(sentinel_b(), physician(), 990_000, 1));
+		// Too old: B's report, then the physician acts again much later.
+		acted(physician());
+		assert_ok!(report(2, physician(), 990_000, seq(1, 40)));
 		run_to(1 + REPORT_LIFETIME);
-		assert_ok!(report(sentinel_a(), physician(), 990_000, 2));
+		MockLog::touch(physician(), 1, seq(1 + REPORT_LIFETIME, 1));
+		assert_ok!(report(1, physician(), 990_000, seq(1 + REPORT_LIFETIME, 1)));
 		assert!(MockRegistry::suspensions().is_empty());
 		assert_eq!(Reports::<Test>::get(physician()).len(), 1);
 
 		// Another model approved since.
-		assert_ok!(report(sentinel_a(), nurse(), 990_000, 3));
+		let now = 1 + REPORT_LIFETIME;
+		MockLog::touch(nurse(), 40, seq(now, 2));
+		assert_ok!(report(1, nurse(), 990_000, seq(now, 2)));
 		let model = H256::repeat_byte(9);
-		assert_ok!(Sentinel::approve_model(RuntimeOrigin::root(), Some(model)));
-		assert_ok!(Sentinel::report(
-			RuntimeOrigin::signed(sentinel_b()),
-			nurse(),
-			990_000,
-			model,
-			4
-		));
+		assert_ok!(Sentinel::approve_model(root(), Some(model)));
+		assert_ok!(submit(call_with(2, nurse(), 990_000, model, seq(now, 2))));
 		assert!(MockRegistry::suspensions().is_empty());
 
 		// Its reporter removed: the report of sentinel B no longer counts.
-		assert_ok!(Sentinel::add_sentinel(RuntimeOrigin::root(), stranger()));
-		assert_ok!(Sentinel::remove_sentinel(RuntimeOrigin::root(), sentinel_b()));
-		assert_ok!(Sentinel::report(RuntimeOrigin::signed(stranger()), nurse(), 990_000, model, 5));
+		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
+		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		assert_eq!(Sentinel::quorum_count(), 2);
+		assert_ok!(submit(call_with(9, nurse(), 990_000, model, seq(now, 2))));
 		assert!(MockRegistry::suspensions().is_empty());
-		assert_ok!(Sentinel::report(
-			RuntimeOrigin::signed(sentinel_a()),
-			nurse(),
-			990_000,
-			model,
-			6
-		));
+		assert_ok!(submit(call_with(1, nurse(), 990_000, model, seq(now, 2))));
 		assert_eq!(
 			MockRegistry::suspensions(),
 			vec![(
@@ -239,124 +363,254 @@ fn old_reports_and_reports_of_removed_sentinels_or_replaced_models_do_not_count(
 }
 
 #[test]
-fn governance_keeps_the_sentinel_set_and_the_quorum_reachable() {
+fn the_quorum_is_a_fraction_that_grows_with_the_set_and_governance_cannot_lower_it() {
 	new_test_ext().execute_with(|| {
+		assert_noop!(Sentinel::add_sentinel(root(), sentinel_a()), Error::<Test>::AlreadySentinel);
+		// A third sentinel: more than two thirds of three is three.
+		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
+		assert_eq!(Sentinel::quorum_count(), 3);
+		assert_noop!(Sentinel::add_sentinel(root(), nurse()), Error::<Test>::TooManySentinels);
+		// One compromised key, or two, cannot suspend anyone.
+		let end = acted(physician());
+		assert_ok!(report(9, physician(), 1_000_000, end));
+		assert_ok!(report(1, physician(), 1_000_000, end));
+		assert!(MockRegistry::suspensions().is_empty());
+		assert_ok!(report(2, physician(), 1_000_000, end));
+		assert_eq!(MockRegistry::suspensions().len(), 1);
+
+		// Not below two thirds, not all or more.
 		assert_noop!(
-			Sentinel::add_sentinel(RuntimeOrigin::root(), sentinel_a()),
-			Error::<Test>::AlreadySentinel
+			Sentinel::set_quorum(root(), Perbill::from_percent(50)),
+			Error::<Test>::QuorumTooLow
 		);
-		assert_ok!(Sentinel::add_sentinel(RuntimeOrigin::root(), stranger()));
 		assert_noop!(
-			Sentinel::add_sentinel(RuntimeOrigin::root(), nurse()),
-			Error::<Test>::TooManySentinels
+			Sentinel::set_quorum(root(), Perbill::one()),
+			Error::<Test>::QuorumUnreachable
 		);
+		assert_ok!(Sentinel::set_quorum(root(), Perbill::from_percent(90)));
+		assert_eq!(Sentinel::quorum_count(), 3);
+		// Sentinels leave down to one, whose report then suffices; the last one stays.
+		assert_ok!(Sentinel::remove_sentinel(root(), stranger()));
+		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		assert_eq!(Sentinel::quorum_count(), 1);
+		assert_noop!(
+			Sentinel::remove_sentinel(root(), sentinel_a()),
+			Error::<Test>::QuorumUnreachable
+		);
+		assert_noop!(Sentinel::remove_sentinel(root(), stranger()), Error::<Test>::NotSentinel);
+		let quorum_set = Event::QuorumSet { quorum: Perbill::from_percent(90) };
+		assert!(events().contains(&quorum_set));
+	});
+}
+
+#[test]
+fn genesis_refuses_a_quorum_below_the_minimum() {
+	let genesis = crate::GenesisConfig::<Test> {
+		sentinels: vec![sentinel_a()],
+		quorum: Some(Perbill::from_percent(10)),
+		..Default::default()
+	};
+	let built = std::panic::catch_unwind(|| {
+		frame_support::traits::BuildGenesisConfig::build(&genesis);
+	});
+	assert!(built.is_err());
+}
+
+#[test]
+fn beyond_the_days_limit_a_quorum_flags_for_review_instead_of_suspending() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Sentinel::set_auto_suspension_limit(root(), 1));
+		let end = acted(physician());
+		assert_ok!(report(1, physician(), 990_000, end));
+		assert_ok!(report(2, physician(), 990_000, end));
+		assert_eq!(MockRegistry::suspensions().len(), 1);
+
+		// The model goes wrong: the next practitioner is flagged, and keeps working.
+		let nurse_end = acted(nurse());
+		assert_ok!(report(1, nurse(), 995_000, nurse_end));
+		assert_ok!(report(2, nurse(), 990_000, nurse_end));
+		assert_eq!(MockRegistry::suspensions().len(), 1);
+		assert!(MockRegistry::is_active(&nurse()));
+		let flag = Flag { score_ppm: 990_000, model_hash: MODEL, window_end: nurse_end, at: 1 };
+		assert_eq!(Sentinel::flagged_for_review(), vec![(nurse(), flag)]);
 		assert_eq!(
-			Sentinels::<Test>::get().into_inner(),
-			vec![sentinel_a(), sentinel_b(), stranger()]
+			events().last(),
+			Some(&Event::PractitionerFlagged {
+				practitioner: nurse(),
+				score_ppm: 990_000,
+				model_hash: MODEL,
+				window_end: nurse_end,
+				reporters: vec![sentinel_a(), sentinel_b()].try_into().unwrap(),
+			})
 		);
 
+		// A day after the first suspension the breaker has room again.
+		run_to(1 + DAY);
+		MockLog::touch(nurse(), 1, seq(1 + DAY, 1));
+		assert_ok!(report(1, nurse(), 990_000, seq(1 + DAY, 1)));
+		assert_ok!(report(2, nurse(), 990_000, seq(1 + DAY, 1)));
+		assert!(!MockRegistry::is_active(&nurse()));
+		assert!(FlaggedForReview::<Test>::get(nurse()).is_none());
+
 		assert_noop!(
-			Sentinel::set_quorum(RuntimeOrigin::root(), 0),
-			Error::<Test>::QuorumUnreachable
-		);
-		assert_noop!(
-			Sentinel::set_quorum(RuntimeOrigin::root(), 4),
-			Error::<Test>::QuorumUnreachable
-		);
-		assert_ok!(Sentinel::set_quorum(RuntimeOrigin::root(), 3));
-		assert_noop!(
-			Sentinel::remove_sentinel(RuntimeOrigin::root(), stranger()),
-			Error::<Test>::QuorumUnreachable
-		);
-		assert_ok!(Sentinel::set_quorum(RuntimeOrigin::root(), 2));
-		assert_ok!(Sentinel::remove_sentinel(RuntimeOrigin::root(), stranger()));
-		assert_noop!(
-			Sentinel::remove_sentinel(RuntimeOrigin::root(), stranger()),
-			Error::<Test>::NotSentinel
-		);
-		assert_eq!(
-			events(),
-			vec![
-				Event::SentinelAdded { sentinel: stranger() },
-				Event::QuorumSet { quorum: 3 },
-				Event::QuorumSet { quorum: 2 },
-				Event::SentinelRemoved { sentinel: stranger() },
-			]
+			Sentinel::set_auto_suspension_limit(root(), MAX_AUTO_SUSPENSIONS + 1),
+			Error::<Test>::LimitTooHigh
 		);
 	});
 }
 
 #[test]
-fn only_the_governance_origin_changes_the_configuration() {
+fn the_council_suspends_or_dismisses_a_flagged_practitioner() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Sentinel::set_auto_suspension_limit(root(), 0));
+		for who in [physician(), nurse()] {
+			let end = acted(who.clone());
+			assert_ok!(report(1, who.clone(), 990_000, end));
+			assert_ok!(report(2, who, 990_000, end));
+		}
+		assert_eq!(Sentinel::flagged_for_review().len(), 2);
+
+		assert_ok!(Sentinel::review_flag(root(), physician(), FlagVerdict::Suspend));
+		assert_eq!(MockRegistry::suspensions(), vec![(physician(), anomaly(990_000))]);
+		// The council's own suspension does not lapse.
+		assert!(AwaitingReview::<Test>::get(physician()).is_none());
+
+		assert_ok!(Sentinel::review_flag(root(), nurse(), FlagVerdict::Dismiss));
+		assert!(MockRegistry::is_active(&nurse()));
+		// The dismissed window never counts again.
+		assert_eq!(ClearedThrough::<Test>::get(nurse()), seq(1, 40));
+		assert_eq!(report(1, nurse(), 990_000, seq(1, 40)), Err(refused(Error::WindowCleared)));
+		assert_noop!(
+			Sentinel::review_flag(root(), nurse(), FlagVerdict::Dismiss),
+			Error::<Test>::NotFlagged
+		);
+		assert!(events().contains(&Event::FlagReviewed {
+			practitioner: nurse(),
+			verdict: FlagVerdict::Dismiss
+		}));
+	});
+}
+
+#[test]
+fn an_unconfirmed_automatic_suspension_lapses_and_a_confirmed_one_stands() {
+	new_test_ext().execute_with(|| {
+		for who in [physician(), nurse()] {
+			let end = acted(who.clone());
+			assert_ok!(report(1, who.clone(), 990_000, end));
+			assert_ok!(report(2, who, 990_000, end));
+		}
+		assert_ok!(Sentinel::confirm_suspension(root(), nurse()));
+		assert_noop!(
+			Sentinel::confirm_suspension(root(), nurse()),
+			Error::<Test>::NotAwaitingReview
+		);
+		let deadline = 1 + REVIEW_PERIOD;
+		run_to(deadline - 1);
+		Sentinel::on_initialize(deadline - 1);
+		assert!(MockRegistry::lifted().is_empty());
+		run_to(deadline);
+		Sentinel::on_initialize(deadline);
+		assert_eq!(MockRegistry::lifted(), vec![physician()]);
+		assert!(MockRegistry::is_active(&physician()));
+		assert!(!MockRegistry::is_active(&nurse()));
+		assert!(events().contains(&Event::SuspensionLapsed { practitioner: physician() }));
+		assert!(events().contains(&Event::SuspensionConfirmed { practitioner: nurse() }));
+		assert!(Sentinel::awaiting_review().is_empty());
+		// Lifted for good: the decisions that led to it never count again.
+		assert_eq!(ClearedThrough::<Test>::get(physician()), seq(1, 40));
+	});
+}
+
+#[test]
+fn a_reinstatement_sticks_until_new_behaviour_is_reported() {
+	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		sentinels_are(vec![sentinel.clone()]);
+		// The mock model scores a window by how full it is.
+		assert_ok!(Sentinel::set_threshold(root(), 500_000));
+		// A burst: a full window scores 1.0 with the mock model; the worker reports it and
+		// the quorum (one of one) suspends.
+		MockLog::touch(physician(), 64, seq(1, 64));
+		Sentinel::offchain_worker(1);
+		submit_pool(&offchain);
+		assert!(!MockRegistry::is_active(&physician()));
+
+		// The council reinstates it. Its next, normal request (the window still holds the
+		// burst) is not scored, and the burst cannot be reported again.
+		MockRegistry::reinstate(physician());
+		run_to(2);
+		MockLog::touch(physician(), 1, seq(2, 1));
+		Sentinel::offchain_worker(2);
+		assert_eq!(submit_pool(&offchain), 0);
+		assert_eq!(
+			authorize(&call_signed_by_worker_key(seq(1, 64))),
+			Err(refused(Error::WindowCleared))
+		);
+		assert!(MockRegistry::is_active(&physician()));
+
+		// A new burst after the reinstatement is: 34 decisions since, a window the model judges.
+		run_to(3);
+		MockLog::touch(physician(), 33, seq(3, 33));
+		Sentinel::offchain_worker(3);
+		assert_eq!(submit_pool(&offchain), 1);
+		assert!(!MockRegistry::is_active(&physician()));
+	});
+}
+
+#[test]
+fn only_the_governance_origin_changes_the_configuration_or_reviews() {
 	new_test_ext().execute_with(|| {
 		let signed = || RuntimeOrigin::signed(sentinel_a());
-		assert_noop!(Sentinel::add_sentinel(signed(), stranger()), DispatchError::BadOrigin);
-		assert_noop!(Sentinel::remove_sentinel(signed(), sentinel_b()), DispatchError::BadOrigin);
-		assert_noop!(Sentinel::set_threshold(signed(), 1), DispatchError::BadOrigin);
-		assert_noop!(Sentinel::set_quorum(signed(), 1), DispatchError::BadOrigin);
-		assert_noop!(Sentinel::approve_model(signed(), None), DispatchError::BadOrigin);
-		assert_ok!(Sentinel::approve_model(RuntimeOrigin::root(), Some(H256::repeat_byte(3))));
+		let bad = DispatchError::BadOrigin;
+		assert_noop!(Sentinel::add_sentinel(signed(), stranger()), bad);
+		assert_noop!(Sentinel::remove_sentinel(signed(), sentinel_b()), bad);
+		assert_noop!(Sentinel::set_threshold(signed(), 1), bad);
+		assert_noop!(Sentinel::set_quorum(signed(), Perbill::from_percent(90)), bad);
+		assert_noop!(Sentinel::approve_model(signed(), None), bad);
+		assert_noop!(Sentinel::confirm_suspension(signed(), physician()), bad);
+		assert_noop!(Sentinel::review_flag(signed(), physician(), FlagVerdict::Dismiss), bad);
+		assert_noop!(Sentinel::set_auto_suspension_limit(signed(), 0), bad);
+		assert_ok!(Sentinel::approve_model(root(), Some(H256::repeat_byte(3))));
 		assert_eq!(events(), vec![Event::ModelApproved { model_hash: Some(H256::repeat_byte(3)) }]);
 	});
 }
 
 #[test]
-fn the_report_is_operational_so_a_burst_of_requests_cannot_crowd_it_out() {
-	let call = crate::Call::<Test>::report {
-		practitioner: physician(),
-		score_ppm: 1,
-		model_hash: MODEL,
-		window_end: 1,
-	};
-	assert_eq!(call.get_dispatch_info().class, frame_support::dispatch::DispatchClass::Operational);
-}
-
-/// The pool's verdict on `call` signed by `who`.
-fn validate(who: AccountId, call: RuntimeCall) -> Result<u64, TransactionValidityError> {
-	CheckSentinelReport::<Test>::new()
-		.validate_only(
-			RuntimeOrigin::signed(who),
-			&call,
-			&DispatchInfo::default(),
-			0,
-			TransactionSource::External,
-			0,
-		)
-		.map(|(valid, ..)| valid.priority)
-}
-
-fn error_code(error: Error<Test>) -> TransactionValidityError {
-	use codec::Encode;
-	InvalidTransaction::Custom(error.encode()[0]).into()
+fn the_pool_gives_a_report_priority_and_a_tag_per_sentinel_practitioner_and_window() {
+	new_test_ext().execute_with(|| {
+		let end = acted(physician());
+		let valid = authorize(&call(1, physician(), 990_000, end)).unwrap();
+		assert!(valid.priority >= u64::MAX / 2, "a report goes first: {}", valid.priority);
+		assert_eq!(valid.longevity, REPORT_LIFETIME);
+		let other = authorize(&call(2, physician(), 990_000, end)).unwrap();
+		assert_ne!(valid.provides, other.provides);
+	});
 }
 
 #[test]
-fn the_pool_refuses_reports_the_call_would_refuse_and_lets_other_calls_through() {
+fn the_quorum_migration_keeps_a_count_that_holds_and_raises_one_that_does_not() {
 	new_test_ext().execute_with(|| {
-		let call = |score_ppm| {
-			RuntimeCall::Sentinel(crate::Call::report {
-				practitioner: physician(),
-				score_ppm,
-				model_hash: MODEL,
-				window_end: 7,
-			})
+		let migrate = |count: u32, sentinels: u32| {
+			sentinels_are((1..=sentinels as u8).map(key_account).collect());
+			frame_support::storage::unhashed::put(&Quorum::<Test>::hashed_key(), &count);
+			StorageVersion::new(0).put::<Sentinel>();
+			migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Sentinel::on_chain_storage_version(), 1);
+			Sentinel::quorum_count()
 		};
-		assert_eq!(validate(stranger(), call(990_000)), Err(error_code(Error::NotSentinel)));
-		assert_eq!(validate(sentinel_a(), call(10)), Err(error_code(Error::BelowThreshold)));
-		let priority = validate(sentinel_a(), call(990_000)).unwrap();
-		assert!(priority >= u64::MAX / 2, "a report goes first: {priority}");
-		assert_ok!(report(sentinel_a(), physician(), 990_000, 7));
-		assert_eq!(validate(sentinel_a(), call(990_000)), Err(error_code(Error::AlreadyReported)));
-		// Anything else is not this extension's business.
-		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
-		assert_eq!(validate(stranger(), remark), Ok(0));
+		// All of three stays all of three; one of three (one key suspends) becomes more than
+		// two thirds; one of one stays.
+		assert_eq!(migrate(3, 3), 3);
+		assert_eq!(migrate(1, 3), 3);
+		assert_eq!(migrate(1, 1), 1);
+		assert_eq!(migrate(2, 2), 2);
 	});
 }
 
 // The offchain worker.
 
-/// The reports the offchain worker put in the pool: (signer, practitioner, score, model, window end).
-fn pool_reports(offchain: &Offchain) -> Vec<(AccountId, AccountId, u32, H256, u64)> {
+/// The reports the offchain worker put in the pool, each an authorized (general) transaction.
+fn pool_reports(offchain: &Offchain) -> Vec<crate::Call<Test>> {
 	offchain
 		.pool
 		.read()
@@ -364,21 +618,61 @@ fn pool_reports(offchain: &Offchain) -> Vec<(AccountId, AccountId, u32, H256, u6
 		.iter()
 		.map(|tx| {
 			let xt = Extrinsic::decode(&mut &tx[..]).expect("the worker submits our extrinsics");
-			let signer = match xt.preamble {
-				sp_runtime::generic::Preamble::Signed(who, ..) => who,
-				other => panic!("not signed: {other:?}"),
-			};
+			assert!(
+				matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)),
+				"not an authorized transaction: {:?}",
+				xt.preamble
+			);
 			match xt.function {
-				RuntimeCall::Sentinel(crate::Call::report {
-					practitioner,
-					score_ppm,
-					model_hash,
-					window_end,
-				}) => (signer, practitioner, score_ppm, model_hash, window_end),
+				RuntimeCall::Sentinel(call @ crate::Call::report { .. }) => call,
 				other => panic!("not a report: {other:?}"),
 			}
 		})
 		.collect()
+}
+
+/// (sentinel, practitioner, score, model, window end) of each report in the pool.
+fn pool_summary(offchain: &Offchain) -> Vec<(AccountId, AccountId, u32, H256, u64)> {
+	pool_reports(offchain)
+		.into_iter()
+		.map(|call| match call {
+			crate::Call::report { report, .. } => (
+				crate::account_of::<Test>(&report.sentinel),
+				report.practitioner,
+				report.score_ppm,
+				report.model_hash,
+				report.window_end,
+			),
+			_ => unreachable!(),
+		})
+		.collect()
+}
+
+/// Authorize and dispatch every report the worker put in the pool, as the next block would,
+/// then empty the pool; how many there were.
+fn submit_pool(offchain: &Offchain) -> usize {
+	let calls = pool_reports(offchain);
+	offchain.pool.write().transactions.clear();
+	for call in &calls {
+		assert_ok!(submit(call.clone()));
+	}
+	calls.len()
+}
+
+/// A report on the physician's window ending at `window_end`, signed by the worker's key.
+fn call_signed_by_worker_key(window_end: u64) -> crate::Call<Test> {
+	let key =
+		<crypto::Public as sp_runtime::RuntimeAppPublic>::all().pop().expect("the worker's key");
+	let report = Report {
+		sentinel: key.clone(),
+		practitioner: physician(),
+		score_ppm: 1_000_000,
+		model_hash: MODEL,
+		window_end,
+	};
+	let signature = sp_runtime::RuntimeAppPublic::sign(&key, &Sentinel::signed_message(&report))
+		.expect("the keystore holds it");
+	crate::Call::report { report, signature }
 }
 
 #[test]
@@ -387,14 +681,40 @@ fn the_offchain_worker_reports_touched_practitioners_at_or_above_the_threshold()
 	ext.execute_with(|| {
 		// A full window scores 1.0 with the mock model, 40 of 64 0.625; a window of 8 is too
 		// young to be scored.
-		MockLog::touch(physician(), 64, 4_000);
-		MockLog::touch(nurse(), 40, 5_000);
-		MockLog::touch(stranger(), 8, 6_000);
+		MockLog::touch(physician(), 64, seq(1, 64));
+		MockLog::touch(nurse(), 40, seq(1, 40));
+		MockLog::touch(stranger(), 8, seq(1, 8));
 		Sentinel::offchain_worker(1);
+		// The pool and the block accept what it sent.
+		for call in pool_reports(&offchain) {
+			assert_ok!(authorize(&call));
+		}
 	});
-	assert_eq!(pool_reports(&offchain), vec![(sentinel, physician(), 1_000_000, MODEL, 4_000)]);
+	assert_eq!(
+		pool_summary(&offchain),
+		vec![(sentinel, physician(), 1_000_000, MODEL, seq(1, 64))]
+	);
 	let batches = offchain.model.batches.lock().unwrap();
 	assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), vec![2]);
+}
+
+#[test]
+fn reports_of_two_blocks_in_a_row_both_reach_the_chain() {
+	// A signed report of block 1 still in the pool took the sentinel's nonce: block 2's report
+	// was refused as a duplicate. Authorized reports have no nonce.
+	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		sentinels_are(vec![sentinel.clone(), sentinel_a()]);
+		MockLog::touch(physician(), 64, seq(1, 64));
+		Sentinel::offchain_worker(1);
+		run_to(2);
+		MockLog::touch(nurse(), 64, seq(2, 64));
+		Sentinel::offchain_worker(2);
+		// Both still in the pool, then both in the next block.
+		assert_eq!(pool_summary(&offchain).len(), 2);
+		assert_eq!(submit_pool(&offchain), 2);
+		assert_eq!(Reports::<Test>::iter().count(), 2);
+	});
 }
 
 /// The window feature `name` of each practitioner the worker scored, after `setup` and the
@@ -403,8 +723,8 @@ fn scored_feature(name: &str, setup: impl FnOnce()) -> Vec<f32> {
 	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
 	ext.execute_with(|| {
 		setup();
-		MockLog::touch(physician(), 40, 4_000);
-		MockLog::touch(nurse(), 40, 5_000);
+		MockLog::touch(physician(), 40, seq(1, 40));
+		MockLog::touch(nurse(), 40, seq(1, 80));
 		Sentinel::offchain_worker(1);
 	});
 	let feature = WINDOW_FEATURES.iter().position(|n| *n == name).unwrap();
@@ -435,40 +755,22 @@ fn the_features_the_worker_scores_read_the_practitioners_working_hours() {
 }
 
 #[test]
-fn a_signed_report_from_the_worker_is_accepted_by_the_chain() {
-	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
-	ext.execute_with(|| {
-		Quorum::<Test>::put(1);
-		MockLog::touch(physician(), 64, 4_000);
-		Sentinel::offchain_worker(1);
-		let tx = offchain.pool.read().transactions[0].clone();
-		let xt = Extrinsic::decode(&mut &tx[..]).unwrap();
-		assert_ok!(xt.function.dispatch(RuntimeOrigin::signed(sentinel)));
-		assert_eq!(
-			MockRegistry::suspensions(),
-			vec![(
-				physician(),
-				StatusReason::AnomalyDetected { score_ppm: 1_000_000, model_hash: MODEL }
-			)]
-		);
-	});
-}
-
-#[test]
 fn the_offchain_worker_skips_practitioners_it_cannot_or_need_not_report() {
 	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
 	ext.execute_with(|| {
-		MockLog::touch(physician(), 64, 4_000);
-		MockLog::touch(nurse(), 64, 5_000);
-		MockLog::touch(stranger(), 64, 6_000);
+		sentinels_are(vec![sentinel.clone(), sentinel_a()]);
+		MockLog::touch(physician(), 64, seq(1, 64));
+		MockLog::touch(nurse(), 64, seq(1, 128));
+		MockLog::touch(stranger(), 64, seq(1, 192));
 		// The nurse is suspended already; the stranger is no practitioner; this sentinel has
 		// reported the physician's window already.
 		MockRegistry::set(nurse(), Some(ProviderDenial::Suspended));
-		assert_ok!(report(sentinel, physician(), 990_000, 4_000));
+		Sentinel::offchain_worker(1);
+		assert_eq!(submit_pool(&offchain), 1);
 		Sentinel::offchain_worker(1);
 	});
 	assert!(pool_reports(&offchain).is_empty());
-	assert!(offchain.model.batches.lock().unwrap().is_empty(), "nothing left to score");
+	assert_eq!(offchain.model.batches.lock().unwrap().len(), 1, "nothing left to score");
 }
 
 #[test]
@@ -476,7 +778,7 @@ fn without_the_approved_model_or_a_sentinel_key_the_worker_sends_nothing() {
 	// The node's model is not the approved one: the host function scores nothing.
 	let (mut ext, offchain, _) = offchain_ext(true, Some(H256::repeat_byte(8)));
 	ext.execute_with(|| {
-		MockLog::touch(physician(), 64, 4_000);
+		MockLog::touch(physician(), 64, seq(1, 64));
 		Sentinel::offchain_worker(1);
 	});
 	assert!(pool_reports(&offchain).is_empty());
@@ -484,7 +786,7 @@ fn without_the_approved_model_or_a_sentinel_key_the_worker_sends_nothing() {
 	// No model in this node (block import, or a node without one).
 	let (mut ext, offchain, _) = offchain_ext(true, None);
 	ext.execute_with(|| {
-		MockLog::touch(physician(), 64, 4_000);
+		MockLog::touch(physician(), 64, seq(1, 64));
 		Sentinel::offchain_worker(1);
 	});
 	assert!(pool_reports(&offchain).is_empty());
@@ -492,7 +794,7 @@ fn without_the_approved_model_or_a_sentinel_key_the_worker_sends_nothing() {
 	// The key in the keystore is not a registered sentinel's: nothing is even scored.
 	let (mut ext, offchain, _) = offchain_ext(false, Some(MODEL));
 	ext.execute_with(|| {
-		MockLog::touch(physician(), 64, 4_000);
+		MockLog::touch(physician(), 64, seq(1, 64));
 		Sentinel::offchain_worker(1);
 	});
 	assert!(pool_reports(&offchain).is_empty());
@@ -502,8 +804,52 @@ fn without_the_approved_model_or_a_sentinel_key_the_worker_sends_nothing() {
 	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
 	ext.execute_with(|| {
 		ApprovedModel::<Test>::kill();
-		MockLog::touch(physician(), 64, 4_000);
+		MockLog::touch(physician(), 64, seq(1, 64));
 		Sentinel::offchain_worker(1);
 	});
 	assert!(pool_reports(&offchain).is_empty());
+}
+
+#[test]
+fn a_run_out_of_time_carries_the_rest_to_the_next_run() {
+	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		WorkerBudget::set(0);
+		MockLog::touch(physician(), 64, seq(1, 64));
+		MockLog::touch(nurse(), 40, seq(1, 40));
+		Sentinel::offchain_worker(1);
+		assert!(offchain.model.batches.lock().unwrap().is_empty(), "no time to score");
+		WorkerBudget::set(10_000);
+		// The next block has no requests of its own: the carried two are scored.
+		run_to(2);
+		Sentinel::offchain_worker(2);
+		assert_eq!(pool_summary(&offchain).len(), 1, "the physician's full window");
+		// Nothing is left over.
+		run_to(3);
+		Sentinel::offchain_worker(3);
+	});
+	let batches = offchain.model.batches.lock().unwrap();
+	assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), vec![2]);
+}
+
+#[test]
+fn a_run_that_overlaps_the_previous_one_scores_nothing_and_carries_its_block() {
+	use sp_runtime::offchain::{storage_lock::StorageLock, Duration};
+	let (mut ext, offchain, _) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		MockLog::touch(physician(), 64, seq(1, 64));
+		{
+			// The previous run holds the lock.
+			let mut lock = StorageLock::<sp_runtime::offchain::storage_lock::Time>::with_deadline(
+				b"ehr-chain/sentinel/worker-lock",
+				Duration::from_millis(30_000),
+			);
+			let _held = lock.try_lock().expect("free");
+			Sentinel::offchain_worker(1);
+			assert!(pool_reports(&offchain).is_empty());
+		}
+		run_to(2);
+		Sentinel::offchain_worker(2);
+		assert_eq!(pool_summary(&offchain).len(), 1, "the carried practitioner, once");
+	});
 }
