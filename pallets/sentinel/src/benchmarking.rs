@@ -85,10 +85,10 @@ mod benchmarks {
 	fn report() {
 		let (key, reporter) = sentinel_key::<T>();
 		let (practitioner, window_end) = all_but_one_reported::<T>(&reporter);
-		let (report, signature) = signed_report::<T>(key, practitioner.clone(), window_end);
+		let (signed, signature) = signed_report::<T>(key, practitioner.clone(), window_end);
 
 		#[extrinsic_call]
-		_(frame_system::RawOrigin::Authorized, report, signature);
+		_(frame_system::RawOrigin::Authorized, signed, signature);
 
 		assert!(Reports::<T>::get(&practitioner).is_empty());
 		assert!(AwaitingReview::<T>::contains_key(&practitioner));
@@ -99,12 +99,12 @@ mod benchmarks {
 	fn authorize_report() -> Result<(), BenchmarkError> {
 		let (key, reporter) = sentinel_key::<T>();
 		let (practitioner, window_end) = all_but_one_reported::<T>(&reporter);
-		let (report, signature) = signed_report::<T>(key, practitioner, window_end);
+		let (signed, signature) = signed_report::<T>(key, practitioner, window_end);
 		let valid;
 
 		#[block]
 		{
-			valid = Pallet::<T>::authorize_report(&report, &signature);
+			valid = Pallet::<T>::authorize_report(&signed, &signature);
 		}
 
 		assert!(valid.is_ok(), "the report is valid: {valid:?}");
