@@ -76,8 +76,9 @@
 //! ## Cost
 //!
 //! `request_access` is the chain's hottest call. Its declared weight is its benchmarked worst
-//! case: 10 reads and 7 writes (two rings of a slot and a cursor each, the touched set, and the
-//! consent pallet clearing a lapsed consent). The README compares it with a balance transfer.
+//! case: 11 reads and 7 writes (two rings of a slot and a cursor each, the touched set, and the
+//! consent pallet clearing a lapsed consent; an emergency grant found and the patient's
+//! break-glass policy read). The README compares it with a balance transfer.
 //!
 //! ## Sequence numbers
 //!

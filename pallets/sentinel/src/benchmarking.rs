@@ -12,6 +12,13 @@ use frame_support::traits::EnsureOrigin;
 const MODEL: H256 = H256::repeat_byte(7);
 const SCORE: ScorePpm = 990_000;
 
+/// `n` active practitioners with a decision each in block 1 (genesis, block 0, keeps no events,
+/// so its decisions' sequence numbers would all be 0: no window a report can name).
+fn practitioners<T: Config>(n: u32) -> Vec<(T::AccountId, AccessSeq)> {
+	frame_system::Pallet::<T>::set_block_number(1u32.into());
+	T::BenchmarkHelper::active_practitioners(n)
+}
+
 /// A sentinel key in the keystore and its account.
 fn sentinel_key<T: Config>() -> (crypto::Public, T::AccountId) {
 	let key = crypto::Public::generate_pair(None);
@@ -38,7 +45,7 @@ fn full_house<T: Config>(reporter: &T::AccountId) -> Vec<T::AccountId> {
 /// period's automatic suspensions all but used up: `reporter`'s report decides.
 fn all_but_one_reported<T: Config>(reporter: &T::AccountId) -> (T::AccountId, AccessSeq) {
 	let (practitioner, window_end) =
-		T::BenchmarkHelper::active_practitioners(1).pop().expect("one practitioner was asked for");
+		practitioners::<T>(1).pop().expect("one practitioner was asked for");
 	let at = frame_system::Pallet::<T>::block_number();
 	let reports = full_house::<T>(reporter).into_iter().map(|sentinel| LiveReport {
 		sentinel,
@@ -189,7 +196,7 @@ mod benchmarks {
 	#[benchmark]
 	fn review_flag() -> Result<(), BenchmarkError> {
 		let origin = governance::<T>()?;
-		let (practitioner, window_end) = T::BenchmarkHelper::active_practitioners(1)
+		let (practitioner, window_end) = practitioners::<T>(1)
 			.pop()
 			.ok_or(BenchmarkError::Stop("one practitioner was asked for"))?;
 		let at = frame_system::Pallet::<T>::block_number();
@@ -217,14 +224,14 @@ mod benchmarks {
 	/// `n` automatic suspensions lapse in one block: each practitioner is reinstated.
 	#[benchmark]
 	fn lapse_reviews(n: Linear<0, { T::MaxAutoSuspensionsPerDay::get() }>) {
+		let suspended = practitioners::<T>(n);
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
-		let practitioners = T::BenchmarkHelper::active_practitioners(n);
-		for (practitioner, _) in &practitioners {
+		for (practitioner, _) in &suspended {
 			let anomaly = StatusReason::AnomalyDetected { score_ppm: SCORE, model_hash: MODEL };
 			assert!(T::Providers::suspend(practitioner, anomaly).is_ok());
 			AwaitingReview::<T>::insert(practitioner, deadline);
 		}
-		let due = practitioners.iter().map(|(p, _)| p.clone()).collect();
+		let due = suspended.iter().map(|(p, _)| p.clone()).collect();
 		ReviewDeadlines::<T>::insert(deadline, DueOf::<T>::truncate_from(due));
 
 		#[block]
@@ -232,7 +239,7 @@ mod benchmarks {
 			Pallet::<T>::on_initialize(deadline);
 		}
 
-		for (practitioner, _) in &practitioners {
+		for (practitioner, _) in &suspended {
 			assert!(T::Providers::active_practitioner(practitioner, T::Time::now()).is_ok());
 		}
 	}
