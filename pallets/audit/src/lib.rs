@@ -206,6 +206,10 @@ pub struct Referral<AccountId> {
 	pub until: Moment,
 }
 
+/// A signer of a request as the registry sees it: its organisation and role, and why it may not
+/// act now if it may not.
+type Standing<AccountId> = (ActivePractitioner<AccountId>, Option<DenyReason>);
+
 /// Where a practitioner's ring of recent decisions stands, and the hours it has worked.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct WindowCursor {
@@ -662,7 +666,7 @@ pub mod pallet {
 		fn standing(
 			practitioner: &T::AccountId,
 			now: Moment,
-		) -> Result<(ActivePractitioner<T::AccountId>, Option<DenyReason>), Error<T>> {
+		) -> Result<Standing<T::AccountId>, Error<T>> {
 			match T::Providers::active_practitioner(practitioner, now) {
 				Ok(member) => Ok((member, None)),
 				Err(denial) => T::Providers::membership(practitioner)
