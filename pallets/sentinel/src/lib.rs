@@ -893,7 +893,8 @@ pub mod pallet {
 		/// The offchain worker: score the practitioners carried from the last run and those
 		/// touched in this block, until `deadline`, and report those at or above the threshold.
 		fn watch(deadline: offchain::Timestamp) -> Result<Watched, NotWatching> {
-			if T::AccessLog::touched().is_empty() && Self::carried().is_empty() {
+			let (touched, mut waiting) = (T::AccessLog::touched(), Self::carried());
+			if touched.is_empty() && waiting.is_empty() {
 				return Err(Idle("no request in this block"));
 			}
 			let model = ApprovedModel::<T>::get().ok_or(Misconfigured(
@@ -907,9 +908,8 @@ pub mod pallet {
 			}
 			let threshold = Threshold::<T>::get();
 			let now = T::Time::now();
-			let mut waiting = Self::carried();
 			StorageValueRef::persistent(CARRIED).clear();
-			for practitioner in T::AccessLog::touched() {
+			for practitioner in touched {
 				if !waiting.contains(&practitioner) {
 					waiting.push(practitioner);
 				}
