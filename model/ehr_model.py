@@ -60,6 +60,8 @@ TREES = 400
 TREE_DEPTH = 5
 TREE_RATE = 0.08
 OPSET = 17
+# The ONNX metadata key naming the feature layout (anomaly/src/score.rs, `LAYOUT_KEY`).
+LAYOUT_KEY = "ehr_feature_layout"
 BRANCHES = ["outlier", "supervised", "recurrent"]
 # The sentinel's default threshold (pallet-sentinel's DEFAULT_THRESHOLD_PPM), and the share of
 # normal practitioner-days (on the fusion's held-out days) the fusion is calibrated to flag at it.
@@ -458,10 +460,23 @@ def tree_node(params, inputs, output):
         target_ids=[0] * int(leaf.sum()), target_weights=[float(v) for v in params["value"][leaf]])
 
 
-def to_onnx(model, n_window, steps, n_step):
+def feature_layout():
+    """The feature layout the features were computed in (`ehr-anomaly layout`: a hash of the
+    features' names in order); the node loads only a model that names its own."""
+    return subprocess.run([ehr_anomaly(), "layout"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def with_layout(graph_model, layout):
+    """`graph_model` naming the feature layout it was trained on in its metadata."""
+    onnx.helper.set_model_props(graph_model, {LAYOUT_KEY: layout})
+    return graph_model
+
+
+def to_onnx(model, n_window, steps, n_step, layout):
     """The model as one ONNX graph, opset 17: inputs `window` [n, 47] and `sequence`
     [n, 64, 13]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
-    parts of the fused logit)."""
+    parts of the fused logit); metadata `ehr_feature_layout`, the `layout` of the features."""
     p = model.params
     f32 = lambda a: np.asarray(a, dtype=np.float32)
     init = [
@@ -553,5 +568,6 @@ def to_onnx(model, n_window, steps, n_step):
                                                           helper.make_opsetid("ai.onnx.ml", 3)],
                                     producer_name="ehr-chain model/")
     graph_model.ir_version = 8
+    with_layout(graph_model, layout)
     onnx.checker.check_model(graph_model, full_check=True)
     return graph_model

@@ -113,7 +113,8 @@ def main():
 def export(work, model, train, validation):
     """model/anomaly.onnx, its sha256 and reference vectors, checked against the trained model;
     its weights saved in `work` for the evaluation."""
-    graph = m.to_onnx(model, train.window.shape[1], train.sequence.shape[1], train.sequence.shape[2])
+    graph = m.to_onnx(model, train.window.shape[1], train.sequence.shape[1], train.sequence.shape[2],
+                      m.feature_layout())
     path = os.path.join(HERE, "anomaly.onnx")
     with open(path, "wb") as f:
         f.write(graph.SerializeToString())

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use ehr_anomaly::{
 	export::{export, samples, Truth},
 	log::{read_log, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
-	score::{hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
+	score::{hex, layout_hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
 	simulate::{simulate, Config, CURBSIDE},
 };
 use ehr_primitives::audit::AccessDecision;
@@ -80,6 +80,9 @@ enum Command {
 		#[arg(long)]
 		out_dir: PathBuf,
 	},
+	/// Print the feature layout this build computes (16 hex digits): what a model's ONNX metadata
+	/// `ehr_feature_layout` must name for the node to load it.
+	Layout,
 	/// Score every practitioner of a log where the sentinel would (at the end of each block it
 	/// made requests in); print one JSON line per alert, then a summary line.
 	Score {
@@ -178,6 +181,10 @@ fn run(command: Command) -> Result<(), String> {
 			let rows = export(&decisions, &chain, truth, stride, &out_dir)
 				.map_err(|e| format!("{}: {e}", out_dir.display()))?;
 			eprintln!("{rows} samples in {}", out_dir.display());
+			Ok(())
+		},
+		Command::Layout => {
+			println!("{}", layout_hex());
 			Ok(())
 		},
 		Command::Score { log, model, registry, referrals, sha256, threshold, strict } => {

@@ -1,10 +1,13 @@
 //! Scoring with the anomaly model (ONNX) through tract: the native side of the sentinel.
 //!
-//! A [`Scorer`] is built once from the model's bytes, after checking their sha256 and that the
-//! graph takes `window` `[n, 47]` and `sequence` `[n, 64, 13]` and gives `score` `[n, 1]` and
-//! `parts` `[n, 3]`; it then scores batches of [`Features`].
+//! A [`Scorer`] is built once from the model's bytes, after checking their sha256, that the
+//! model names this build's feature layout in its metadata ([`LAYOUT_KEY`]) and that the graph
+//! takes `window` `[n, 47]` and `sequence` `[n, 64, 13]` and gives `score` `[n, 1]` and `parts`
+//! `[n, 3]`; it then scores batches of [`Features`].
 
-use ehr_primitives::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
+use ehr_primitives::features::{
+	Features, FEATURE_LAYOUT, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES,
+};
 use sha2::{Digest, Sha256};
 use std::{collections::HashMap, fmt, path::Path, sync::Arc};
 use tract_onnx::{pb, prelude::*, tract_hir::internal::*};
@@ -26,6 +29,15 @@ pub const BRANCHES: [&str; 3] = ["outlier", "supervised", "recurrent"];
 /// and a batch runs faster in runs of a hundred or so (`README.md`'s scoring figures).
 const PRACTITIONERS_PER_RUN: usize = 128;
 
+/// The ONNX metadata key under which a model names the feature layout it was trained on
+/// (`ehr_primitives::features::FEATURE_LAYOUT`, 16 hexadecimal digits).
+pub const LAYOUT_KEY: &str = "ehr_feature_layout";
+
+/// This build's feature layout as a model's metadata names it (what `ehr-anomaly layout` prints).
+pub fn layout_hex() -> String {
+	format!("{FEATURE_LAYOUT:016x}")
+}
+
 /// Why a model cannot be used.
 #[derive(Debug)]
 pub enum ModelError {
@@ -35,6 +47,9 @@ pub enum ModelError {
 	HashMismatch { expected: [u8; 32], found: [u8; 32] },
 	/// It is not an ONNX graph tract can load.
 	Invalid(String),
+	/// It was trained on another feature layout than this build computes (`None`: it names
+	/// none).
+	LayoutMismatch { model: Option<String> },
 	/// Its inputs or outputs are not those of the anomaly model.
 	Shape(String),
 	/// Scoring failed.
@@ -52,6 +67,13 @@ impl fmt::Display for ModelError {
 				hex(expected)
 			),
 			Self::Invalid(e) => write!(f, "not a model tract can load: {e}"),
+			Self::LayoutMismatch { model } => write!(
+				f,
+				"the model was trained on feature layout {}, this node computes layout {}: \
+				 it would read its features shifted or misnamed",
+				model.as_deref().unwrap_or("(none named)"),
+				layout_hex()
+			),
 			Self::Shape(e) => write!(
 				f,
 				"not the anomaly model: it must take window [n, {}] and sequence [n, {}, {}] and \
@@ -134,6 +156,11 @@ impl Scorer {
 		let proto = onnx
 			.proto_model_for_read(&mut &*bytes)
 			.map_err(|e| ModelError::Invalid(format!("{e:#}")))?;
+		let layout = proto.metadata_props.iter().find(|entry| entry.key == LAYOUT_KEY);
+		let layout = layout.map(|entry| entry.value.clone());
+		if layout.as_deref() != Some(layout_hex().as_str()) {
+			return Err(ModelError::LayoutMismatch { model: layout });
+		}
 		let scaling = scaling(&proto);
 		let model = onnx
 			.model_for_proto_model(&proto)
@@ -404,6 +431,37 @@ mod tests {
 		let error = Scorer::load(&bytes, None).err().unwrap();
 		assert!(matches!(error, ModelError::Shape(_)), "{error}");
 		assert!(error.to_string().contains("not the anomaly model"));
+	}
+
+	/// The embedded model with its layout metadata set to `layout` (removed for `None`).
+	fn with_layout(layout: Option<&str>) -> Vec<u8> {
+		use tract_onnx::pb::{ModelProto, StringStringEntryProto};
+		let mut proto: ModelProto =
+			tract_onnx::onnx().proto_model_for_read(&mut &*DEFAULT_MODEL).unwrap();
+		proto.metadata_props.retain(|entry| entry.key != LAYOUT_KEY);
+		if let Some(layout) = layout {
+			let entry = StringStringEntryProto { key: LAYOUT_KEY.into(), value: layout.into() };
+			proto.metadata_props.push(entry);
+		}
+		prost::Message::encode_to_vec(&proto)
+	}
+
+	#[test]
+	fn a_model_of_another_feature_layout_is_refused_by_name() {
+		for other in [Some("0123456789abcdef"), None] {
+			let error = Scorer::load(&with_layout(other), None).err().unwrap();
+			assert!(matches!(error, ModelError::LayoutMismatch { .. }), "{error}");
+			let message = error.to_string();
+			assert!(message.contains(other.unwrap_or("none named")), "{message}");
+			assert!(message.contains(&layout_hex()), "{message}");
+		}
+		// The same graph naming this build's layout loads and scores as the embedded one.
+		let scorer = Scorer::load(&with_layout(Some(&layout_hex())), None).unwrap();
+		let batch = [Features::default()];
+		assert_eq!(
+			scorer.score(&batch).unwrap(),
+			Scorer::embedded().unwrap().score(&batch).unwrap()
+		);
 	}
 
 	#[test]

@@ -4,8 +4,15 @@
 
 use ehr_anomaly::score::{hex, ModelError, Scorer};
 use ehr_primitives::{
-	anomaly::{to_ppm, AnomalyScorer, AnomalyScorerExt, ScorePpm},
+	anomaly::{
+		to_ppm, AnomalyScorer, AnomalyScorerExt, ScorePpm, WorkerMonitor, WorkerMonitorExt,
+		WorkerRun,
+	},
 	features::Features,
+};
+use prometheus_endpoint::{
+	exponential_buckets, register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError,
+	Registry, U64,
 };
 use std::{
 	path::Path,
@@ -84,12 +91,95 @@ impl AnomalyScorer for NodeModel {
 	}
 }
 
+/// The sentinel worker's Prometheus metrics, fed by the runtime through `anomaly::worker_ran`
+/// after each run (`docs/sentinel.md` lists them).
+#[derive(Clone)]
+pub struct WorkerMetrics {
+	runs: Counter<U64>,
+	scored: Counter<U64>,
+	reported: Counter<U64>,
+	carried: Gauge<U64>,
+	run_time: Histogram,
+}
+
+impl WorkerMetrics {
+	/// The metrics, registered in `registry`.
+	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
+		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, registry);
+		Ok(Self {
+			runs: counter("ehr_sentinel_runs_total", "Runs of the sentinel's offchain worker")?,
+			scored: counter(
+				"ehr_sentinel_practitioners_scored_total",
+				"Practitioners the sentinel's worker scored",
+			)?,
+			reported: counter(
+				"ehr_sentinel_reports_sent_total",
+				"Sentinel reports the worker put in the transaction pool",
+			)?,
+			carried: register(
+				Gauge::new(
+					"ehr_sentinel_practitioners_carried",
+					"Practitioners the worker's last run left for the next (out of time)",
+				)?,
+				registry,
+			)?,
+			run_time: register(
+				Histogram::with_opts(
+					HistogramOpts::new(
+						"ehr_sentinel_run_seconds",
+						"How long a run of the sentinel's worker took",
+					)
+					.buckets(exponential_buckets(0.001, 2.0, 14)?),
+				)?,
+				registry,
+			)?,
+		})
+	}
+
+	/// The offchain worker extension that feeds these metrics.
+	pub fn extension(&self) -> WorkerMonitorExt {
+		WorkerMonitorExt(Box::new(self.clone()))
+	}
+}
+
+impl WorkerMonitor for WorkerMetrics {
+	fn ran(&mut self, run: WorkerRun) {
+		self.runs.inc();
+		self.scored.inc_by(run.scored.into());
+		self.reported.inc_by(run.reported.into());
+		self.carried.set(run.carried.into());
+		self.run_time.observe(run.millis as f64 / 1000.0);
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
 
 	fn batch() -> Vec<Features> {
 		vec![Features::default(); 3]
+	}
+
+	#[test]
+	fn a_run_of_the_worker_shows_in_the_metrics() {
+		let registry = Registry::new();
+		let mut metrics = WorkerMetrics::register(&registry).unwrap();
+		metrics.ran(WorkerRun { scored: 5, reported: 2, carried: 0, millis: 30 });
+		metrics.ran(WorkerRun { scored: 3, reported: 0, carried: 4, millis: 500 });
+		let value = |name: &str| {
+			let family = registry.gather().into_iter().find(|f| f.get_name() == name).unwrap();
+			let metric = &family.get_metric()[0];
+			match name {
+				"ehr_sentinel_practitioners_carried" => metric.get_gauge().get_value(),
+				"ehr_sentinel_run_seconds" => metric.get_histogram().get_sample_sum(),
+				_ => metric.get_counter().get_value(),
+			}
+		};
+		assert_eq!(value("ehr_sentinel_runs_total"), 2.0);
+		assert_eq!(value("ehr_sentinel_practitioners_scored_total"), 8.0);
+		assert_eq!(value("ehr_sentinel_reports_sent_total"), 2.0);
+		assert_eq!(value("ehr_sentinel_practitioners_carried"), 4.0);
+		assert!((value("ehr_sentinel_run_seconds") - 0.53).abs() < 1e-9);
 	}
 
 	#[test]

@@ -203,6 +203,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, BlockHash>>(
 		})?;
 
 	if config.offchain_worker.enabled {
+		let metrics = match config.prometheus_registry() {
+			Some(registry) => Some(crate::sentinel::WorkerMetrics::register(registry)?),
+			None => None,
+		};
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -214,12 +218,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, BlockHash>>(
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				// The model reaches offchain workers, and nothing else.
+				// The model and the worker's metrics reach offchain workers, and nothing else.
 				custom_extensions: move |_| {
-					model
-						.iter()
-						.map(|m| Box::new(m.extension()) as Box<dyn sp_externalities::Extension>)
-						.collect()
+					let model = model.iter().map(|m| Box::new(m.extension()) as Box<_>);
+					let metrics = metrics.iter().map(|m| Box::new(m.extension()) as Box<_>);
+					model.chain(metrics).collect::<Vec<Box<dyn sp_externalities::Extension>>>()
 				},
 			})?;
 		task_manager.spawn_handle().spawn(

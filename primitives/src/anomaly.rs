@@ -8,17 +8,22 @@
 //!
 //! The features cross the boundary as little-endian `f32`s, [`ENCODED_FEATURES_LEN`] bytes per
 //! practitioner (the codec has no floats), after a header that says how many `f32`s a
-//! practitioner has: a runtime upgrade that changes the features meets nodes built for the old
-//! ones, which must refuse the batch rather than read it shifted. (A change of what a feature
-//! means, its number unchanged, is the model's: a model is approved for the features it was
-//! trained on.) Scores come back in parts per million.
+//! practitioner has and which layout they are in ([`FEATURE_LAYOUT`]: their names, in order): a
+//! runtime upgrade that changes the features meets nodes built for the old ones, which must
+//! refuse the batch rather than read it shifted or misnamed. (A change of what a feature means,
+//! its name unchanged, is the model's: a model is approved for the features it was trained on.)
+//! Scores come back in parts per million.
 
-use crate::features::{Features, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
+use crate::features::{Features, FEATURE_LAYOUT, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES};
 use alloc::vec::Vec;
+use codec::{Decode, Encode};
 #[cfg(not(substrate_runtime))]
 use sp_externalities::ExternalitiesExt;
 use sp_runtime_interface::{
-	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndRead, PassPointerAndRead},
+	pass_by::{
+		AllocateAndReturnByCodec, PassFatPointerAndDecode, PassFatPointerAndRead,
+		PassPointerAndRead,
+	},
 	runtime_interface,
 };
 
@@ -35,8 +40,14 @@ const FLOATS: usize = WINDOW_FEATURES.len() + SEQUENCE_LENGTH * STEP_FEATURES.le
 /// Bytes per practitioner on the wire.
 pub const ENCODED_FEATURES_LEN: usize = FLOATS * 4;
 
-/// The wire format's header: how many `f32`s a practitioner has, little-endian.
-const HEADER: [u8; 4] = (FLOATS as u32).to_le_bytes();
+/// The wire format's header: how many `f32`s a practitioner has (`u32`), then the feature
+/// layout (`u64`), little-endian.
+const HEADER: [u8; 12] = header(FLOATS as u32, FEATURE_LAYOUT);
+
+const fn header(floats: u32, layout: u64) -> [u8; 12] {
+	let (f, l) = (floats.to_le_bytes(), layout.to_le_bytes());
+	[f[0], f[1], f[2], f[3], l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]]
+}
 
 impl Features {
 	/// An empty batch in the wire format, room made for `practitioners`.
@@ -55,7 +66,8 @@ impl Features {
 	}
 
 	/// The features of a batch in the wire format, or `None` if its header is not these
-	/// features' (another number of them) or `bytes` is not a whole number of practitioners.
+	/// features' (another number of them, or another layout) or `bytes` is not a whole number
+	/// of practitioners.
 	pub fn decode_batch(bytes: &[u8]) -> Option<Vec<Features>> {
 		let bytes = bytes.strip_prefix(&HEADER)?;
 		if bytes.len() % ENCODED_FEATURES_LEN != 0 {
@@ -110,6 +122,32 @@ sp_externalities::decl_extension! {
 	pub struct AnomalyScorerExt(alloc::boxed::Box<dyn AnomalyScorer>);
 }
 
+/// What one run of the sentinel's offchain worker did, for the node's metrics.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct WorkerRun {
+	/// Practitioners scored.
+	pub scored: u32,
+	/// Reports put in the pool.
+	pub reported: u32,
+	/// Practitioners left for the next run (out of time, or the previous run still scoring).
+	pub carried: u32,
+	/// How long the run took, by the offchain clock.
+	pub millis: u64,
+}
+
+/// What the node plugs in behind [`anomaly::worker_ran`]: its metrics.
+#[cfg(not(substrate_runtime))]
+pub trait WorkerMonitor: Send + 'static {
+	/// Note a run of the worker.
+	fn ran(&mut self, run: WorkerRun);
+}
+
+#[cfg(not(substrate_runtime))]
+sp_externalities::decl_extension! {
+	/// The node's metrics of the sentinel's worker, registered for offchain workers only.
+	pub struct WorkerMonitorExt(alloc::boxed::Box<dyn WorkerMonitor>);
+}
+
 /// The host functions of the anomaly model.
 #[runtime_interface]
 pub trait Anomaly {
@@ -124,6 +162,14 @@ pub trait Anomaly {
 	) -> AllocateAndReturnByCodec<Option<Vec<ScorePpm>>> {
 		let batch = Features::decode_batch(features)?;
 		self.extension::<AnomalyScorerExt>()?.0.score(approved_model, &batch)
+	}
+
+	/// Tell the node what a run of the sentinel's worker did (its metrics). Does nothing where
+	/// the node keeps none (outside offchain workers, or without Prometheus).
+	fn worker_ran(&mut self, run: PassFatPointerAndDecode<WorkerRun>) {
+		if let Some(monitor) = self.extension::<WorkerMonitorExt>() {
+			monitor.0.ran(run);
+		}
 	}
 }
 
@@ -142,7 +188,7 @@ mod tests {
 		let mut bytes = Features::new_batch(2);
 		a.encode_to(&mut bytes);
 		b.encode_to(&mut bytes);
-		assert_eq!(bytes.len(), 4 + 2 * ENCODED_FEATURES_LEN);
+		assert_eq!(bytes.len(), HEADER.len() + 2 * ENCODED_FEATURES_LEN);
 		assert_eq!(Features::decode_batch(&bytes), Some(vec![a, b]));
 		assert_eq!(Features::decode_batch(&bytes[..bytes.len() - 1]), None);
 		assert_eq!(Features::decode_batch(&Features::new_batch(0)), Some(vec![]));
@@ -154,10 +200,38 @@ mod tests {
 		// A runtime with one window feature fewer, and as many practitioners as make the
 		// lengths agree: read without the header, its floats would be shifted.
 		let other = FLOATS - 1;
-		let mut bytes = (other as u32).to_le_bytes().to_vec();
-		bytes.resize(4 + FLOATS * other * 4, 0);
-		assert_eq!((bytes.len() - 4) % ENCODED_FEATURES_LEN, 0);
+		let mut bytes = header(other as u32, FEATURE_LAYOUT).to_vec();
+		bytes.resize(HEADER.len() + FLOATS * other * 4, 0);
+		assert_eq!((bytes.len() - HEADER.len()) % ENCODED_FEATURES_LEN, 0);
 		assert_eq!(Features::decode_batch(&bytes), None);
+	}
+
+	#[test]
+	fn a_batch_of_another_layout_is_refused_even_when_its_number_fits() {
+		// Two features swapped: as many floats, another layout.
+		let mut bytes = header(FLOATS as u32, FEATURE_LAYOUT ^ 1).to_vec();
+		bytes.resize(HEADER.len() + ENCODED_FEATURES_LEN, 0);
+		assert_eq!(Features::decode_batch(&bytes), None);
+		bytes[..HEADER.len()].copy_from_slice(&HEADER);
+		assert_eq!(Features::decode_batch(&bytes), Some(vec![Features::default()]));
+	}
+
+	struct Runs(std::sync::Arc<std::sync::Mutex<Vec<WorkerRun>>>);
+	impl WorkerMonitor for Runs {
+		fn ran(&mut self, run: WorkerRun) {
+			self.0.lock().unwrap().push(run);
+		}
+	}
+
+	#[test]
+	fn a_run_reaches_the_nodes_monitor_where_there_is_one() {
+		let run = WorkerRun { scored: 3, reported: 1, carried: 2, millis: 40 };
+		sp_io::TestExternalities::default().execute_with(|| anomaly::worker_ran(run));
+		let runs = std::sync::Arc::default();
+		let mut ext = sp_io::TestExternalities::default();
+		ext.register_extension(WorkerMonitorExt(Box::new(Runs(std::sync::Arc::clone(&runs)))));
+		ext.execute_with(|| anomaly::worker_ran(run));
+		assert_eq!(*runs.lock().unwrap(), vec![run]);
 	}
 
 	#[test]

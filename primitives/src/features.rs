@@ -61,6 +61,31 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use core::borrow::Borrow;
 use scale_info::TypeInfo;
 
+/// Declares a struct of named `f32` features, the const list of their names in the same order,
+/// and the struct as an array in that order: the one definition of a layout. A value is given
+/// by name (a struct literal), so swapping two entries of the list reorders names and values
+/// alike (and changes [`FEATURE_LAYOUT`], which the model must match); it cannot compile into
+/// values under the wrong names.
+macro_rules! named_features {
+	($(#[$doc:meta])* struct $name:ident, $names:ident: [$($field:ident),+ $(,)?]) => {
+		$(#[$doc])*
+		#[derive(Clone, Copy, PartialEq, Debug, Default)]
+		pub struct $name {
+			$(pub $field: f32),+
+		}
+
+		#[doc = concat!("The names of [`", stringify!($name), "`], in order.")]
+		pub const $names: [&str; [$(stringify!($field)),+].len()] = [$(stringify!($field)),+];
+
+		impl $name {
+			/// The features in the order of their names.
+			pub fn to_array(&self) -> [f32; $names.len()] {
+				[$(self.$field),+]
+			}
+		}
+	};
+}
+
 /// How many decisions the sequence part holds: the audit pallet's window length.
 pub const SEQUENCE_LENGTH: usize = 64;
 
@@ -73,77 +98,122 @@ pub const MIN_SCORED_WINDOW: usize = SEQUENCE_LENGTH / 2;
 /// a snooper's detour amid a day's care, which the whole window's shares dilute.
 pub const LAST_DECISIONS: usize = 16;
 
-/// The names of the window features, in order. A `*_share` is of the window's decisions (or of
-/// its patients, its last hour's, its last [`LAST_DECISIONS`]); `out_of_care_patients` and
-/// `organisation_scope_out_of_care_reads` count over a full window's length, so they grow with
-/// the window's fill. Those that name two flags count decisions with both: the combinations the
-/// supervised head gained most from (`model/EXPERIMENTS.md`).
-pub const WINDOW_FEATURES: [&str; 47] = [
-	"fill",
-	"rate_per_hour",
-	"last_hour_share",
-	"distinct_patient_share",
-	"distinct_patients_last_hour",
-	"off_hours_share",
-	"denial_share",
-	"emergency_share",
-	"sensitive_share",
-	"purpose_role_mismatch_share",
-	"category_role_mismatch_share",
-	"organisation_scope_share",
-	"first_time_patient_share",
-	"max_burst_5min_share",
-	"secondary_use_share",
-	"weekend_share",
-	"unusual_hour_share",
-	"one_off_patient_share",
-	"novel_category_share",
-	"novel_purpose_share",
-	"role_clinical",
-	"role_service",
-	"role_office",
-	"role_physician",
-	"out_of_care_patient_share",
-	"out_of_care_last_hour_share",
-	"unexplained_patient_share",
-	"unexplained_last_hour_share",
-	"ward_registered",
-	"foreign_ward_patient_share",
-	"foreign_ward_last_hour_share",
-	"out_of_care_share",
-	"out_of_care_first_read_share",
-	"out_of_care_patients",
-	"organisation_scope_out_of_care_share",
-	"organisation_scope_out_of_care_reads",
-	"organisation_scope_foreign_ward_share",
-	"emergency_out_of_care_share",
-	"emergency_sensitive_share",
-	"first_read_clinical_notes_share",
-	"foreign_ward_last16_share",
-	"unexplained_last16_share",
-	"out_of_care_first_read_last16_share",
-	"sensitive_out_of_care_last16_share",
-	"emergency_out_of_care_last16_share",
-	"denied_sensitive_last16_share",
-	"organisation_scope_first_read_last16_share",
-];
+named_features! {
+	/// The window features, by name; [`WINDOW_FEATURES`] names them in this order. A `*_share` is
+	/// of the window's decisions (or of its patients, its last hour's, its last
+	/// [`LAST_DECISIONS`]); `out_of_care_patients` and `organisation_scope_out_of_care_reads` count
+	/// over a full window's length, so they grow with the window's fill. Those that name two flags
+	/// count decisions with both: the combinations the supervised head gained most from
+	/// (`model/EXPERIMENTS.md`).
+	struct WindowFeatures, WINDOW_FEATURES: [
+		fill,
+		rate_per_hour,
+		last_hour_share,
+		distinct_patient_share,
+		distinct_patients_last_hour,
+		off_hours_share,
+		denial_share,
+		emergency_share,
+		sensitive_share,
+		purpose_role_mismatch_share,
+		category_role_mismatch_share,
+		organisation_scope_share,
+		first_time_patient_share,
+		max_burst_5min_share,
+		secondary_use_share,
+		weekend_share,
+		unusual_hour_share,
+		one_off_patient_share,
+		novel_category_share,
+		novel_purpose_share,
+		role_clinical,
+		role_service,
+		role_office,
+		role_physician,
+		out_of_care_patient_share,
+		out_of_care_last_hour_share,
+		unexplained_patient_share,
+		unexplained_last_hour_share,
+		ward_registered,
+		foreign_ward_patient_share,
+		foreign_ward_last_hour_share,
+		out_of_care_share,
+		out_of_care_first_read_share,
+		out_of_care_patients,
+		organisation_scope_out_of_care_share,
+		organisation_scope_out_of_care_reads,
+		organisation_scope_foreign_ward_share,
+		emergency_out_of_care_share,
+		emergency_sensitive_share,
+		first_read_clinical_notes_share,
+		foreign_ward_last16_share,
+		unexplained_last16_share,
+		out_of_care_first_read_last16_share,
+		sensitive_out_of_care_last16_share,
+		emergency_out_of_care_last16_share,
+		denied_sensitive_last16_share,
+		organisation_scope_first_read_last16_share,
+	]
+}
 
-/// The names of the features of one step of the sequence, in order.
-pub const STEP_FEATURES: [&str; 13] = [
-	"present",
-	"granted",
-	"emergency",
-	"sensitive",
-	"off_hours",
-	"gap",
-	"first_time_patient",
-	"purpose_role_mismatch",
-	"organisation_scope",
-	"clinical_notes",
-	"out_of_care",
-	"unexplained",
-	"foreign_ward",
-];
+named_features! {
+	/// The features of one step of the sequence, by name; [`STEP_FEATURES`] names them in this
+	/// order.
+	struct StepFeatures, STEP_FEATURES: [
+		present,
+		granted,
+		emergency,
+		sensitive,
+		off_hours,
+		gap,
+		first_time_patient,
+		purpose_role_mismatch,
+		organisation_scope,
+		clinical_notes,
+		out_of_care,
+		unexplained,
+		foreign_ward,
+	]
+}
+
+/// The feature layout: FNV-1a (64 bits) of the sequence length and of every feature's name, the
+/// window's then the step's, in order. It tells layouts apart against mistakes (a model trained
+/// on other features, a node built for another runtime), not against an adversary: the model is
+/// approved on chain by its sha256. The wire format's header ([`crate::anomaly`]) and the
+/// model's ONNX metadata (`ehr_feature_layout`, 16 hexadecimal digits) carry it.
+pub const FEATURE_LAYOUT: u64 = layout_of(&[&WINDOW_FEATURES, &STEP_FEATURES], SEQUENCE_LENGTH);
+
+const fn layout_of(lists: &[&[&str]], sequence_length: usize) -> u64 {
+	const PRIME: u64 = 0x0000_0100_0000_01b3;
+	const fn mix(hash: u64, byte: u8) -> u64 {
+		(hash ^ byte as u64).wrapping_mul(PRIME)
+	}
+	let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+	let length = (sequence_length as u64).to_le_bytes();
+	let mut i = 0;
+	while i < length.len() {
+		hash = mix(hash, length[i]);
+		i += 1;
+	}
+	let mut list = 0;
+	while list < lists.len() {
+		let mut name = 0;
+		while name < lists[list].len() {
+			let bytes = lists[list][name].as_bytes();
+			let mut b = 0;
+			while b < bytes.len() {
+				hash = mix(hash, bytes[b]);
+				b += 1;
+			}
+			// Each name ends with a zero byte, each list with 0xff: ("ab", "c") is not ("a", "bc").
+			hash = mix(hash, 0);
+			name += 1;
+		}
+		hash = mix(hash, 0xff);
+		list += 1;
+	}
+	hash
+}
 
 /// The features of one practitioner's window.
 #[derive(Clone, PartialEq, Debug)]
@@ -169,6 +239,12 @@ const DAY: Moment = 24 * HOUR;
 /// How long after another practitioner's granted access a patient counts as in care: a stay's
 /// last reads to the office's batches on it after discharge.
 pub const CARE_LOOKBACK: Moment = 4 * DAY;
+
+/// The most entries of one patient's log the care features read, newest first: with the window's
+/// at most [`SEQUENCE_LENGTH`] patients, what bounds the storage one practitioner's features read
+/// (the offchain worker's cost; `docs/sentinel.md` counts it). The exporter applies it too (it
+/// calls [`features`]), so the model is trained on what the chain computes.
+pub const CARE_LOG_READS: usize = 128;
 
 /// How many days a practitioner's [`WorkingHours`] reach back: two weeks hold every shift of a
 /// rota with days off, and every hour of an office's batches.
@@ -244,7 +320,8 @@ const TEAM: u32 = 3;
 
 /// What a patient's log says of the others who were granted access to the patient at or after
 /// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
-/// once, with its latest read). Reads the log, newest first, only down to `since`.
+/// once, with its latest read). Reads the log, newest first, only down to `since` and at most
+/// [`CARE_LOG_READS`] entries.
 fn others_of<AccountId: Ord + Clone>(
 	log_newest_first: impl IntoIterator<Item = impl Borrow<AccessDecision<AccountId>>>,
 	practitioner: &AccountId,
@@ -252,7 +329,7 @@ fn others_of<AccountId: Ord + Clone>(
 ) -> (bool, Vec<(AccountId, Moment)>) {
 	let mut anyone = false;
 	let mut clinicians = Vec::new();
-	for decision in log_newest_first.into_iter() {
+	for decision in log_newest_first.into_iter().take(CARE_LOG_READS) {
 		let d = decision.borrow();
 		if d.at < since {
 			break;
@@ -472,56 +549,90 @@ where
 	let organisation_out_of_care =
 		count(&|i, d| is_organisation_scope(&d.outcome) && out_of_care[i]);
 
-	out.window = [
-		share(n, SEQUENCE_LENGTH),
-		squash(n as f32 / span_hours, 60.0),
-		share(recent, n),
-		share(distinct, n),
-		squash(distinct_last_hour as f32, 20.0),
-		share(count(&|_, d| is_off_hours(d.at)), n),
-		share(count(&|_, d| !d.outcome.is_granted()), n),
-		share(count(&|_, d| d.emergency), n),
-		share(count(&|_, d| d.category.is_sensitive()), n),
-		share(count(&|_, d| purpose_mismatch(d.role, d.purpose)), n),
-		share(count(&|_, d| category_mismatch(d.role, d.category)), n),
-		share(count(&|_, d| is_organisation_scope(&d.outcome)), n),
-		share(new_patients, recent),
-		share(max_burst, n),
-		share(count(&|_, d| matches!(d.purpose, Purpose::Payment | Purpose::Research)), n),
-		share(count(&|_, d| is_weekend(d.at)), n),
-		share(unusual_hours, recent),
-		share(one_off, distinct),
-		share(novel_categories, recent),
-		share(novel_purposes, recent),
-		flag(role == Some(RoleGroup::Clinical)),
-		flag(role == Some(RoleGroup::Service)),
-		flag(role == Some(RoleGroup::Office)),
+	out.window = WindowFeatures {
+		fill: share(n, SEQUENCE_LENGTH),
+		rate_per_hour: squash(n as f32 / span_hours, 60.0),
+		last_hour_share: share(recent, n),
+		distinct_patient_share: share(distinct, n),
+		distinct_patients_last_hour: squash(distinct_last_hour as f32, 20.0),
+		off_hours_share: share(count(&|_, d| is_off_hours(d.at)), n),
+		denial_share: share(count(&|_, d| !d.outcome.is_granted()), n),
+		emergency_share: share(count(&|_, d| d.emergency), n),
+		sensitive_share: share(count(&|_, d| d.category.is_sensitive()), n),
+		purpose_role_mismatch_share: share(count(&|_, d| purpose_mismatch(d.role, d.purpose)), n),
+		category_role_mismatch_share: share(
+			count(&|_, d| category_mismatch(d.role, d.category)),
+			n,
+		),
+		organisation_scope_share: share(count(&|_, d| is_organisation_scope(&d.outcome)), n),
+		first_time_patient_share: share(new_patients, recent),
+		max_burst_5min_share: share(max_burst, n),
+		secondary_use_share: share(
+			count(&|_, d| matches!(d.purpose, Purpose::Payment | Purpose::Research)),
+			n,
+		),
+		weekend_share: share(count(&|_, d| is_weekend(d.at)), n),
+		unusual_hour_share: share(unusual_hours, recent),
+		one_off_patient_share: share(one_off, distinct),
+		novel_category_share: share(novel_categories, recent),
+		novel_purpose_share: share(novel_purposes, recent),
+		role_clinical: flag(role == Some(RoleGroup::Clinical)),
+		role_service: flag(role == Some(RoleGroup::Service)),
+		role_office: flag(role == Some(RoleGroup::Office)),
 		// Physicians consult on other wards' patients; nurses seldom leave their ward.
-		flag(last.role == Some(PractitionerRole::Physician)),
-		share(out_of_care_patients, distinct),
-		share(count(&|i, d| in_last_hour(d) && out_of_care[i]), recent),
-		share(count(&|i, _| first_time[i] && unexplained[i]), distinct),
-		share(count(&|i, d| in_last_hour(d) && unexplained[i]), recent),
-		flag(own_ward.is_some()),
-		share(count(&|i, _| first_time[i] && foreign_ward[i]), distinct),
-		share(count(&|i, d| in_last_hour(d) && foreign_ward[i]), recent),
-		share(count(&|i, _| out_of_care[i]), n),
-		share(out_of_care_patients, n),
-		share(out_of_care_patients, SEQUENCE_LENGTH),
-		share(organisation_out_of_care, n),
-		share(organisation_out_of_care, SEQUENCE_LENGTH),
-		share(count(&|i, d| is_organisation_scope(&d.outcome) && foreign_ward[i]), n),
-		share(count(&|i, d| d.emergency && out_of_care[i]), n),
-		share(count(&|_, d| d.emergency && d.category.is_sensitive()), n),
-		share(count(&|i, d| first_time[i] && d.category == RecordCategory::ClinicalNotes), n),
-		last_share(&|i, _| foreign_ward[i]),
-		last_share(&|i, _| unexplained[i]),
-		last_share(&|i, _| first_time[i] && out_of_care[i]),
-		last_share(&|i, d| d.category.is_sensitive() && out_of_care[i]),
-		last_share(&|i, d| d.emergency && out_of_care[i]),
-		last_share(&|_, d| !d.outcome.is_granted() && d.category.is_sensitive()),
-		last_share(&|i, d| first_time[i] && is_organisation_scope(&d.outcome)),
-	];
+		role_physician: flag(last.role == Some(PractitionerRole::Physician)),
+		out_of_care_patient_share: share(out_of_care_patients, distinct),
+		out_of_care_last_hour_share: share(
+			count(&|i, d| in_last_hour(d) && out_of_care[i]),
+			recent,
+		),
+		unexplained_patient_share: share(count(&|i, _| first_time[i] && unexplained[i]), distinct),
+		unexplained_last_hour_share: share(
+			count(&|i, d| in_last_hour(d) && unexplained[i]),
+			recent,
+		),
+		ward_registered: flag(own_ward.is_some()),
+		foreign_ward_patient_share: share(
+			count(&|i, _| first_time[i] && foreign_ward[i]),
+			distinct,
+		),
+		foreign_ward_last_hour_share: share(
+			count(&|i, d| in_last_hour(d) && foreign_ward[i]),
+			recent,
+		),
+		out_of_care_share: share(count(&|i, _| out_of_care[i]), n),
+		out_of_care_first_read_share: share(out_of_care_patients, n),
+		out_of_care_patients: share(out_of_care_patients, SEQUENCE_LENGTH),
+		organisation_scope_out_of_care_share: share(organisation_out_of_care, n),
+		organisation_scope_out_of_care_reads: share(organisation_out_of_care, SEQUENCE_LENGTH),
+		organisation_scope_foreign_ward_share: share(
+			count(&|i, d| is_organisation_scope(&d.outcome) && foreign_ward[i]),
+			n,
+		),
+		emergency_out_of_care_share: share(count(&|i, d| d.emergency && out_of_care[i]), n),
+		emergency_sensitive_share: share(
+			count(&|_, d| d.emergency && d.category.is_sensitive()),
+			n,
+		),
+		first_read_clinical_notes_share: share(
+			count(&|i, d| first_time[i] && d.category == RecordCategory::ClinicalNotes),
+			n,
+		),
+		foreign_ward_last16_share: last_share(&|i, _| foreign_ward[i]),
+		unexplained_last16_share: last_share(&|i, _| unexplained[i]),
+		out_of_care_first_read_last16_share: last_share(&|i, _| first_time[i] && out_of_care[i]),
+		sensitive_out_of_care_last16_share: last_share(&|i, d| {
+			d.category.is_sensitive() && out_of_care[i]
+		}),
+		emergency_out_of_care_last16_share: last_share(&|i, d| d.emergency && out_of_care[i]),
+		denied_sensitive_last16_share: last_share(&|_, d| {
+			!d.outcome.is_granted() && d.category.is_sensitive()
+		}),
+		organisation_scope_first_read_last16_share: last_share(&|i, d| {
+			first_time[i] && is_organisation_scope(&d.outcome)
+		}),
+	}
+	.to_array();
 
 	let pad = SEQUENCE_LENGTH - n;
 	for (i, decision) in window.iter().enumerate() {
@@ -529,21 +640,22 @@ where
 			Some(previous) => decision.at.saturating_sub(previous.at) as f32 / MINUTE as f32,
 			None => 0.0,
 		};
-		out.sequence[pad + i] = [
-			1.0,
-			flag(decision.outcome.is_granted()),
-			flag(decision.emergency),
-			flag(decision.category.is_sensitive()),
-			flag(is_off_hours(decision.at)),
-			squash(gap_minutes, 30.0),
-			flag(first_time[i]),
-			flag(purpose_mismatch(decision.role, decision.purpose)),
-			flag(is_organisation_scope(&decision.outcome)),
-			flag(decision.category == RecordCategory::ClinicalNotes),
-			flag(out_of_care[i]),
-			flag(unexplained[i]),
-			flag(foreign_ward[i]),
-		];
+		out.sequence[pad + i] = StepFeatures {
+			present: 1.0,
+			granted: flag(decision.outcome.is_granted()),
+			emergency: flag(decision.emergency),
+			sensitive: flag(decision.category.is_sensitive()),
+			off_hours: flag(is_off_hours(decision.at)),
+			gap: squash(gap_minutes, 30.0),
+			first_time_patient: flag(first_time[i]),
+			purpose_role_mismatch: flag(purpose_mismatch(decision.role, decision.purpose)),
+			organisation_scope: flag(is_organisation_scope(&decision.outcome)),
+			clinical_notes: flag(decision.category == RecordCategory::ClinicalNotes),
+			out_of_care: flag(out_of_care[i]),
+			unexplained: flag(unexplained[i]),
+			foreign_ward: flag(foreign_ward[i]),
+		}
+		.to_array();
 	}
 	out
 }
@@ -912,6 +1024,49 @@ mod tests {
 		assert_eq!(others_of(&log[..2], &7, NOON - DAY), (false, vec![]));
 		// The reads of the practitioner asking do not count for it.
 		assert_eq!(others_of(&log[3..], &9, NOON - 4 * DAY), (true, vec![physician]));
+	}
+
+	#[test]
+	fn a_patients_log_is_read_no_further_than_the_cap() {
+		use PractitionerRole::*;
+		// A patient flooded with the practitioner's own reads, one a minute, newest first; a
+		// physician read it an hour before the flood began, well within the look-back.
+		let flood = NOON - CARE_LOG_READS as u64 * MINUTE;
+		let mut log: Vec<_> = (0..CARE_LOG_READS as u64)
+			.map(|i| by(7, Nurse, NOON - i * MINUTE, 1, granted()))
+			.collect();
+		log.push(by(11, Physician, flood - HOUR, 1, granted()));
+		let mut read = 0;
+		let counted = log.iter().inspect(|_| read += 1);
+		assert_eq!(others_of(counted, &7, NOON - CARE_LOOKBACK), (false, vec![]));
+		assert_eq!(read, CARE_LOG_READS);
+		// One own read fewer, and the physician is within the cap.
+		let within = others_of(&log[1..], &7, NOON - CARE_LOOKBACK);
+		assert_eq!(within, (true, vec![(11, flood - HOUR)]));
+	}
+
+	#[test]
+	fn the_layout_tells_apart_orders_names_and_lengths() {
+		let layout = |lists: &[&[&str]], length| layout_of(lists, length);
+		let ab = layout(&[&["a", "b"], &["c"]], 64);
+		assert_ne!(ab, layout(&[&["b", "a"], &["c"]], 64));
+		assert_ne!(ab, layout(&[&["a", "b"], &["c"]], 32));
+		assert_ne!(ab, layout(&[&["a"], &["b", "c"]], 64));
+		assert_ne!(layout(&[&["ab", "c"]], 64), layout(&[&["a", "bc"]], 64));
+		assert_eq!(ab, layout(&[&["a", "b"], &["c"]], 64));
+		assert_eq!(FEATURE_LAYOUT, layout(&[&WINDOW_FEATURES, &STEP_FEATURES], SEQUENCE_LENGTH));
+	}
+
+	#[test]
+	fn a_feature_is_at_its_names_place() {
+		let place = |name| WINDOW_FEATURES.iter().position(|n| *n == name).unwrap();
+		let window = WindowFeatures { ward_registered: 1.0, fill: 0.5, ..Default::default() };
+		let array = window.to_array();
+		assert_eq!((array[place("ward_registered")], array[place("fill")]), (1.0, 0.5));
+		assert_eq!(array.iter().filter(|x| **x != 0.0).count(), 2);
+		let step = StepFeatures { foreign_ward: 1.0, ..Default::default() }.to_array();
+		assert_eq!(step[STEP_FEATURES.len() - 1], 1.0);
+		assert_eq!(STEP_FEATURES[STEP_FEATURES.len() - 1], "foreign_ward");
 	}
 
 	#[test]

@@ -48,6 +48,10 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		(Self::colleague(&organisation), organisation)
 	}
 
+	fn pass_time(by: ehr_primitives::Moment) {
+		pallet_timestamp::Now::<Runtime>::mutate(|now| *now = now.saturating_add(by));
+	}
+
 	fn colleague(organisation: &AccountId) -> AccountId {
 		// A new account each time: as many as are registered already.
 		let registered = pallet_providers::Practitioners::<Runtime>::iter_keys().count();

@@ -25,6 +25,8 @@ mod benchmarks;
 mod apis;
 pub mod genesis_config_presets;
 #[cfg(test)]
+mod parity_tests;
+#[cfg(test)]
 mod tests;
 
 use frame_support::{
@@ -82,7 +84,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: RUNTIME_API_VERSIONS,
 	// 2: sentinel reports are authorized transactions; the pool checks access requests.
@@ -251,6 +253,9 @@ parameter_types! {
 	pub const EmergencyGrantDuration: Moment = 4 * 60 * 60 * 1000;
 	/// The longest a referral lasts: a week (a stay's consults fit; a longer one is renewed).
 	pub const MaxReferralDuration: Moment = 7 * 24 * 60 * 60 * 1000;
+	/// How long the council may override an organisation's verdict on a break-glass: 30 days
+	/// (a monthly privacy review of its members' emergency accesses).
+	pub const VerdictOverridePeriod: Moment = 30 * 24 * 60 * 60 * 1000;
 }
 
 impl pallet_audit::Config for Runtime {
@@ -260,6 +265,7 @@ impl pallet_audit::Config for Runtime {
 	// The council, once governance lands.
 	type ReviewOrigin = frame_system::EnsureRoot<AccountId>;
 	type EmergencyGrantDuration = EmergencyGrantDuration;
+	type VerdictOverridePeriod = VerdictOverridePeriod;
 	// An emergency physician's busiest shift breaks the glass a few times; more, unreviewed,
 	// waits for its organisation's reviewers.
 	type MaxOpenEmergencies = ConstU32<8>;

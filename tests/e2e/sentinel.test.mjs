@@ -101,6 +101,14 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     assert.deepEqual(suspended.data.reporters, [alice.address]);
     assert.equal(suspended.data.modelHash, (await api.query.sentinel.approvedModel()).unwrap().toHex());
 
+    // The node's Prometheus metrics count the runs, the scoring and the report.
+    const metrics = await (await fetch(node.prometheusUrl)).text();
+    const value = (name) => Number(metrics.match(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'm'))?.[2]);
+    assert.ok(value('ehr_sentinel_reports_sent_total') >= 1, metrics);
+    assert.ok(value('ehr_sentinel_practitioners_scored_total') >= 1);
+    assert.ok(value('ehr_sentinel_runs_total') >= 1);
+    assert.match(metrics, /^ehr_sentinel_run_seconds_count(\{[^}]*\})? [1-9]/m);
+
     const status = await statusOf(api, physician);
     assert.equal(status.status, 'Suspended');
     assert.deepEqual(status.reason, { anomalyDetected: { scorePpm: suspended.data.scorePpm, modelHash: suspended.data.modelHash } });

@@ -139,6 +139,52 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// An active practitioner's emergency access to the patient's allergies, judged justified
+	/// by its organisation: the practitioner and the access.
+	fn justified_by_organisation<T: Config>(
+	) -> Result<(T::AccountId, EmergencyAccessId), BenchmarkError> {
+		let (practitioner, organisation) = T::BenchmarkHelper::active_practitioner();
+		Pallet::<T>::emergency_access(
+			RawOrigin::Signed(practitioner.clone()).into(),
+			T::Lookup::unlookup(patient::<T>()),
+			RecordCategory::Allergies,
+			EmergencyReason::LifeThreatening,
+		)?;
+		let access = PendingReviews::<T>::iter_keys().next().ok_or(BenchmarkError::Weightless)?;
+		let origin = RawOrigin::Signed(organisation).into();
+		Pallet::<T>::review_emergency(origin, access, Verdict::Justified)?;
+		Ok((practitioner, access))
+	}
+
+	/// A justified verdict overridden: the count grows and the open grant is closed.
+	#[benchmark]
+	fn override_verdict() -> Result<(), BenchmarkError> {
+		let (practitioner, access) = justified_by_organisation::<T>()?;
+		let origin =
+			T::ReviewOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, access, Verdict::Unjustified);
+
+		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
+		let key = (&practitioner, &patient::<T>(), RecordCategory::Allergies);
+		assert!(!EmergencyGrants::<T>::contains_key(key));
+		assert!(!OrganisationVerdicts::<T>::contains_key(access));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn forget_verdict() -> Result<(), BenchmarkError> {
+		let (_, access) = justified_by_organisation::<T>()?;
+		T::BenchmarkHelper::pass_time(T::VerdictOverridePeriod::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient::<T>()), access);
+
+		assert!(!OrganisationVerdicts::<T>::contains_key(access));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn refer() {
 		let (referrer, organisation) = T::BenchmarkHelper::active_practitioner();

@@ -32,7 +32,11 @@
 //! record at once (each is checked against the policy when used). The practitioner's
 //! organisation or `ReviewOrigin` (the council) reviews it; an unjustified verdict is counted
 //! against the practitioner ([`UnjustifiedEmergencies`], for the security officers; the anomaly
-//! model does not read it) and closes the grant. A practitioner with `MaxOpenEmergencies`
+//! model does not read it) and closes the grant. An organisation judges its own staff, so its
+//! verdict is kept for `VerdictOverridePeriod` ([`OrganisationVerdicts`]), in which
+//! `ReviewOrigin` may override it once (`override_verdict`): an unjustified break-glass whitewashed
+//! as justified is then counted and its grant closed, or a count taken back; after the period
+//! anyone may clear the record (`forget_verdict`). A practitioner with `MaxOpenEmergencies`
 //! accesses waiting for review is denied the next break-glass (`EmergencyLimitReached`, logged)
 //! until they are reviewed: the review queue does not grow without its reviewers.
 //!
@@ -187,6 +191,16 @@ pub struct EmergencyAccess<AccountId> {
 	pub until: Moment,
 }
 
+/// An emergency access its practitioner's organisation reviewed: open to `ReviewOrigin`'s
+/// override until `reviewed_at + VerdictOverridePeriod`.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct ReviewedEmergency<AccountId> {
+	pub access: EmergencyAccess<AccountId>,
+	pub verdict: Verdict,
+	/// When the organisation gave its verdict (unix milliseconds).
+	pub reviewed_at: Moment,
+}
+
 /// An open emergency grant of a practitioner to a patient's record.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct EmergencyGrant {
@@ -252,6 +266,11 @@ pub mod pallet {
 		/// How long an emergency grant lasts (milliseconds).
 		#[pallet::constant]
 		type EmergencyGrantDuration: Get<Moment>;
+
+		/// How long after an organisation's verdict on an emergency access `ReviewOrigin` may
+		/// override it (milliseconds).
+		#[pallet::constant]
+		type VerdictOverridePeriod: Get<Moment>;
 
 		/// The most emergency accesses of one practitioner waiting for review: a further
 		/// break-glass is denied (and logged) until they are reviewed.
@@ -354,6 +373,12 @@ pub mod pallet {
 	pub type UnjustifiedEmergencies<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// Emergency accesses reviewed by the practitioner's organisation, with its verdict and
+	/// when it was given: `ReviewOrigin` may override them for `VerdictOverridePeriod`.
+	#[pallet::storage]
+	pub type OrganisationVerdicts<T: Config> =
+		StorageMap<_, Twox64Concat, EmergencyAccessId, ReviewedEmergency<T::AccountId>>;
+
 	/// Open referrals, by consultant and patient.
 	#[pallet::storage]
 	pub type Referrals<T: Config> = StorageDoubleMap<
@@ -388,6 +413,16 @@ pub mod pallet {
 			verdict: Verdict,
 			by: Reviewer<T::AccountId>,
 		},
+		/// `ReviewOrigin` overrode an organisation's verdict on an emergency access (or, with
+		/// the same verdict, made it final).
+		EmergencyVerdictOverridden {
+			access: EmergencyAccessId,
+			practitioner: T::AccountId,
+			organisation_verdict: Verdict,
+			verdict: Verdict,
+		},
+		/// An organisation's verdict past its override period was cleared from state.
+		EmergencyVerdictForgotten { access: EmergencyAccessId },
 		/// A practitioner caring for `patient` referred it to `consultant` until `until`.
 		Referred {
 			patient: T::AccountId,
@@ -409,6 +444,14 @@ pub mod pallet {
 		UnknownEmergencyAccess,
 		/// Only the practitioner's organisation or `ReviewOrigin` reviews an emergency access.
 		NotReviewer,
+		/// No organisation's verdict on this emergency access is open to override (none was
+		/// given, `ReviewOrigin` gave it, or it was overridden or forgotten already).
+		UnknownVerdict,
+		/// The organisation's verdict is older than `VerdictOverridePeriod`: it stands.
+		OverridePeriodOver,
+		/// The organisation's verdict may still be overridden: it is kept until
+		/// `VerdictOverridePeriod` has passed.
+		OverridePeriodOpen,
 		/// The referrer may not act now (unknown, not approved, suspended, revoked, expired
 		/// credential or inactive organisation).
 		ReferrerMayNotAct,
@@ -578,22 +621,66 @@ pub mod pallet {
 			OpenEmergencies::<T>::mutate_exists(&pending.practitioner, |open| {
 				*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
 			});
-			if verdict == Verdict::Unjustified {
-				UnjustifiedEmergencies::<T>::mutate(&pending.practitioner, |count| {
-					*count = count.saturating_add(1)
-				});
+			Self::apply_verdict(access, &pending, verdict);
+			let practitioner = pending.practitioner.clone();
+			if matches!(by, Reviewer::Organisation(_)) {
+				let reviewed_at = T::Time::now();
+				let reviewed = ReviewedEmergency { access: pending, verdict, reviewed_at };
+				OrganisationVerdicts::<T>::insert(access, reviewed);
 			}
-			let key = (&pending.practitioner, &pending.patient, pending.category);
-			let grant = EmergencyGrants::<T>::get(key).filter(|grant| grant.access == access);
-			if grant.is_some_and(|g| verdict == Verdict::Unjustified || T::Time::now() >= g.until) {
-				EmergencyGrants::<T>::remove(key);
+			Self::deposit_event(Event::EmergencyReviewed { access, practitioner, verdict, by });
+			Ok(())
+		}
+
+		/// Override the organisation's verdict on emergency access `access`, within
+		/// `VerdictOverridePeriod` of it: by `ReviewOrigin`, once. Unjustified where it was
+		/// justified counts against the practitioner and closes the grant; justified where it
+		/// was unjustified takes the count back (a closed grant stays closed). The same verdict
+		/// makes it final.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::override_verdict())]
+		pub fn override_verdict(
+			origin: OriginFor<T>,
+			access: EmergencyAccessId,
+			verdict: Verdict,
+		) -> DispatchResult {
+			T::ReviewOrigin::ensure_origin(origin)?;
+			let reviewed =
+				OrganisationVerdicts::<T>::get(access).ok_or(Error::<T>::UnknownVerdict)?;
+			ensure!(!Self::override_period_over(&reviewed), Error::<T>::OverridePeriodOver);
+
+			OrganisationVerdicts::<T>::remove(access);
+			let practitioner = &reviewed.access.practitioner;
+			match (reviewed.verdict, verdict) {
+				(Verdict::Justified, Verdict::Unjustified) => {
+					Self::apply_verdict(access, &reviewed.access, verdict)
+				},
+				(Verdict::Unjustified, Verdict::Justified) => {
+					UnjustifiedEmergencies::<T>::mutate_exists(practitioner, |count| {
+						*count = count.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+					})
+				},
+				_ => {},
 			}
-			Self::deposit_event(Event::EmergencyReviewed {
+			Self::deposit_event(Event::EmergencyVerdictOverridden {
 				access,
-				practitioner: pending.practitioner,
+				practitioner: reviewed.access.practitioner,
+				organisation_verdict: reviewed.verdict,
 				verdict,
-				by,
 			});
+			Ok(())
+		}
+
+		/// Clear an organisation's verdict whose override period has passed: by anyone.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::forget_verdict())]
+		pub fn forget_verdict(origin: OriginFor<T>, access: EmergencyAccessId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let reviewed =
+				OrganisationVerdicts::<T>::get(access).ok_or(Error::<T>::UnknownVerdict)?;
+			ensure!(Self::override_period_over(&reviewed), Error::<T>::OverridePeriodOpen);
+			OrganisationVerdicts::<T>::remove(access);
+			Self::deposit_event(Event::EmergencyVerdictForgotten { access });
 			Ok(())
 		}
 
@@ -660,6 +747,31 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// What `verdict` on emergency access `access` does: an unjustified one counts against
+		/// the practitioner and closes the grant it opened; the grant also goes once run out.
+		fn apply_verdict(
+			access: EmergencyAccessId,
+			emergency: &EmergencyAccess<T::AccountId>,
+			verdict: Verdict,
+		) {
+			if verdict == Verdict::Unjustified {
+				UnjustifiedEmergencies::<T>::mutate(&emergency.practitioner, |count| {
+					*count = count.saturating_add(1)
+				});
+			}
+			let key = (&emergency.practitioner, &emergency.patient, emergency.category);
+			let grant = EmergencyGrants::<T>::get(key).filter(|grant| grant.access == access);
+			if grant.is_some_and(|g| verdict == Verdict::Unjustified || T::Time::now() >= g.until) {
+				EmergencyGrants::<T>::remove(key);
+			}
+		}
+
+		/// Whether `reviewed`'s verdict can no longer be overridden.
+		fn override_period_over(reviewed: &ReviewedEmergency<T::AccountId>) -> bool {
+			let until = reviewed.reviewed_at.saturating_add(T::VerdictOverridePeriod::get());
+			T::Time::now() >= until
+		}
+
 		/// The signer's organisation and role, and why it may not act now if it may not (a
 		/// denial to log). An account outside the registry may not ask at all: nothing is
 		/// logged for it.
@@ -900,6 +1012,9 @@ pub trait BenchmarkHelper<AccountId> {
 
 	/// Another active practitioner of `organisation` (made by `active_practitioner`).
 	fn colleague(organisation: &AccountId) -> AccountId;
+
+	/// Move the chain's clock `by` milliseconds on.
+	fn pass_time(by: Moment);
 
 	/// Consents of `patient` that make a request by `practitioner` of `organisation` for
 	/// `category` and `purpose` cost the most: every consent read, the one that comes closest

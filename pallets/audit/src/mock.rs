@@ -51,6 +51,7 @@ pub const DAY: u64 = 24 * HOUR;
 pub const EMERGENCY_GRANT: u64 = 4 * HOUR;
 pub const MAX_OPEN_EMERGENCIES: u32 = 2;
 pub const MAX_REFERRAL: u64 = 7 * DAY;
+pub const OVERRIDE_PERIOD: u64 = 7 * DAY;
 pub const CARE_LOOKBACK: u64 = 4 * DAY;
 
 impl pallet_audit::Config for Test {
@@ -59,6 +60,7 @@ impl pallet_audit::Config for Test {
 	type Time = Timestamp;
 	type ReviewOrigin = EnsureRoot<u64>;
 	type EmergencyGrantDuration = ConstU64<EMERGENCY_GRANT>;
+	type VerdictOverridePeriod = ConstU64<OVERRIDE_PERIOD>;
 	type MaxOpenEmergencies = ConstU32<MAX_OPEN_EMERGENCIES>;
 	type MaxReferralDuration = ConstU64<MAX_REFERRAL>;
 	type CareLookback = ConstU64<CARE_LOOKBACK>;
@@ -228,6 +230,10 @@ impl crate::BenchmarkHelper<u64> for MockRegistry {
 	fn colleague(organisation: &u64) -> u64 {
 		Self::set(CONSULTANT, *organisation, PractitionerRole::Physician, None);
 		CONSULTANT
+	}
+
+	fn pass_time(by: u64) {
+		Timestamp::set_timestamp(pallet_timestamp::Now::<Test>::get() + by);
 	}
 
 	fn costliest_consents(

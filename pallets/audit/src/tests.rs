@@ -1,7 +1,8 @@
 use crate::{
 	mock::*, AccessDecision, AccessOutcome, DenyReason, EmergencyAccessId, EmergencyGrant,
-	EmergencyGrants, EmergencyReason, Error, Event, PatientLog, PendingReviews, PractitionerWindow,
-	Referral, Referrals, Reviewer, Touched, UnjustifiedEmergencies, Verdict,
+	EmergencyGrants, EmergencyReason, Error, Event, OrganisationVerdicts, PatientLog,
+	PendingReviews, PractitionerWindow, Referral, Referrals, Reviewer, Touched,
+	UnjustifiedEmergencies, Verdict,
 };
 use ehr_primitives::{
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
@@ -665,6 +666,86 @@ fn only_the_organisation_or_the_review_origin_reviews() {
 		assert_noop!(
 			Audit::review_emergency(RuntimeOrigin::root(), access + 1, Verdict::Justified),
 			Error::<Test>::UnknownEmergencyAccess
+		);
+	});
+}
+
+#[test]
+fn the_council_overrides_an_organisation_that_whitewashes_its_own_staff() {
+	new_test_ext().execute_with(|| {
+		// The hospital calls its physician's break-glass justified; the council does not.
+		let access = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified));
+		assert_eq!(emergency_outcome(), AccessOutcome::EmergencyGranted { access });
+		next_block(NOW + HOUR);
+		assert_ok!(Audit::override_verdict(RuntimeOrigin::root(), access, Verdict::Unjustified));
+		assert_eq!(
+			events().last(),
+			Some(&Event::EmergencyVerdictOverridden {
+				access,
+				practitioner: PHYSICIAN,
+				organisation_verdict: Verdict::Justified,
+				verdict: Verdict::Unjustified,
+			})
+		);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 1);
+		assert_eq!(allergies_grant(), None);
+		assert_eq!(emergency_outcome(), denied(DenyReason::Consent(ConsentDenial::NoConsent)));
+		// Once: the council's word is final.
+		assert_noop!(
+			Audit::override_verdict(RuntimeOrigin::root(), access, Verdict::Justified),
+			Error::<Test>::UnknownVerdict
+		);
+	});
+}
+
+#[test]
+fn an_overridden_unjustified_verdict_takes_the_count_back() {
+	new_test_ext().execute_with(|| {
+		let access = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Unjustified));
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 1);
+		assert_ok!(Audit::override_verdict(RuntimeOrigin::root(), access, Verdict::Justified));
+		assert!(!UnjustifiedEmergencies::<Test>::contains_key(PHYSICIAN));
+		// The grant it closed stays closed.
+		assert_eq!(allergies_grant(), None);
+	});
+}
+
+#[test]
+fn only_the_review_origin_overrides_and_only_an_organisations_verdict_within_the_period() {
+	new_test_ext().execute_with(|| {
+		let by_council = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(RuntimeOrigin::root(), by_council, Verdict::Justified));
+		assert_noop!(
+			Audit::override_verdict(RuntimeOrigin::root(), by_council, Verdict::Unjustified),
+			Error::<Test>::UnknownVerdict
+		);
+		let access = break_glass(PHYSICIAN).seq;
+		assert_ok!(Audit::review_emergency(signed(HOSPITAL), access, Verdict::Justified));
+		for who in [HOSPITAL, PHYSICIAN, STRANGER] {
+			assert_noop!(
+				Audit::override_verdict(signed(who), access, Verdict::Unjustified),
+				DispatchError::BadOrigin
+			);
+		}
+		// Nobody clears it while the council may still act.
+		assert_noop!(
+			Audit::forget_verdict(signed(STRANGER), access),
+			Error::<Test>::OverridePeriodOpen
+		);
+		next_block(NOW + OVERRIDE_PERIOD);
+		assert_noop!(
+			Audit::override_verdict(RuntimeOrigin::root(), access, Verdict::Unjustified),
+			Error::<Test>::OverridePeriodOver
+		);
+		assert_ok!(Audit::forget_verdict(signed(STRANGER), access));
+		assert_eq!(events().last(), Some(&Event::EmergencyVerdictForgotten { access }));
+		assert_eq!(OrganisationVerdicts::<Test>::get(access), None);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(PHYSICIAN), 0);
+		assert_noop!(
+			Audit::forget_verdict(signed(STRANGER), access),
+			Error::<Test>::UnknownVerdict
 		);
 	});
 }

@@ -45,6 +45,8 @@ pub trait WeightInfo {
 	fn request_access() -> Weight;
 	fn emergency_access() -> Weight;
 	fn review_emergency() -> Weight;
+	fn override_verdict() -> Weight;
+	fn forget_verdict() -> Weight;
 	fn refer() -> Weight;
 	fn end_referral() -> Weight;
 }
@@ -80,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3332`
 		//  Estimated: `132559`
-		// Minimum execution time: 122_669_000 picoseconds.
-		Weight::from_parts(189_774_000, 132559)
+		// Minimum execution time: 121_086_000 picoseconds.
+		Weight::from_parts(129_412_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -113,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `640`
 		//  Estimated: `132559`
-		// Minimum execution time: 78_456_000 picoseconds.
-		Weight::from_parts(123_400_000, 132559)
+		// Minimum execution time: 77_935_000 picoseconds.
+		Weight::from_parts(87_403_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -126,14 +128,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::UnjustifiedEmergencies` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::EmergencyGrants` (r:1 w:1)
 	/// Proof: `Audit::EmergencyGrants` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::OrganisationVerdicts` (r:0 w:1)
+	/// Proof: `Audit::OrganisationVerdicts` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn review_emergency() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `572`
+		//  Measured:  `614`
 		//  Estimated: `3595`
-		// Minimum execution time: 50_574_000 picoseconds.
-		Weight::from_parts(55_083_000, 3595)
+		// Minimum execution time: 55_704_000 picoseconds.
+		Weight::from_parts(60_213_000, 3595)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Audit::OrganisationVerdicts` (r:1 w:1)
+	/// Proof: `Audit::OrganisationVerdicts` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::UnjustifiedEmergencies` (r:1 w:1)
+	/// Proof: `Audit::UnjustifiedEmergencies` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::EmergencyGrants` (r:1 w:1)
+	/// Proof: `Audit::EmergencyGrants` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	fn override_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `545`
+		//  Estimated: `3604`
+		// Minimum execution time: 46_056_000 picoseconds.
+		Weight::from_parts(48_801_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Audit::OrganisationVerdicts` (r:1 w:1)
+	/// Proof: `Audit::OrganisationVerdicts` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn forget_verdict() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `448`
+		//  Estimated: `3604`
+		// Minimum execution time: 29_515_000 picoseconds.
+		Weight::from_parts(35_496_000, 3604)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -151,8 +187,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `8310`
 		//  Estimated: `171678`
-		// Minimum execution time: 420_766_000 picoseconds.
-		Weight::from_parts(470_618_000, 171678)
+		// Minimum execution time: 419_623_000 picoseconds.
+		Weight::from_parts(508_500_000, 171678)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -164,8 +200,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `3609`
-		// Minimum execution time: 28_794_000 picoseconds.
-		Weight::from_parts(45_325_000, 3609)
+		// Minimum execution time: 27_722_000 picoseconds.
+		Weight::from_parts(29_785_000, 3609)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -174,27 +210,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn request_access() -> Weight {
-		Weight::from_parts(189_774_000, 132559)
+		Weight::from_parts(129_412_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn emergency_access() -> Weight {
-		Weight::from_parts(123_400_000, 132559)
+		Weight::from_parts(87_403_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn review_emergency() -> Weight {
-		Weight::from_parts(55_083_000, 3595)
+		Weight::from_parts(60_213_000, 3595)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn override_verdict() -> Weight {
+		Weight::from_parts(48_801_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn forget_verdict() -> Weight {
+		Weight::from_parts(35_496_000, 3604)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn refer() -> Weight {
-		Weight::from_parts(470_618_000, 171678)
+		Weight::from_parts(508_500_000, 171678)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn end_referral() -> Weight {
-		Weight::from_parts(45_325_000, 3609)
+		Weight::from_parts(29_785_000, 3609)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

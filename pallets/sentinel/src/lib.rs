@@ -98,7 +98,7 @@ pub mod weights;
 
 pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
-	anomaly::{anomaly, MAX_SCORE_PPM},
+	anomaly::{anomaly, WorkerRun, MAX_SCORE_PPM},
 	audit::{block_of, AccessLog, AccessSeq},
 	features::{features, Features, MIN_SCORED_WINDOW},
 	providers::{OnReinstated, ProviderInspect, ProviderStatusManager, StatusReason},
@@ -530,6 +530,7 @@ pub mod pallet {
 			);
 			let Ok(_guard) = lock.try_lock() else {
 				let carried = Self::carry(T::AccessLog::touched());
+				anomaly::worker_ran(WorkerRun { carried, ..Default::default() });
 				log::warn!(
 					target: LOG_TARGET,
 					"block {block:?}: the previous run is still scoring; {carried} practitioner(s) wait for the next run",
@@ -538,9 +539,12 @@ pub mod pallet {
 			};
 			let deadline = started.add(Duration::from_millis(T::WorkerBudget::get()));
 			match Self::watch(deadline) {
-				Ok(Watched { scored: 0, carried: 0, .. }) => {},
 				Ok(Watched { scored, reported, carried }) => {
 					let ms = sp_io::offchain::timestamp().diff(&started).millis();
+					anomaly::worker_ran(WorkerRun { scored, reported, carried, millis: ms });
+					if scored == 0 && carried == 0 {
+						return;
+					}
 					log::info!(
 						target: LOG_TARGET,
 						"block {block:?}: scored {scored} practitioner(s) in {ms} ms, {reported} report(s) sent",
@@ -933,14 +937,7 @@ pub mod pallet {
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
-					let patient_log =
-						|patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
-					let hours = T::AccessLog::working_hours(practitioner);
-					let referral_until = |patient: &T::AccountId| {
-						T::AccessLog::referral_until(practitioner, patient)
-					};
-					features(&window, patient_log, T::Providers::ward_of, &hours, referral_until)
-						.encode_to(&mut wire);
+					Self::features_of(practitioner, &window).encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}
 				if scored.is_empty() {
@@ -996,9 +993,22 @@ pub mod pallet {
 			waiting.len() as u32
 		}
 
+		/// The features of `practitioner`'s `window` (from [`Pallet::scoreable_window`]) as
+		/// the worker scores them: read from the chain's state as it stands.
+		pub fn features_of(
+			practitioner: &T::AccountId,
+			window: &[ehr_primitives::audit::AccessDecision<T::AccountId>],
+		) -> Features {
+			let patient_log = |patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
+			let hours = T::AccessLog::working_hours(practitioner);
+			let referral_until =
+				|patient: &T::AccountId| T::AccessLog::referral_until(practitioner, patient);
+			features(window, patient_log, T::Providers::ward_of, &hours, referral_until)
+		}
+
 		/// `practitioner`'s window as the model judges it: its decisions since its last
 		/// reinstatement, if there are enough of them.
-		fn scoreable_window(
+		pub fn scoreable_window(
 			practitioner: &T::AccountId,
 		) -> Option<Vec<ehr_primitives::audit::AccessDecision<T::AccountId>>> {
 			let cleared = ClearedThrough::<T>::get(practitioner);
