@@ -31,6 +31,15 @@ impl AuditBenchmarkHelper {
 	}
 }
 
+/// Moves the chain's clock on, for benchmarks of what happens once a period has passed.
+pub struct Clock;
+
+impl pallet_providers::BenchmarkHelper for Clock {
+	fn pass_time(by: ehr_primitives::Moment) {
+		pallet_timestamp::Now::<Runtime>::mutate(|now| *now = now.saturating_add(by));
+	}
+}
+
 impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 	fn active_practitioner() -> (AccountId, AccountId) {
 		use frame_support::traits::fungible::Mutate;
@@ -49,7 +58,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 	}
 
 	fn pass_time(by: ehr_primitives::Moment) {
-		pallet_timestamp::Now::<Runtime>::mutate(|now| *now = now.saturating_add(by));
+		<Clock as pallet_providers::BenchmarkHelper>::pass_time(by)
 	}
 
 	fn colleague(organisation: &AccountId) -> AccountId {
@@ -58,11 +67,15 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		let practitioner: AccountId =
 			frame_benchmarking::account("practitioner", registered as u32, 0);
 		let results = [
-			Providers::register_practitioner(
+			Providers::invite_practitioner(
 				RuntimeOrigin::signed(organisation.clone()),
 				practitioner.clone().into(),
 				pallet_providers::PractitionerRole::Physician,
 				Self::credential(),
+			),
+			Providers::accept_invitation(
+				RuntimeOrigin::signed(practitioner.clone()),
+				organisation.clone().into(),
 			),
 			Providers::approve(RuntimeOrigin::root(), practitioner.clone().into()),
 		];

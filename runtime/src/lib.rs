@@ -84,11 +84,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: RUNTIME_API_VERSIONS,
 	// 2: sentinel reports are authorized transactions; the pool checks access requests.
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -234,10 +234,19 @@ impl pallet_providers::Config for Runtime {
 	type PractitionerDeposit = PractitionerDeposit;
 	// A large hospital network employs tens of thousands.
 	type MaxPractitionersPerOrganisation = ConstU32<50_000>;
+	// Two weeks to accept an invitation; a quarter for the record of a registration never
+	// approved or revoked to stay before anyone may purge it.
+	type InvitationPeriod = ConstU64<{ 14 * DAY_MS }>;
+	type PurgeDelay = ConstU64<{ 90 * DAY_MS }>;
 	// The sentinel counts only what a reinstated practitioner does afterwards.
 	type OnReinstated = Sentinel;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::Clock;
 }
+
+/// A day of the chain's clock (milliseconds).
+const DAY_MS: Moment = 24 * 60 * 60 * 1000;
 
 impl pallet_consent::Config for Runtime {
 	type Time = Timestamp;

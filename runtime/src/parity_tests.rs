@@ -1,11 +1,15 @@
 //! The golden parity test: the features the sentinel computes on chain are the features the
 //! model is trained on. One access log is made by the audit pallet's real calls (requests,
 //! denials, break-glass, a referral made and ended, over five days of shifts) and read twice:
-//! by the sentinel's own `features_of` on the chain's state after each block, and by the
+//! by the sentinel's own `features_of` on the chain's state after each block (one run's reads
+//! shared by the block's practitioners, as the worker does), and by the
 //! training exporter (`ehr_anomaly::export::samples`) from the log's JSONL lines, the registry
 //! and the referrals. Every sample must be identical, bit for bit.
 
-use crate::*;
+use crate::{
+	tests::{credential_from, register_practitioner, signed},
+	*,
+};
 use ehr_anomaly::{
 	export::{samples, Truth},
 	log::{read_log, wards, ChainState, LogEntry, OnMalformed, Referral, Referrals, Registration},
@@ -15,6 +19,7 @@ use frame_support::{assert_ok, traits::fungible::Mutate, BoundedVec};
 use pallet_audit::EmergencyReason;
 use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, RecordCategory};
 use pallet_providers::{Credential, OrganisationKind, PractitionerRole};
+use pallet_sentinel::FeatureReads;
 use sp_runtime::BuildStorage;
 
 /// Monday 2023-11-13 06:00 UTC.
@@ -22,21 +27,12 @@ const START: Moment = 1_699_855_200_000;
 const MINUTE: Moment = 60_000;
 const HOUR: Moment = 60 * MINUTE;
 
-fn signed(who: &AccountId) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who.clone())
-}
-
 fn account(n: u8) -> AccountId {
 	AccountId::new([n; 32])
 }
 
 fn credential() -> Credential {
-	Credential {
-		document_hash: Hash::repeat_byte(1),
-		issuer: 1,
-		jurisdiction: BoundedVec::truncate_from(b"GB".to_vec()),
-		valid_until: START + 365 * 24 * HOUR,
-	}
+	credential_from(START)
 }
 
 /// A small deterministic generator (a 64-bit LCG): the log is the same on every run.
@@ -82,13 +78,7 @@ fn hospital() -> Hospital {
 		.map(|(i, (role, ward))| (account(10 + i as u8), role, ward))
 		.collect();
 	for (who, role, ward) in &staff {
-		assert_ok!(Providers::register_practitioner(
-			signed(&organisation),
-			who.clone().into(),
-			*role,
-			credential()
-		));
-		assert_ok!(Providers::approve(RuntimeOrigin::root(), who.clone().into()));
+		register_practitioner(&organisation, who, *role, credential());
 		assert_ok!(Providers::assign_department(signed(&organisation), who.clone().into(), *ward));
 	}
 	let patients: Vec<_> = (0..10).map(|i| account(100 + i)).collect();
@@ -215,13 +205,15 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 				assert_ok!(Audit::end_referral(signed(consultant), patient, to));
 				referrals[0].1 = now;
 			}
-			// What the sentinel scores at the block's end, as it reads the chain.
+			// What the sentinel scores at the block's end, as its worker reads the chain: one
+			// run's reads shared by the block's practitioners.
 			asked.sort();
 			asked.dedup();
+			let mut reads = FeatureReads::default();
 			for who in asked {
-				if let Some(window) = pallet_sentinel::Pallet::<Runtime>::scoreable_window(&who) {
+				if let Some(window) = Sentinel::scoreable_window(&who) {
 					let end = window.last().map(|d| d.seq).unwrap_or_default();
-					let features = pallet_sentinel::Pallet::<Runtime>::features_of(&who, &window);
+					let features = Sentinel::features_of(&who, &window, &mut reads);
 					on_chain.push((name(&who), end, features));
 				}
 			}

@@ -17,17 +17,36 @@ use sp_runtime::BuildStorage;
 const NOW: Moment = 1_700_000_000_000;
 const YEAR: Moment = 365 * 24 * 60 * 60 * 1000;
 
-fn signed(who: &AccountId) -> RuntimeOrigin {
+pub(crate) fn signed(who: &AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who.clone())
 }
 
-fn credential() -> Credential {
+/// A credential valid for a year from `from`.
+pub(crate) fn credential_from(from: Moment) -> Credential {
 	Credential {
 		document_hash: Hash::repeat_byte(1),
 		issuer: 1,
 		jurisdiction: BoundedVec::truncate_from(b"GB".to_vec()),
-		valid_until: NOW + YEAR,
+		valid_until: from + YEAR,
 	}
+}
+
+fn credential() -> Credential {
+	credential_from(NOW)
+}
+
+/// `organisation` (active) invites `practitioner` as a `role`, the account accepts, the
+/// registrar approves.
+pub(crate) fn register_practitioner(
+	organisation: &AccountId,
+	practitioner: &AccountId,
+	role: PractitionerRole,
+	credential: Credential,
+) {
+	let (org, who) = (organisation.clone(), practitioner.clone());
+	assert_ok!(Providers::invite_practitioner(signed(&org), who.clone().into(), role, credential));
+	assert_ok!(Providers::accept_invitation(signed(&who), org.into()));
+	assert_ok!(Providers::approve(RuntimeOrigin::root(), who.into()));
 }
 
 /// A chain at `NOW` with an active hospital (Charlie) and physician (Dave), and a patient (Eve)
@@ -46,13 +65,7 @@ fn with_consent(test: impl FnOnce(&AccountId, &AccountId, u64)) {
 			credential()
 		));
 		assert_ok!(Providers::approve(RuntimeOrigin::root(), hospital.clone().into()));
-		assert_ok!(Providers::register_practitioner(
-			signed(&hospital),
-			physician.clone().into(),
-			PractitionerRole::Physician,
-			credential()
-		));
-		assert_ok!(Providers::approve(RuntimeOrigin::root(), physician.clone().into()));
+		register_practitioner(&hospital, &physician, PractitionerRole::Physician, credential());
 		let terms = ConsentTerms {
 			categories: Categories::Only(BoundedVec::truncate_from(vec![RecordCategory::Imaging])),
 			purposes: BoundedVec::truncate_from(vec![Purpose::Treatment]),

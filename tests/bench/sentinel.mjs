@@ -1,7 +1,9 @@
 // Measures the sentinel on a real `ehr-node --dev` (scripts/measure-sentinel.sh):
 // 1. blocks from a stolen-credential burst's last access to the suspension, over RUNS bursts;
 // 2. the offchain worker's time for a block in which N practitioners made requests (its own
-//    log line, `scored N practitioner(s) in X ms`).
+//    log line, `scored N practitioner(s) in X ms`). PATIENTS patients (default 2) consent to the
+//    hospital, and the crowd's requests go round them: with many, each window holds many
+//    patients whose logs are full (the features' costliest reads).
 // Prints a JSON summary. Not a test: nothing is asserted about the figures.
 import { Keyring } from '@polkadot/api';
 import { connect, submit } from '../lib/chain.mjs';
@@ -10,6 +12,7 @@ import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentine
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const TOUCHED = (process.env.TOUCHED ?? '100,1000').split(',').map(Number);
+const PATIENTS = Number(process.env.PATIENTS ?? 2);
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 // ehr_primitives::features::MIN_SCORED_WINDOW: the worker scores windows at least this long.
 const MIN_SCORED_WINDOW = 32;
@@ -41,8 +44,9 @@ async function practitioners(api, { alice, bob, hospital }, count, tag) {
     const chunk = made.slice(i, i + 500);
     await all(api, chunk.flatMap((p) => [
       [api.tx.balances.transferKeepAlive(p.address, 10n * UNIT), bob],
-      [api.tx.providers.registerPractitioner(p.address, 'Physician', credential()), hospital],
+      [api.tx.providers.invitePractitioner(p.address, 'Physician', credential()), hospital],
     ]));
+    await all(api, chunk.map((p) => [api.tx.providers.acceptInvitation(hospital.address), p]));
     await all(api, chunk.map((p) => [api.tx.sudo.sudo(api.tx.providers.approve(p.address)), alice]));
   }
   return made;
@@ -78,21 +82,24 @@ try {
   const largest = Math.max(...TOUCHED);
   const crowd = await practitioners(api, { alice, bob, hospital }, largest, 'crowd');
   const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
-  const patients = [accounts.eve, accounts.ferdie];
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const patients = Array.from({ length: PATIENTS }, (_, i) => keyring.addFromUri(`//patient/${i}`));
+  await all(api, patients.map((patient) => [api.tx.balances.transferKeepAlive(patient.address, 10n * UNIT), bob]));
   await all(api, patients.map((patient) => [api.tx.consent.grant(null, { Organisation: hospital.address }, terms), patient]));
-  /** One request from each of `who`, all in as few blocks as they fit; waits for the pool. */
-  const requestAll = async (who, patient) => {
-    const signed = await Promise.all(who.map((p) =>
-      api.tx.audit.requestAccess(patient.address, 'Imaging', 'Treatment', null).signAsync(p)));
+  /** One request from each of `who`, all in as few blocks as they fit, practitioner j of
+   * round `round` to patient `round + j`; waits for the pool. */
+  const requestAll = async (who, round) => {
+    const signed = await Promise.all(who.map((p, j) =>
+      api.tx.audit.requestAccess(patients[(round + j) % PATIENTS].address, 'Imaging', 'Treatment', null).signAsync(p)));
     await Promise.all(signed.map((tx) => api.rpc.author.submitExtrinsic(tx)));
     await waitFor('the pool to empty', async () => (await api.rpc.author.pendingExtrinsics()).length === 0, { timeoutMs: 300_000 });
   };
-  for (let i = 0; i < MIN_SCORED_WINDOW; i += 1) await requestAll(crowd, patients[i % 2]);
+  for (let i = 0; i < MIN_SCORED_WINDOW; i += 1) await requestAll(crowd, i);
   const workerTimes = [];
   for (const n of TOUCHED) {
     for (let round = 0; round < 3; round += 1) {
       const before = node.log().length;
-      await requestAll(crowd.slice(0, n), patients[round % 2]);
+      await requestAll(crowd.slice(0, n), round);
       const runs = () => [...node.log().slice(before).matchAll(/block (\d+): scored (\d+) practitioner\(s\) in (\d+) ms, (\d+) report/g)]
         .map((m) => ({ block: Number(m[1]), scored: Number(m[2]), ms: Number(m[3]), reports: Number(m[4]) }));
       const settled = (await bestBlock(api)) + 2;
@@ -101,6 +108,7 @@ try {
     }
   }
   console.log(JSON.stringify({
+    patients: PATIENTS,
     blocksToSuspension: { runs: delays.length, p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1), delays },
     workerTimes,
   }, null, 2));

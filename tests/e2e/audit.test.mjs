@@ -52,7 +52,8 @@ describe('pallet-audit on a dev chain', () => {
     await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential()), hospital));
     await sudo(api.tx.providers.approve(hospital.address));
     for (const [who, role] of [[physician, 'Physician'], [nurse, 'Nurse']]) {
-      await ok(submit(api, api.tx.providers.registerPractitioner(who.address, role, credential()), hospital));
+      await ok(submit(api, api.tx.providers.invitePractitioner(who.address, role, credential()), hospital));
+      await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), who));
       await sudo(api.tx.providers.approve(who.address));
     }
     const terms = { categories: { Only: ['Imaging'] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };

@@ -63,25 +63,30 @@ describe('pallet-providers on a dev chain', () => {
     assert.ok((await api.query.providers.organisations(physician.address)).isNone);
   });
 
-  test('a pending organisation cannot register practitioners', async () => {
+  test('a pending organisation cannot invite practitioners', async () => {
     const { error } = await submit(
       api,
-      api.tx.providers.registerPractitioner(physician.address, 'Physician', credential()),
+      api.tx.providers.invitePractitioner(physician.address, 'Physician', credential()),
       hospital,
     );
     assert.equal(error, 'providers.OrganisationNotActive');
   });
 
-  test('sudo approves the organisation, which registers a practitioner sudo approves', async () => {
+  test('sudo approves the organisation, which invites a practitioner that accepts and sudo approves', async () => {
     let { events } = await sudo(api.tx.providers.approve(hospital.address));
     assert.equal(eventsOf(events, api.events.sudo.Sudid)[0].data.sudoResult.isOk, true);
     assert.equal(eventsOf(events, api.events.providers.Approved).length, 1);
 
-    const { error } = await submit(
+    let { error } = await submit(
       api,
-      api.tx.providers.registerPractitioner(physician.address, 'Physician', credential()),
+      api.tx.providers.invitePractitioner(physician.address, 'Physician', credential()),
       hospital,
     );
+    assert.equal(error, null);
+    // Invited is not registered: only the account's own signature makes it a practitioner.
+    assert.deepEqual(await access(physician), { err: 'Unknown' });
+    assert.ok((await api.query.providers.invitations(physician.address)).isSome);
+    ({ error } = await submit(api, api.tx.providers.acceptInvitation(hospital.address), physician));
     assert.equal(error, null);
     assert.deepEqual(await access(physician), { err: 'Pending' });
 

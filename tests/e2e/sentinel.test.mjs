@@ -17,7 +17,8 @@ const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
 
 /**
- * Register and approve `hospital` and its practitioner `physician` (sudo is the registrar), who
+ * Register and approve `hospital` and its practitioner `physician` (invited, it accepts; sudo is
+ * the registrar), who
  * works on one of the hospital's wards: the sentinel's features read it from the registry.
  */
 async function registerPhysician(api, { alice, hospital, physician }) {
@@ -25,7 +26,8 @@ async function registerPhysician(api, { alice, hospital, physician }) {
   const ok = async (promise) => assert.equal((await promise).error, null);
   await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential), hospital));
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
-  await ok(submit(api, api.tx.providers.registerPractitioner(physician.address, 'Physician', credential), hospital));
+  await ok(submit(api, api.tx.providers.invitePractitioner(physician.address, 'Physician', credential), hospital));
+  await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), physician));
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(physician.address)), alice));
   await ok(submit(api, api.tx.providers.assignDepartment(physician.address, 3), hospital));
 }

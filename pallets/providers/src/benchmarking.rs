@@ -52,19 +52,27 @@ fn active_organisation<T: Config>() -> Result<T::AccountId, BenchmarkError> {
 	Ok(org)
 }
 
-/// A practitioner of an active organisation, put in `status` directly (whether registrations
-/// start pending is the runtime's choice).
-fn practitioner<T: Config>(
-	status: ProviderStatus,
-) -> Result<(T::AccountId, T::AccountId), BenchmarkError> {
+/// An account invited by an active organisation: the organisation and the account.
+fn invited<T: Config>() -> Result<(T::AccountId, T::AccountId), BenchmarkError> {
 	let org = active_organisation::<T>()?;
 	let who: T::AccountId = account("practitioner", 0, SEED);
-	Pallet::<T>::register_practitioner(
+	Pallet::<T>::invite_practitioner(
 		RawOrigin::Signed(org.clone()).into(),
 		T::Lookup::unlookup(who.clone()),
 		PractitionerRole::Physician,
 		credential::<T>(),
 	)?;
+	Ok((org, who))
+}
+
+/// A practitioner of an active organisation, put in `status` directly (whether registrations
+/// start pending is the runtime's choice).
+fn practitioner<T: Config>(
+	status: ProviderStatus,
+) -> Result<(T::AccountId, T::AccountId), BenchmarkError> {
+	let (org, who) = invited::<T>()?;
+	let origin = RawOrigin::Signed(who.clone()).into();
+	Pallet::<T>::accept_invitation(origin, T::Lookup::unlookup(org.clone()))?;
 	Practitioners::<T>::mutate_extant(&who, |p| p.status.status = status);
 	Ok((org, who))
 }
@@ -86,7 +94,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn register_practitioner() -> Result<(), BenchmarkError> {
+	fn invite_practitioner() -> Result<(), BenchmarkError> {
 		let org = active_organisation::<T>()?;
 		let who: T::AccountId = account("practitioner", 0, SEED);
 		#[extrinsic_call]
@@ -96,17 +104,76 @@ mod benchmarks {
 			PractitionerRole::Physician,
 			credential::<T>(),
 		);
+		assert!(Invitations::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn accept_invitation() -> Result<(), BenchmarkError> {
+		let (org, who) = invited::<T>()?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::Lookup::unlookup(org));
 		assert!(Practitioners::<T>::contains_key(&who));
 		Ok(())
 	}
 
 	#[benchmark]
+	fn cancel_invitation() -> Result<(), BenchmarkError> {
+		let (_, who) = invited::<T>()?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::Lookup::unlookup(who.clone()));
+		assert!(!Invitations::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	/// A pending practitioner's credential replaced (the record rewritten and any proposal
+	/// cleared: more than an approved one's proposal, which only stores it).
+	#[benchmark]
 	fn update_credential() -> Result<(), BenchmarkError> {
-		let (org, who) = practitioner::<T>(ProviderStatus::Active)?;
+		let (org, who) = practitioner::<T>(ProviderStatus::Pending)?;
 		let renewed = Credential { issuer: 7, ..credential::<T>() };
 		#[extrinsic_call]
 		_(RawOrigin::Signed(org), T::Lookup::unlookup(who.clone()), renewed);
 		assert_eq!(Practitioners::<T>::get(&who).map(|p| p.credential.issuer), Some(7));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn approve_credential() -> Result<(), BenchmarkError> {
+		let (org, who) = practitioner::<T>(ProviderStatus::Active)?;
+		let renewed = Credential { issuer: 7, ..credential::<T>() };
+		let provider = T::Lookup::unlookup(who.clone());
+		Pallet::<T>::update_credential(RawOrigin::Signed(org).into(), provider.clone(), renewed)?;
+		let origin = registrar::<T>()?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, provider);
+		assert_eq!(Practitioners::<T>::get(&who).map(|p| p.credential.issuer), Some(7));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reject_credential() -> Result<(), BenchmarkError> {
+		let (org, who) = practitioner::<T>(ProviderStatus::Active)?;
+		let provider = T::Lookup::unlookup(who.clone());
+		let origin = RawOrigin::Signed(org).into();
+		Pallet::<T>::update_credential(origin, provider.clone(), credential::<T>())?;
+		let origin = registrar::<T>()?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, provider);
+		assert!(!PendingCredentials::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	/// A practitioner left pending for `PurgeDelay`: its deposit released, its organisation's
+	/// count written.
+	#[benchmark]
+	fn purge() -> Result<(), BenchmarkError> {
+		let (_, who) = practitioner::<T>(ProviderStatus::Pending)?;
+		T::BenchmarkHelper::pass_time(T::PurgeDelay::get());
+		let anyone: T::AccountId = account("anyone", 0, SEED);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), T::Lookup::unlookup(who.clone()));
+		assert!(!Practitioners::<T>::contains_key(&who));
 		Ok(())
 	}
 

@@ -2,10 +2,20 @@
 //!
 //! Who may touch health data is decided here. An **organisation** (a hospital, clinic,
 //! laboratory, pharmacy, insurer, research institute or public-health agency) registers itself
-//! with its account; its account then registers its **practitioners** (physicians, nurses,
+//! with its account; its account then invites its **practitioners** (physicians, nurses,
 //! pharmacists, ...), each belonging to exactly that organisation. Both carry a **credential**:
 //! the hash of the licence or accreditation document, the issuing authority's id, a jurisdiction
 //! code and a `valid_until` time. Nothing else: no names, no free text.
+//!
+//! ## Registering a practitioner
+//!
+//! Two steps, so that no organisation takes an account it does not control: the organisation
+//! invites an account (`invite_practitioner`: role, credential, the deposit held), and the
+//! account accepts with its own signature (`accept_invitation(organisation)`, naming the
+//! organisation it expects), which makes it a practitioner. Until then the account is not in
+//! the registry. An invitation lasts `InvitationPeriod`; the organisation or the invited account
+//! cancels it at any time, anyone once it has run out (`cancel_invitation`), and its deposit
+//! goes back.
 //!
 //! ## Life cycle
 //!
@@ -25,8 +35,12 @@
 //! reinstating it restores every one that was not suspended on its own. A credential is valid
 //! until the instant `valid_until` (unix milliseconds): still valid at `valid_until - 1`, expired
 //! at `valid_until`. The organisation renews its own and its practitioners' credentials with
-//! `update_credential`. A revoked organisation no longer acts on its practitioners (credentials,
-//! departments).
+//! `update_credential`: before the registrar has approved the provider, at once; after, the new
+//! credential waits in [`PendingCredentials`] until the registrar approves it
+//! (`approve_credential`) or rejects it (`reject_credential`), and the approved one stays in
+//! force until then (and until its own expiry): an organisation cannot hand a practitioner a
+//! licence the registrar has not seen. A revoked organisation no longer acts on its
+//! practitioners (credentials, departments).
 //!
 //! The registrar gives `CouncilDecision`, `CredentialExpired` or `OrganisationSuspended` as its
 //! reason; `AnomalyDetected` comes only from the sentinel and `SelfDeclared` only from a
@@ -46,8 +60,12 @@
 //! ## Deposits
 //!
 //! Registering holds a deposit on the organisation's account (`OrganisationDeposit` for itself,
-//! `PractitionerDeposit` for each practitioner), so nobody fills the registry for free. Revoking a
-//! provider releases its deposit. Revoked records stay on chain: the audit log refers to them.
+//! `PractitionerDeposit` for each practitioner, from its invitation), so nobody fills the
+//! registry for free. Revoking a provider releases its deposit. A record left pending or revoked
+//! for `PurgeDelay` may be purged by anyone (`purge`), releasing what it holds (an organisation
+//! once none of its practitioners is registered and not revoked): the audit log keeps the
+//! accounts it refers to, not the records. A purged account may register again, pending the
+//! registrar's approval like any newcomer.
 //!
 //! Other pallets read the registry only through [`ProviderInspect`].
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -83,7 +101,7 @@ use frame_support::{
 use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
 use sp_core::H256;
-use sp_runtime::traits::StaticLookup;
+use sp_runtime::traits::{StaticLookup, Zero};
 
 /// Balance of the currency that deposits are held in.
 pub type BalanceOf<T> =
@@ -168,7 +186,7 @@ pub struct Organisation<AccountId, Balance> {
 	pub kind: OrganisationKind,
 	pub credential: Credential,
 	pub status: StatusRecord<AccountId>,
-	/// Practitioners registered and not revoked.
+	/// Practitioners registered (and not revoked) or invited: the places taken.
 	pub practitioners: u32,
 	/// Held on the organisation's account until it is revoked.
 	pub deposit: Balance,
@@ -188,8 +206,28 @@ pub struct Practitioner<AccountId, Balance> {
 	pub deposit: Balance,
 }
 
+/// An organisation's invitation to an account to become its practitioner.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Invitation<AccountId, Balance> {
+	pub organisation: AccountId,
+	pub role: PractitionerRole,
+	pub credential: Credential,
+	/// Held on the organisation's account; the practitioner's deposit once accepted.
+	pub deposit: Balance,
+	/// When it runs out (unix milliseconds).
+	pub expires_at: Moment,
+}
+
+/// What the benchmarks need of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Move the chain's clock `by` milliseconds on.
+	fn pass_time(by: Moment);
+}
+
 pub type OrganisationOf<T> = Organisation<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 pub type PractitionerOf<T> = Practitioner<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+pub type InvitationOf<T> = Invitation<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -229,9 +267,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type PractitionerDeposit: Get<BalanceOf<Self>>;
 
-		/// The most practitioners an organisation may have registered (and not revoked).
+		/// The most practitioners an organisation may have registered (and not revoked) or
+		/// invited.
 		#[pallet::constant]
 		type MaxPractitionersPerOrganisation: Get<u32>;
+
+		/// How long an invitation waits for its account to accept it (milliseconds).
+		#[pallet::constant]
+		type InvitationPeriod: Get<Moment>;
+
+		/// How long a record stays pending or revoked before anyone may purge it (milliseconds).
+		#[pallet::constant]
+		type PurgeDelay: Get<Moment>;
 
 		/// Told whenever a suspended provider is reinstated (the sentinel: only behaviour after
 		/// the reinstatement counts).
@@ -239,6 +286,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// What this pallet's benchmarks need of the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Why this pallet holds funds.
@@ -258,6 +309,16 @@ pub mod pallet {
 	pub type Practitioners<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, PractitionerOf<T>>;
 
+	/// Invitations waiting for their account to accept, by invited account.
+	#[pallet::storage]
+	pub type Invitations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, InvitationOf<T>>;
+
+	/// Credentials proposed for approved providers, waiting for the registrar.
+	#[pallet::storage]
+	pub type PendingCredentials<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Credential>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -267,7 +328,21 @@ pub mod pallet {
 			kind: OrganisationKind,
 			status: ProviderStatus,
 		},
-		/// An organisation registered one of its practitioners.
+		/// An organisation invited an account to be its practitioner, until `expires_at`.
+		PractitionerInvited {
+			practitioner: T::AccountId,
+			organisation: T::AccountId,
+			role: PractitionerRole,
+			expires_at: Moment,
+		},
+		/// An invitation was cancelled by `by` (the organisation, the invited account, or anyone
+		/// once it ran out); its deposit went back.
+		InvitationCancelled {
+			practitioner: T::AccountId,
+			organisation: T::AccountId,
+			by: T::AccountId,
+		},
+		/// An account accepted an organisation's invitation: it is now its practitioner.
 		PractitionerRegistered {
 			practitioner: T::AccountId,
 			organisation: T::AccountId,
@@ -278,6 +353,14 @@ pub mod pallet {
 		DepartmentAssigned { practitioner: T::AccountId, department: Option<DepartmentId> },
 		/// A provider's credential was replaced.
 		CredentialUpdated { provider: T::AccountId, valid_until: Moment },
+		/// A new credential for an approved provider waits for the registrar; the current one
+		/// stays in force.
+		CredentialProposed { provider: T::AccountId, valid_until: Moment },
+		/// The registrar rejected a proposed credential.
+		CredentialRejected { provider: T::AccountId },
+		/// A record pending or revoked for `PurgeDelay` was removed; `deposit_released` went back
+		/// to the organisation.
+		Purged { provider: T::AccountId, deposit_released: BalanceOf<T> },
 		/// The registrar approved a pending provider.
 		Approved { provider: T::AccountId },
 		/// A provider was suspended.
@@ -298,7 +381,7 @@ pub mod pallet {
 		NotRegistered,
 		/// The signer is not a registered organisation.
 		NotAnOrganisation,
-		/// The organisation is not active (or its credential expired), so it cannot register
+		/// The organisation is not active (or its credential expired), so it cannot invite
 		/// practitioners.
 		OrganisationNotActive,
 		/// The practitioner belongs to another organisation.
@@ -327,6 +410,20 @@ pub mod pallet {
 		NotSuspendedForAnomaly,
 		/// The organisation is revoked: it no longer acts on its practitioners.
 		OrganisationRevoked,
+		/// The account has an invitation waiting already.
+		AlreadyInvited,
+		/// No invitation of this account (from this organisation).
+		NoInvitation,
+		/// The invitation has run out.
+		InvitationExpired,
+		/// Only the organisation or the invited account cancels an invitation before it runs out.
+		NotInvitationParty,
+		/// No credential of this provider waits for the registrar.
+		NoCredentialProposed,
+		/// Only a record pending or revoked for `PurgeDelay` may be purged.
+		NotPurgeable,
+		/// The organisation still has practitioners registered (and not revoked) or invited.
+		OrganisationHasPractitioners,
 	}
 
 	#[pallet::call]
@@ -360,11 +457,13 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Register `practitioner` with `role` and `credential` as a member of the signing
-		/// organisation, which must be active; holds `PractitionerDeposit` on the organisation.
+		/// Invite `practitioner` to be a member of the signing organisation, which must be
+		/// active, with `role` and `credential`; holds `PractitionerDeposit` on the organisation.
+		/// The account becomes a practitioner when it accepts (`accept_invitation`), within
+		/// `InvitationPeriod`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::register_practitioner())]
-		pub fn register_practitioner(
+		#[pallet::weight(T::WeightInfo::invite_practitioner())]
+		pub fn invite_practitioner(
 			origin: OriginFor<T>,
 			practitioner: AccountIdLookupOf<T>,
 			role: PractitionerRole,
@@ -377,6 +476,7 @@ pub mod pallet {
 			let now = Self::ensure_valid_credential(&credential)?;
 			ensure!(org.is_active_at(now), Error::<T>::OrganisationNotActive);
 			Self::ensure_unregistered(&practitioner)?;
+			ensure!(!Invitations::<T>::contains_key(&practitioner), Error::<T>::AlreadyInvited);
 			org.practitioners = org
 				.practitioners
 				.checked_add(1)
@@ -385,9 +485,49 @@ pub mod pallet {
 			let deposit = T::PractitionerDeposit::get();
 			Self::hold_deposit(&organisation, deposit)?;
 
+			let expires_at = now.saturating_add(T::InvitationPeriod::get());
+			Organisations::<T>::insert(&organisation, org);
+			let invitation = Invitation {
+				organisation: organisation.clone(),
+				role,
+				credential,
+				deposit,
+				expires_at,
+			};
+			Invitations::<T>::insert(&practitioner, invitation);
+			Self::deposit_event(Event::PractitionerInvited {
+				practitioner,
+				organisation,
+				role,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Accept `organisation`'s invitation: the signer becomes its practitioner, pending the
+		/// registrar's approval (or active where the runtime does not require it).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::accept_invitation())]
+		pub fn accept_invitation(
+			origin: OriginFor<T>,
+			organisation: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let practitioner = ensure_signed(origin)?;
+			let organisation = T::Lookup::lookup(organisation)?;
+			let invitation = Invitations::<T>::get(&practitioner)
+				.filter(|i| i.organisation == organisation)
+				.ok_or(Error::<T>::NoInvitation)?;
+			let now = Self::now();
+			ensure!(now < invitation.expires_at, Error::<T>::InvitationExpired);
+			ensure!(invitation.credential.is_valid_at(now), Error::<T>::CredentialExpired);
+			let org =
+				Organisations::<T>::get(&organisation).ok_or(Error::<T>::NotAnOrganisation)?;
+			ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::OrganisationRevoked);
+
+			Invitations::<T>::remove(&practitioner);
 			let status = Self::registration_status(&organisation, now);
 			let initial = status.status;
-			Organisations::<T>::insert(&organisation, org);
+			let Invitation { role, credential, deposit, .. } = invitation;
 			Practitioners::<T>::insert(
 				&practitioner,
 				Practitioner {
@@ -408,8 +548,35 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replace the credential of the signing organisation itself, or of one of its
-		/// practitioners (a renewal). The status does not change.
+		/// Cancel the invitation of `practitioner`: by its organisation or the invited account
+		/// at any time, by anyone once it has run out. Its deposit goes back.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::cancel_invitation())]
+		pub fn cancel_invitation(
+			origin: OriginFor<T>,
+			practitioner: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let practitioner = T::Lookup::lookup(practitioner)?;
+			let invitation =
+				Invitations::<T>::get(&practitioner).ok_or(Error::<T>::NoInvitation)?;
+			let party = who == invitation.organisation || who == practitioner;
+			ensure!(party || Self::now() >= invitation.expires_at, Error::<T>::NotInvitationParty);
+
+			Invitations::<T>::remove(&practitioner);
+			Self::release_practitioner_slot(&invitation.organisation, invitation.deposit)?;
+			Self::deposit_event(Event::InvitationCancelled {
+				practitioner,
+				organisation: invitation.organisation,
+				by: who,
+			});
+			Ok(())
+		}
+
+		/// Renew the credential of the signing organisation itself, or of one of its
+		/// practitioners. A provider still pending takes it at once; an approved one keeps its
+		/// credential until the registrar approves the new one (`approve_credential`). The
+		/// status does not change.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::update_credential())]
 		pub fn update_credential(
@@ -423,22 +590,105 @@ pub mod pallet {
 			Self::ensure_valid_credential(&credential)?;
 			let valid_until = credential.valid_until;
 
-			if provider == organisation {
-				Organisations::<T>::try_mutate(&provider, |org| {
-					let org = org.as_mut().ok_or(Error::<T>::NotAnOrganisation)?;
-					ensure!(
-						org.status.status != ProviderStatus::Revoked,
-						Error::<T>::AlreadyRevoked
-					);
-					org.credential = credential;
-					Ok::<_, Error<T>>(())
-				})?;
+			let status = if provider == organisation {
+				Organisations::<T>::get(&provider).map(|org| org.status.status)
 			} else {
-				Self::change_own_practitioner(&organisation, &provider, |p| {
-					p.credential = credential
-				})?;
+				Some(Self::own_practitioner(&organisation, &provider)?.status.status)
+			};
+			match status.ok_or(Error::<T>::NotAnOrganisation)? {
+				ProviderStatus::Revoked => return Err(Error::<T>::AlreadyRevoked.into()),
+				ProviderStatus::Pending => {
+					let mut record = Registered::<T>::load(&provider)?;
+					*record.credential_mut() = credential;
+					record.store(&provider);
+					PendingCredentials::<T>::remove(&provider);
+					Self::deposit_event(Event::CredentialUpdated { provider, valid_until });
+				},
+				ProviderStatus::Active | ProviderStatus::Suspended => {
+					PendingCredentials::<T>::insert(&provider, credential);
+					Self::deposit_event(Event::CredentialProposed { provider, valid_until });
+				},
 			}
+			Ok(())
+		}
+
+		/// Put the credential proposed for `provider` in force: by the registrar, while it is
+		/// still valid.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::approve_credential())]
+		pub fn approve_credential(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			let credential =
+				PendingCredentials::<T>::get(&provider).ok_or(Error::<T>::NoCredentialProposed)?;
+			ensure!(credential.is_valid_at(Self::now()), Error::<T>::CredentialExpired);
+			let mut record = Registered::<T>::load(&provider)?;
+			ensure!(
+				record.status_mut().status != ProviderStatus::Revoked,
+				Error::<T>::AlreadyRevoked
+			);
+			let valid_until = credential.valid_until;
+			*record.credential_mut() = credential;
+			record.store(&provider);
+			PendingCredentials::<T>::remove(&provider);
 			Self::deposit_event(Event::CredentialUpdated { provider, valid_until });
+			Ok(())
+		}
+
+		/// Reject the credential proposed for `provider`: by the registrar.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::reject_credential())]
+		pub fn reject_credential(
+			origin: OriginFor<T>,
+			provider: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			PendingCredentials::<T>::take(&provider).ok_or(Error::<T>::NoCredentialProposed)?;
+			Self::deposit_event(Event::CredentialRejected { provider });
+			Ok(())
+		}
+
+		/// Remove the record of `provider`, pending or revoked for `PurgeDelay`: by anyone. A
+		/// pending practitioner's deposit goes back to its organisation (a revoked one's went
+		/// back at its revocation); an organisation is purged once it has no practitioner
+		/// registered (and not revoked) or invited.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::purge())]
+		pub fn purge(origin: OriginFor<T>, provider: AccountIdLookupOf<T>) -> DispatchResult {
+			ensure_signed(origin)?;
+			let provider = T::Lookup::lookup(provider)?;
+			let mut record = Registered::<T>::load(&provider)?;
+			let status = record.status_mut().clone();
+			let purgeable =
+				matches!(status.status, ProviderStatus::Pending | ProviderStatus::Revoked)
+					&& Self::now() >= status.since.saturating_add(T::PurgeDelay::get());
+			ensure!(purgeable, Error::<T>::NotPurgeable);
+			let pending = status.status == ProviderStatus::Pending;
+			let deposit_released = match record {
+				Registered::Organisation(org) => {
+					ensure!(org.practitioners == 0, Error::<T>::OrganisationHasPractitioners);
+					Organisations::<T>::remove(&provider);
+					if pending {
+						Self::release(&provider, org.deposit)?
+					} else {
+						Zero::zero()
+					}
+				},
+				Registered::Practitioner(p) => {
+					Practitioners::<T>::remove(&provider);
+					if pending {
+						Self::release_practitioner_slot(&p.organisation, p.deposit)?
+					} else {
+						Zero::zero()
+					}
+				},
+			};
+			PendingCredentials::<T>::remove(&provider);
+			Self::deposit_event(Event::Purged { provider, deposit_released });
 			Ok(())
 		}
 
@@ -503,12 +753,8 @@ pub mod pallet {
 				},
 			};
 			provider_record.store(&provider);
-			let deposit_released = T::Currency::release(
-				&HoldReason::RegistrationDeposit.into(),
-				&payer,
-				deposit,
-				Precision::BestEffort,
-			)?;
+			PendingCredentials::<T>::remove(&provider);
+			let deposit_released = Self::release(&payer, deposit)?;
 			Self::deposit_event(Event::Revoked { provider, reason, deposit_released });
 			Ok(())
 		}
@@ -537,6 +783,19 @@ pub mod pallet {
 			T::Time::now()
 		}
 
+		/// `practitioner`'s record, if it is `organisation`'s and neither is revoked.
+		fn own_practitioner(
+			organisation: &T::AccountId,
+			practitioner: &T::AccountId,
+		) -> Result<PractitionerOf<T>, Error<T>> {
+			let org = Organisations::<T>::get(organisation).ok_or(Error::<T>::NotAnOrganisation)?;
+			ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::OrganisationRevoked);
+			let p = Practitioners::<T>::get(practitioner).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(p.organisation == *organisation, Error::<T>::NotYourPractitioner);
+			ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
+			Ok(p)
+		}
+
 		/// Apply `change` to `practitioner`'s record for its `organisation`, unless either is
 		/// revoked.
 		fn change_own_practitioner(
@@ -544,16 +803,10 @@ pub mod pallet {
 			practitioner: &T::AccountId,
 			change: impl FnOnce(&mut PractitionerOf<T>),
 		) -> DispatchResult {
-			let org = Organisations::<T>::get(organisation).ok_or(Error::<T>::NotAnOrganisation)?;
-			ensure!(org.status.status != ProviderStatus::Revoked, Error::<T>::OrganisationRevoked);
-			Practitioners::<T>::try_mutate(practitioner, |p| {
-				let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
-				ensure!(p.organisation == *organisation, Error::<T>::NotYourPractitioner);
-				ensure!(p.status.status != ProviderStatus::Revoked, Error::<T>::AlreadyRevoked);
-				change(p);
-				Ok::<_, Error<T>>(())
-			})
-			.map_err(Into::into)
+			let mut p = Self::own_practitioner(organisation, practitioner)?;
+			change(&mut p);
+			Practitioners::<T>::insert(practitioner, p);
+			Ok(())
 		}
 
 		fn ensure_unregistered(who: &T::AccountId) -> DispatchResult {
@@ -590,6 +843,31 @@ pub mod pallet {
 				Error::<T>::ReasonNotAllowed
 			);
 			Ok(provider)
+		}
+
+		/// Release `deposit` held on `who`; what was released.
+		fn release(
+			who: &T::AccountId,
+			deposit: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			T::Currency::release(
+				&HoldReason::RegistrationDeposit.into(),
+				who,
+				deposit,
+				Precision::BestEffort,
+			)
+		}
+
+		/// Give `organisation` back a practitioner's place and its `deposit` (an invitation
+		/// cancelled, a pending practitioner purged); what was released.
+		fn release_practitioner_slot(
+			organisation: &T::AccountId,
+			deposit: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			Organisations::<T>::mutate_extant(organisation, |org| {
+				org.practitioners = org.practitioners.saturating_sub(1)
+			});
+			Self::release(organisation, deposit)
 		}
 
 		fn hold_deposit(who: &T::AccountId, deposit: BalanceOf<T>) -> DispatchResult {
@@ -708,6 +986,13 @@ pub mod pallet {
 			match self {
 				Self::Organisation(org) => &mut org.status,
 				Self::Practitioner(p) => &mut p.status,
+			}
+		}
+
+		fn credential_mut(&mut self) -> &mut Credential {
+			match self {
+				Self::Organisation(org) => &mut org.credential,
+				Self::Practitioner(p) => &mut p.credential,
 			}
 		}
 

@@ -41,6 +41,8 @@ impl pallet_timestamp::Config for Test {
 pub const ORGANISATION_DEPOSIT: u64 = 100;
 pub const PRACTITIONER_DEPOSIT: u64 = 10;
 pub const MAX_PRACTITIONERS: u32 = 3;
+pub const INVITATION_PERIOD: u64 = 14 * DAY;
+pub const PURGE_DELAY: u64 = 90 * DAY;
 
 parameter_types! {
 	/// Tests switch it off to see registrations go straight to `Active`.
@@ -56,8 +58,23 @@ impl pallet_providers::Config for Test {
 	type OrganisationDeposit = ConstU64<ORGANISATION_DEPOSIT>;
 	type PractitionerDeposit = ConstU64<PRACTITIONER_DEPOSIT>;
 	type MaxPractitionersPerOrganisation = ConstU32<MAX_PRACTITIONERS>;
+	type InvitationPeriod = ConstU64<INVITATION_PERIOD>;
+	type PurgeDelay = ConstU64<PURGE_DELAY>;
 	type OnReinstated = ReinstatedLog;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Clock;
+}
+
+/// Moves the mock's clock for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct Clock;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_providers::BenchmarkHelper for Clock {
+	fn pass_time(by: u64) {
+		Timestamp::set_timestamp(pallet_timestamp::Now::<Test>::get() + by);
+	}
 }
 
 parameter_types! {

@@ -53,13 +53,19 @@ fn active_organisation(who: u64) {
 	assert_ok!(Pallet::approve(root(), who));
 }
 
-fn register_practitioner(organisation: u64, who: u64) {
-	assert_ok!(Pallet::register_practitioner(
+fn invite(organisation: u64, who: u64) {
+	assert_ok!(Pallet::invite_practitioner(
 		signed(organisation),
 		who,
 		PractitionerRole::Physician,
 		credential()
 	));
+}
+
+/// `organisation` invites `who`, which accepts.
+fn register_practitioner(organisation: u64, who: u64) {
+	invite(organisation, who);
+	assert_ok!(Pallet::accept_invitation(signed(who), organisation));
 }
 
 fn active_practitioner(organisation: u64, who: u64) {
@@ -221,19 +227,35 @@ mod register_organisation {
 	}
 }
 
-mod register_practitioner {
+mod invite_practitioner {
 	use super::*;
 
 	#[test]
-	fn registers_pending_with_the_deposit_on_the_organisation() {
+	fn invites_then_registers_pending_on_acceptance_with_the_deposit_on_the_organisation() {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
-			assert_ok!(Pallet::register_practitioner(
+			assert_ok!(Pallet::invite_practitioner(
 				signed(HOSPITAL),
 				ALICE,
 				PractitionerRole::Nurse,
 				credential()
 			));
+			System::assert_last_event(
+				Event::PractitionerInvited {
+					practitioner: ALICE,
+					organisation: HOSPITAL,
+					role: PractitionerRole::Nurse,
+					expires_at: NOW + INVITATION_PERIOD,
+				}
+				.into(),
+			);
+			// Invited is not registered: the place and the deposit are taken already.
+			assert_eq!(access(ALICE), Err(ProviderDenial::Unknown));
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 1);
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT + PRACTITIONER_DEPOSIT);
+
+			assert_ok!(Pallet::accept_invitation(signed(ALICE), HOSPITAL));
+			assert!(!Invitations::<Test>::contains_key(ALICE));
 			let p = Practitioners::<Test>::get(ALICE).unwrap();
 			assert_eq!(p.organisation, HOSPITAL);
 			assert_eq!(p.role, PractitionerRole::Nurse);
@@ -270,7 +292,7 @@ mod register_practitioner {
 	fn needs_a_signed_origin() {
 		new_test_ext().execute_with(|| {
 			assert_noop!(
-				Pallet::register_practitioner(root(), ALICE, PractitionerRole::Nurse, credential()),
+				Pallet::invite_practitioner(root(), ALICE, PractitionerRole::Nurse, credential()),
 				BadOrigin
 			);
 		});
@@ -283,7 +305,7 @@ mod register_practitioner {
 			active_practitioner(HOSPITAL, ALICE);
 			for signer in [NOBODY, ALICE] {
 				assert_noop!(
-					Pallet::register_practitioner(
+					Pallet::invite_practitioner(
 						signed(signer),
 						BOB,
 						PractitionerRole::Nurse,
@@ -300,7 +322,7 @@ mod register_practitioner {
 		new_test_ext().execute_with(|| {
 			register_organisation(HOSPITAL);
 			let attempt = || {
-				Pallet::register_practitioner(
+				Pallet::invite_practitioner(
 					signed(HOSPITAL),
 					ALICE,
 					PractitionerRole::Nurse,
@@ -316,7 +338,7 @@ mod register_practitioner {
 			assert_ok!(Pallet::reinstate(root(), HOSPITAL));
 			set_now(credential().valid_until);
 			assert_noop!(
-				Pallet::register_practitioner(
+				Pallet::invite_practitioner(
 					signed(HOSPITAL),
 					ALICE,
 					PractitionerRole::Nurse,
@@ -335,7 +357,7 @@ mod register_practitioner {
 			register_practitioner(HOSPITAL, ALICE);
 			for account in [ALICE, CLINIC, HOSPITAL] {
 				assert_noop!(
-					Pallet::register_practitioner(
+					Pallet::invite_practitioner(
 						signed(CLINIC),
 						account,
 						PractitionerRole::Nurse,
@@ -352,7 +374,7 @@ mod register_practitioner {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
 			assert_noop!(
-				Pallet::register_practitioner(
+				Pallet::invite_practitioner(
 					signed(HOSPITAL),
 					ALICE,
 					PractitionerRole::Nurse,
@@ -371,7 +393,7 @@ mod register_practitioner {
 				register_practitioner(HOSPITAL, who);
 			}
 			assert_noop!(
-				Pallet::register_practitioner(
+				Pallet::invite_practitioner(
 					signed(HOSPITAL),
 					DAVE,
 					PractitionerRole::Nurse,
@@ -399,7 +421,7 @@ mod register_practitioner {
 				free - PRACTITIONER_DEPOSIT
 			));
 			assert_noop!(
-				Pallet::register_practitioner(
+				Pallet::invite_practitioner(
 					signed(HOSPITAL),
 					ALICE,
 					PractitionerRole::Nurse,
@@ -488,36 +510,90 @@ mod update_credential {
 	use super::*;
 
 	#[test]
-	fn an_organisation_renews_its_own_credential() {
+	fn an_approved_organisations_new_credential_waits_for_the_registrar() {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
 			let renewed = credential_until(NOW + 1000 * DAY);
 			assert_ok!(Pallet::update_credential(signed(HOSPITAL), HOSPITAL, renewed.clone()));
-			let org = Organisations::<Test>::get(HOSPITAL).unwrap();
-			assert_eq!(org.credential, renewed);
-			assert_eq!(org.status.status, ProviderStatus::Active);
+			System::assert_last_event(
+				Event::CredentialProposed { provider: HOSPITAL, valid_until: NOW + 1000 * DAY }
+					.into(),
+			);
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().credential, credential());
+			assert_ok!(Pallet::approve_credential(root(), HOSPITAL));
 			System::assert_last_event(
 				Event::CredentialUpdated { provider: HOSPITAL, valid_until: NOW + 1000 * DAY }
 					.into(),
 			);
+			let org = Organisations::<Test>::get(HOSPITAL).unwrap();
+			assert_eq!(org.credential, renewed);
+			assert_eq!(org.status.status, ProviderStatus::Active);
+			assert!(!PendingCredentials::<Test>::contains_key(HOSPITAL));
 		});
 	}
 
 	#[test]
-	fn renewing_an_expired_practitioner_restores_access() {
+	fn an_organisation_cannot_revive_an_expired_licence_without_the_registrar() {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
-			assert_ok!(Pallet::register_practitioner(
+			invite(HOSPITAL, ALICE);
+			assert_ok!(Pallet::accept_invitation(signed(ALICE), HOSPITAL));
+			assert_ok!(Pallet::update_credential(
 				signed(HOSPITAL),
 				ALICE,
-				PractitionerRole::Physician,
 				credential_until(NOW + DAY)
 			));
 			assert_ok!(Pallet::approve(root(), ALICE));
 			set_now(NOW + DAY);
 			assert_eq!(access(ALICE), Err(ProviderDenial::CredentialExpired));
+			// The renewal is only a proposal: the practitioner stays stopped.
 			assert_ok!(Pallet::update_credential(signed(HOSPITAL), ALICE, credential()));
+			assert_eq!(access(ALICE), Err(ProviderDenial::CredentialExpired));
+			assert_ok!(Pallet::approve_credential(root(), ALICE));
 			assert_eq!(access(ALICE), allowed(HOSPITAL));
+		});
+	}
+
+	#[test]
+	fn a_pending_providers_credential_changes_at_once() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE);
+			let renewed = credential_until(NOW + 30 * DAY);
+			assert_ok!(Pallet::update_credential(signed(HOSPITAL), ALICE, renewed.clone()));
+			assert_eq!(Practitioners::<Test>::get(ALICE).unwrap().credential, renewed);
+			assert!(!PendingCredentials::<Test>::contains_key(ALICE));
+		});
+	}
+
+	#[test]
+	fn only_the_registrar_decides_a_proposed_credential_while_it_is_valid() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			assert_noop!(
+				Pallet::approve_credential(root(), ALICE),
+				Error::<Test>::NoCredentialProposed
+			);
+			assert_noop!(
+				Pallet::reject_credential(root(), ALICE),
+				Error::<Test>::NoCredentialProposed
+			);
+			let proposed = credential_until(NOW + 2 * DAY);
+			assert_ok!(Pallet::update_credential(signed(HOSPITAL), ALICE, proposed));
+			for who in [HOSPITAL, ALICE] {
+				assert_noop!(Pallet::approve_credential(signed(who), ALICE), BadOrigin);
+				assert_noop!(Pallet::reject_credential(signed(who), ALICE), BadOrigin);
+			}
+			set_now(NOW + 2 * DAY);
+			assert_noop!(
+				Pallet::approve_credential(root(), ALICE),
+				Error::<Test>::CredentialExpired
+			);
+			assert_ok!(Pallet::reject_credential(root(), ALICE));
+			System::assert_last_event(Event::CredentialRejected { provider: ALICE }.into());
+			assert!(!PendingCredentials::<Test>::contains_key(ALICE));
+			assert_eq!(Practitioners::<Test>::get(ALICE).unwrap().credential, credential());
 		});
 	}
 
@@ -592,6 +668,190 @@ mod update_credential {
 				Pallet::update_credential(signed(HOSPITAL), HOSPITAL, credential()),
 				Error::<Test>::AlreadyRevoked
 			);
+		});
+	}
+}
+
+mod invitation {
+	use super::*;
+
+	#[test]
+	fn an_organisation_cannot_take_an_account_that_does_not_accept() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			invite(HOSPITAL, ALICE);
+			// Not a practitioner of the hospital, nor of anybody's, until it accepts.
+			assert_eq!(Practitioners::<Test>::get(ALICE), None);
+			assert_eq!(<Pallet as ProviderInspect<u64>>::membership(&ALICE), None);
+			assert_noop!(
+				Pallet::assign_department(signed(HOSPITAL), ALICE, Some(1)),
+				Error::<Test>::NotRegistered
+			);
+			set_now(NOW + INVITATION_PERIOD);
+			assert_noop!(
+				Pallet::accept_invitation(signed(ALICE), HOSPITAL),
+				Error::<Test>::InvitationExpired
+			);
+			// Run out: anyone clears it, and the hospital has its place and deposit back.
+			assert_ok!(Pallet::cancel_invitation(signed(NOBODY), ALICE));
+			System::assert_last_event(
+				Event::InvitationCancelled {
+					practitioner: ALICE,
+					organisation: HOSPITAL,
+					by: NOBODY,
+				}
+				.into(),
+			);
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 0);
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT);
+		});
+	}
+
+	#[test]
+	fn only_the_invited_account_accepts_and_only_from_the_organisation_it_names() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_organisation(CLINIC);
+			invite(HOSPITAL, ALICE);
+			assert_noop!(
+				Pallet::accept_invitation(signed(BOB), HOSPITAL),
+				Error::<Test>::NoInvitation
+			);
+			assert_noop!(
+				Pallet::accept_invitation(signed(ALICE), CLINIC),
+				Error::<Test>::NoInvitation
+			);
+			assert_noop!(Pallet::accept_invitation(root(), HOSPITAL), BadOrigin);
+			assert_noop!(
+				Pallet::invite_practitioner(
+					signed(CLINIC),
+					ALICE,
+					PractitionerRole::Nurse,
+					credential()
+				),
+				Error::<Test>::AlreadyInvited
+			);
+			assert_ok!(Pallet::accept_invitation(signed(ALICE), HOSPITAL));
+			assert_eq!(Practitioners::<Test>::get(ALICE).unwrap().organisation, HOSPITAL);
+			assert_noop!(
+				Pallet::accept_invitation(signed(ALICE), HOSPITAL),
+				Error::<Test>::NoInvitation
+			);
+		});
+	}
+
+	#[test]
+	fn the_account_declines_or_the_organisation_withdraws_and_nobody_else_before_it_runs_out() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			invite(HOSPITAL, ALICE);
+			for who in [NOBODY, BOB, CLINIC] {
+				assert_noop!(
+					Pallet::cancel_invitation(signed(who), ALICE),
+					Error::<Test>::NotInvitationParty
+				);
+			}
+			assert_ok!(Pallet::cancel_invitation(signed(ALICE), ALICE));
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT);
+			invite(HOSPITAL, ALICE);
+			assert_ok!(Pallet::cancel_invitation(signed(HOSPITAL), ALICE));
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 0);
+			assert_noop!(
+				Pallet::cancel_invitation(signed(HOSPITAL), ALICE),
+				Error::<Test>::NoInvitation
+			);
+		});
+	}
+
+	#[test]
+	fn accepting_needs_a_valid_credential_and_an_organisation_not_revoked() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			assert_ok!(Pallet::invite_practitioner(
+				signed(HOSPITAL),
+				ALICE,
+				PractitionerRole::Nurse,
+				credential_until(NOW + DAY)
+			));
+			set_now(NOW + DAY);
+			assert_noop!(
+				Pallet::accept_invitation(signed(ALICE), HOSPITAL),
+				Error::<Test>::CredentialExpired
+			);
+			invite(HOSPITAL, BOB);
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::accept_invitation(signed(BOB), HOSPITAL),
+				Error::<Test>::OrganisationRevoked
+			);
+		});
+	}
+}
+
+mod purge {
+	use super::*;
+
+	#[test]
+	fn a_registration_never_approved_is_purged_after_the_delay_and_its_deposit_released() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			register_practitioner(HOSPITAL, ALICE); // pending
+			set_now(NOW + PURGE_DELAY - 1);
+			assert_noop!(Pallet::purge(signed(NOBODY), ALICE), Error::<Test>::NotPurgeable);
+			set_now(NOW + PURGE_DELAY);
+			assert_ok!(Pallet::purge(signed(NOBODY), ALICE));
+			System::assert_last_event(
+				Event::Purged { provider: ALICE, deposit_released: PRACTITIONER_DEPOSIT }.into(),
+			);
+			assert_eq!(Practitioners::<Test>::get(ALICE), None);
+			assert_eq!(Organisations::<Test>::get(HOSPITAL).unwrap().practitioners, 0);
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT);
+			assert_noop!(Pallet::purge(signed(NOBODY), ALICE), Error::<Test>::NotRegistered);
+		});
+	}
+
+	#[test]
+	fn a_revoked_record_is_purged_after_the_delay_and_an_active_or_suspended_one_never() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			active_practitioner(HOSPITAL, BOB);
+			assert_ok!(Pallet::suspend(root(), BOB, StatusReason::CouncilDecision));
+			register_practitioner(HOSPITAL, CAROL);
+			assert_ok!(Pallet::update_credential(signed(HOSPITAL), ALICE, credential()));
+			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
+			set_now(NOW + PURGE_DELAY);
+			for who in [BOB, HOSPITAL] {
+				assert_noop!(Pallet::purge(signed(NOBODY), who), Error::<Test>::NotPurgeable);
+			}
+			assert_ok!(Pallet::purge(signed(NOBODY), ALICE));
+			// Its deposit went back at the revocation; nothing is left to release.
+			System::assert_last_event(
+				Event::Purged { provider: ALICE, deposit_released: 0 }.into(),
+			);
+			assert!(!PendingCredentials::<Test>::contains_key(ALICE));
+			assert_eq!(held(HOSPITAL), ORGANISATION_DEPOSIT + 2 * PRACTITIONER_DEPOSIT);
+			assert_noop!(Pallet::purge(root(), CAROL), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn a_revoked_organisation_is_purged_once_it_has_no_practitioner_left() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			invite(HOSPITAL, BOB);
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			set_now(NOW + PURGE_DELAY);
+			assert_noop!(
+				Pallet::purge(signed(NOBODY), HOSPITAL),
+				Error::<Test>::OrganisationHasPractitioners
+			);
+			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
+			assert_ok!(Pallet::cancel_invitation(signed(BOB), BOB));
+			assert_ok!(Pallet::purge(signed(NOBODY), HOSPITAL));
+			assert_eq!(Organisations::<Test>::get(HOSPITAL), None);
+			assert_eq!(held(HOSPITAL), 0);
 		});
 	}
 }
@@ -888,12 +1148,13 @@ mod inspect {
 		new_test_ext().execute_with(|| {
 			active_organisation(HOSPITAL);
 			let valid_until = NOW + DAY;
-			assert_ok!(Pallet::register_practitioner(
+			assert_ok!(Pallet::invite_practitioner(
 				signed(HOSPITAL),
 				ALICE,
 				PractitionerRole::Physician,
 				credential_until(valid_until)
 			));
+			assert_ok!(Pallet::accept_invitation(signed(ALICE), HOSPITAL));
 			assert_ok!(Pallet::approve(root(), ALICE));
 			assert_eq!(Pallet::active_practitioner(&ALICE, valid_until - 1), allowed(HOSPITAL));
 			assert_eq!(

@@ -43,8 +43,13 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_providers`.
 pub trait WeightInfo {
 	fn register_organisation() -> Weight;
-	fn register_practitioner() -> Weight;
+	fn invite_practitioner() -> Weight;
+	fn accept_invitation() -> Weight;
+	fn cancel_invitation() -> Weight;
 	fn update_credential() -> Weight;
+	fn approve_credential() -> Weight;
+	fn reject_credential() -> Weight;
+	fn purge() -> Weight;
 	fn assign_department() -> Weight;
 	fn approve() -> Weight;
 	fn suspend() -> Weight;
@@ -69,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `151`
 		//  Estimated: `3697`
-		// Minimum execution time: 87_203_000 picoseconds.
-		Weight::from_parts(148_988_000, 3697)
+		// Minimum execution time: 85_670_000 picoseconds.
+		Weight::from_parts(89_176_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -78,35 +83,122 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Practitioners` (r:1 w:1)
+	/// Storage: `Providers::Practitioners` (r:1 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Invitations` (r:1 w:1)
+	/// Proof: `Providers::Invitations` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
-	fn register_practitioner() -> Weight {
+	fn invite_practitioner() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `397`
 		//  Estimated: `6338`
-		// Minimum execution time: 97_852_000 picoseconds.
-		Weight::from_parts(102_521_000, 6338)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 99_636_000 picoseconds.
+		Weight::from_parts(116_798_000, 6338)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Providers::Invitations` (r:1 w:1)
+	/// Proof: `Providers::Invitations` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Practitioners` (r:0 w:1)
+	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	fn accept_invitation() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `420`
+		//  Estimated: `3664`
+		// Minimum execution time: 36_568_000 picoseconds.
+		Weight::from_parts(57_728_000, 3664)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Providers::Invitations` (r:1 w:1)
+	/// Proof: `Providers::Invitations` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Organisations` (r:1 w:1)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	fn cancel_invitation() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `536`
+		//  Estimated: `3664`
+		// Minimum execution time: 81_442_000 picoseconds.
+		Weight::from_parts(88_785_000, 3664)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Providers::Organisations` (r:2 w:0)
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::PendingCredentials` (r:0 w:1)
+	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	fn update_credential() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `456`
+		//  Estimated: `6338`
+		// Minimum execution time: 45_965_000 picoseconds.
+		Weight::from_parts(49_061_000, 6338)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Providers::PendingCredentials` (r:1 w:1)
+	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Organisations` (r:1 w:0)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Practitioners` (r:1 w:1)
+	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	fn approve_credential() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `492`
 		//  Estimated: `3697`
-		// Minimum execution time: 35_396_000 picoseconds.
-		Weight::from_parts(39_885_000, 3697)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 40_667_000 picoseconds.
+		Weight::from_parts(43_491_000, 3697)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Providers::PendingCredentials` (r:1 w:1)
+	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	fn reject_credential() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `199`
+		//  Estimated: `3564`
+		// Minimum execution time: 21_941_000 picoseconds.
+		Weight::from_parts(23_504_000, 3564)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Providers::Organisations` (r:2 w:1)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Practitioners` (r:1 w:1)
+	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::PendingCredentials` (r:0 w:1)
+	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	fn purge() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `646`
+		//  Estimated: `6338`
+		// Minimum execution time: 93_395_000 picoseconds.
+		Weight::from_parts(96_810_000, 6338)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:1 w:0)
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
@@ -116,8 +208,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `414`
 		//  Estimated: `3697`
-		// Minimum execution time: 28_343_000 picoseconds.
-		Weight::from_parts(34_414_000, 3697)
+		// Minimum execution time: 30_457_000 picoseconds.
+		Weight::from_parts(32_260_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +223,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `369`
 		//  Estimated: `3697`
-		// Minimum execution time: 32_140_000 picoseconds.
-		Weight::from_parts(54_763_000, 3697)
+		// Minimum execution time: 32_821_000 picoseconds.
+		Weight::from_parts(35_557_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -146,8 +238,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `369`
 		//  Estimated: `3697`
-		// Minimum execution time: 32_721_000 picoseconds.
-		Weight::from_parts(52_418_000, 3697)
+		// Minimum execution time: 33_111_000 picoseconds.
+		Weight::from_parts(35_286_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -169,8 +261,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `375`
 		//  Estimated: `3697`
-		// Minimum execution time: 43_661_000 picoseconds.
-		Weight::from_parts(68_698_000, 3697)
+		// Minimum execution time: 43_781_000 picoseconds.
+		Weight::from_parts(45_875_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -184,57 +276,84 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::PendingCredentials` (r:0 w:1)
+	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `614`
 		//  Estimated: `6338`
-		// Minimum execution time: 90_118_000 picoseconds.
-		Weight::from_parts(160_630_000, 6338)
+		// Minimum execution time: 92_152_000 picoseconds.
+		Weight::from_parts(96_040_000, 6338)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 }
 
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_organisation() -> Weight {
-		Weight::from_parts(148_988_000, 3697)
+		Weight::from_parts(89_176_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn register_practitioner() -> Weight {
-		Weight::from_parts(102_521_000, 6338)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+	fn invite_practitioner() -> Weight {
+		Weight::from_parts(116_798_000, 6338)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn accept_invitation() -> Weight {
+		Weight::from_parts(57_728_000, 3664)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn cancel_invitation() -> Weight {
+		Weight::from_parts(88_785_000, 3664)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_credential() -> Weight {
-		Weight::from_parts(39_885_000, 3697)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(49_061_000, 6338)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn approve_credential() -> Weight {
+		Weight::from_parts(43_491_000, 3697)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn reject_credential() -> Weight {
+		Weight::from_parts(23_504_000, 3564)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn purge() -> Weight {
+		Weight::from_parts(96_810_000, 6338)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
 	fn assign_department() -> Weight {
-		Weight::from_parts(34_414_000, 3697)
+		Weight::from_parts(32_260_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(54_763_000, 3697)
+		Weight::from_parts(35_557_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend() -> Weight {
-		Weight::from_parts(52_418_000, 3697)
+		Weight::from_parts(35_286_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(68_698_000, 3697)
+		Weight::from_parts(45_875_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(160_630_000, 6338)
+		Weight::from_parts(96_040_000, 6338)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

@@ -69,7 +69,9 @@
 //!
 //! ## The worker's budget
 //!
-//! One run at a time per node (a node-local `StorageLock`), and each within
+//! A run reads each patient's log and each clinician's ward once for all the practitioners it
+//! scores ([`FeatureReads`]): a ward's staff share their patients. One run at a time per node
+//! (a node-local `StorageLock`), and each within
 //! [`Config::WorkerBudget`] milliseconds of the node's clock: the practitioners a run has not
 //! scored by then, or the block's practitioners while the previous run still holds the lock, are
 //! kept in the node's local storage and scored first by the next run. Nothing is dropped
@@ -99,15 +101,15 @@ pub mod weights;
 pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
 	anomaly::{anomaly, WorkerRun, MAX_SCORE_PPM},
-	audit::{block_of, AccessLog, AccessSeq},
-	features::{features, Features, MIN_SCORED_WINDOW},
-	providers::{OnReinstated, ProviderInspect, ProviderStatusManager, StatusReason},
+	audit::{block_of, AccessDecision, AccessLog, AccessSeq},
+	features::{features, Features, CARE_LOG_READS, MIN_SCORED_WINDOW, SEQUENCE_LENGTH},
+	providers::{DepartmentId, OnReinstated, ProviderInspect, ProviderStatusManager, StatusReason},
 	Moment,
 };
 pub use weights::WeightInfo;
 
 extern crate alloc;
-use alloc::vec::Vec;
+use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::{
@@ -920,6 +922,7 @@ pub mod pallet {
 			}
 			waiting.retain(|p| T::Providers::active_practitioner(p, now).is_ok());
 			let mut watched = Watched::default();
+			let mut reads = FeatureReads::default();
 			let mut queue = waiting.into_iter();
 			while queue.len() > 0 {
 				let batch: Vec<T::AccountId> = queue.by_ref().take(SCORING_BATCH).collect();
@@ -937,7 +940,7 @@ pub mod pallet {
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
-					Self::features_of(practitioner, &window).encode_to(&mut wire);
+					Self::features_of(practitioner, &window, &mut reads).encode_to(&mut wire);
 					scored.push((practitioner, end));
 				}
 				if scored.is_empty() {
@@ -994,23 +997,34 @@ pub mod pallet {
 		}
 
 		/// The features of `practitioner`'s `window` (from [`Pallet::scoreable_window`]) as
-		/// the worker scores them: read from the chain's state as it stands.
+		/// the worker scores them: read from the chain's state as it stands, the patients' logs
+		/// and the clinicians' wards through `reads` (one per run).
 		pub fn features_of(
 			practitioner: &T::AccountId,
-			window: &[ehr_primitives::audit::AccessDecision<T::AccountId>],
+			window: &[AccessDecision<T::AccountId>],
+			reads: &mut FeatureReads<T::AccountId>,
 		) -> Features {
-			let patient_log = |patient: &T::AccountId| T::AccessLog::patient_log(patient.clone());
+			reads.read_logs_of(window, |patient| T::AccessLog::patient_log(patient.clone()));
+			let FeatureReads { logs, wards } = reads;
+			let patient_log =
+				|patient: &T::AccountId| logs.get(patient).map(Vec::as_slice).unwrap_or_default();
+			let ward_of = |who: &T::AccountId| {
+				if wards.len() >= MAX_READ_WARDS {
+					wards.clear();
+				}
+				wards.entry(who.clone()).or_insert_with(|| T::Providers::ward_of(who)).clone()
+			};
 			let hours = T::AccessLog::working_hours(practitioner);
 			let referral_until =
 				|patient: &T::AccountId| T::AccessLog::referral_until(practitioner, patient);
-			features(window, patient_log, T::Providers::ward_of, &hours, referral_until)
+			features(window, patient_log, ward_of, &hours, referral_until)
 		}
 
 		/// `practitioner`'s window as the model judges it: its decisions since its last
 		/// reinstatement, if there are enough of them.
 		pub fn scoreable_window(
 			practitioner: &T::AccountId,
-		) -> Option<Vec<ehr_primitives::audit::AccessDecision<T::AccountId>>> {
+		) -> Option<Vec<AccessDecision<T::AccountId>>> {
 			let cleared = ClearedThrough::<T>::get(practitioner);
 			let mut window = T::AccessLog::window(practitioner);
 			window.retain(|decision| decision.seq > cleared);
@@ -1080,6 +1094,48 @@ pub fn account_of<T: Config>(key: &crypto::Public) -> T::AccountId {
 		key.clone().into();
 	let public: T::Public = generic.into();
 	public.into_account()
+}
+
+/// The most patients' logs, and clinicians' wards, [`FeatureReads`] keeps: about 10 MB of logs
+/// (their newest [`CARE_LOG_READS`] entries each) and 1 MB of wards at most.
+const MAX_READ_LOGS: usize = 512;
+const MAX_READ_WARDS: usize = 8192;
+
+/// What the features of one run's practitioners read, read once: the patients' logs (their
+/// newest [`CARE_LOG_READS`] entries, all the features look at) and the clinicians' wards. A
+/// block's practitioners share patients (a ward's staff read the same ones, and their
+/// clinicians are each other), so most of a practitioner's reads are the practitioner before
+/// it's. The chain does not change during a run; kept for one run only.
+pub struct FeatureReads<AccountId> {
+	logs: BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>,
+	wards: BTreeMap<AccountId, Option<(AccountId, DepartmentId)>>,
+}
+
+impl<AccountId> Default for FeatureReads<AccountId> {
+	fn default() -> Self {
+		Self { logs: BTreeMap::new(), wards: BTreeMap::new() }
+	}
+}
+
+impl<AccountId: Ord + Clone> FeatureReads<AccountId> {
+	/// Read the logs of `window`'s patients not read yet with `read`; when there is no room
+	/// for them, the logs read before are dropped first.
+	fn read_logs_of<Log: Iterator<Item = AccessDecision<AccountId>>>(
+		&mut self,
+		window: &[AccessDecision<AccountId>],
+		mut read: impl FnMut(&AccountId) -> Log,
+	) {
+		let window = &window[window.len().saturating_sub(SEQUENCE_LENGTH)..];
+		if self.logs.len().saturating_add(window.len()) > MAX_READ_LOGS {
+			self.logs.clear();
+		}
+		for decision in window {
+			if !self.logs.contains_key(&decision.patient) {
+				let log = read(&decision.patient).take(CARE_LOG_READS).collect();
+				self.logs.insert(decision.patient.clone(), log);
+			}
+		}
+	}
 }
 
 /// What one run of the offchain worker did.

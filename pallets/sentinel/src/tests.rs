@@ -853,3 +853,50 @@ fn a_run_that_overlaps_the_previous_one_scores_nothing_and_carries_its_block() {
 		assert_eq!(pool_summary(&offchain).len(), 1, "the carried practitioner, once");
 	});
 }
+
+#[test]
+fn a_runs_reads_of_each_patients_log_are_made_once_and_bounded() {
+	use ehr_primitives::{
+		audit::{AccessDecision, AccessOutcome, DenyReason},
+		consent::{ConsentDenial, Purpose, RecordCategory},
+		features::CARE_LOG_READS,
+	};
+	let read_of = |patient: u8| AccessDecision {
+		seq: u64::from(patient),
+		at: NOW,
+		block: 1,
+		practitioner: account(1),
+		organisation: None,
+		role: None,
+		patient: account(patient),
+		category: RecordCategory::Imaging,
+		purpose: Purpose::Treatment,
+		emergency: false,
+		outcome: AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) },
+	};
+	let asked = core::cell::RefCell::new(Vec::new());
+	let log_of = |patient: &AccountId| {
+		asked.borrow_mut().push(patient.clone());
+		core::iter::repeat_n(read_of(9), CARE_LOG_READS + 10)
+	};
+	let mut reads = crate::FeatureReads::default();
+	// Two practitioners' windows over patients 10 and 11: each log read once, to the cap.
+	reads.read_logs_of(&[read_of(10), read_of(11), read_of(10)], log_of);
+	reads.read_logs_of(&[read_of(11)], log_of);
+	assert_eq!(*asked.borrow(), [account(10), account(11)]);
+	assert!(reads.logs.values().all(|log| log.len() == CARE_LOG_READS));
+	// Windows of 64 new patients each: past the bound, what was read before goes, and a
+	// window's own patients are always there.
+	for round in 0..12u8 {
+		let window: Vec<_> = (0..64u8)
+			.map(|i| {
+				let mut id = [0u8; 32];
+				id[..2].copy_from_slice(&[round + 1, i]);
+				AccessDecision { patient: AccountId::new(id), ..read_of(0) }
+			})
+			.collect();
+		reads.read_logs_of(&window, log_of);
+		assert!(reads.logs.len() <= crate::MAX_READ_LOGS);
+		assert!(window.iter().all(|d| reads.logs.contains_key(&d.patient)));
+	}
+}
