@@ -194,6 +194,14 @@ pub trait AccessLog<AccountId> {
 	/// count the consultant's reads under it as care.
 	fn referral_until(consultant: &AccountId, patient: &AccountId) -> Option<crate::Moment>;
 
+	/// Every referral to `consultant`, by patient, with when it ends; `None` if it has more than
+	/// `at_most` (then ask [`AccessLog::referral_until`] patient by patient). One read of a
+	/// consultant's few referrals instead of one per patient of its window.
+	fn referrals_of(
+		consultant: &AccountId,
+		at_most: usize,
+	) -> Option<alloc::vec::Vec<(AccountId, crate::Moment)>>;
+
 	/// Where `practitioner`'s log ends; `None` if it never made a request.
 	fn latest_decisions(practitioner: &AccountId) -> Option<LatestDecisions>;
 }

@@ -56,7 +56,7 @@ use crate::{
 	providers::PractitionerRole,
 	Moment,
 };
-use alloc::vec::Vec;
+use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, Encode, MaxEncodedLen};
 use core::borrow::Borrow;
 use scale_info::TypeInfo;
@@ -320,15 +320,16 @@ const TEAM: u32 = 3;
 
 /// What a patient's log says of the others who were granted access to the patient at or after
 /// `since`: whether there is anyone but `practitioner`, and which of them are clinicians (each
-/// once, with its latest read). Reads the log, newest first, only down to `since` and at most
-/// [`CARE_LOG_READS`] entries.
+/// once, with its latest read; by account). Reads the log, newest first, only down to `since`
+/// and at most [`CARE_LOG_READS`] entries.
 fn others_of<AccountId: Ord + Clone>(
 	log_newest_first: impl IntoIterator<Item = impl Borrow<AccessDecision<AccountId>>>,
 	practitioner: &AccountId,
 	since: Moment,
 ) -> (bool, Vec<(AccountId, Moment)>) {
 	let mut anyone = false;
-	let mut clinicians = Vec::new();
+	// A map, not a list searched at each read: a busy patient's log holds a hundred clinicians.
+	let mut clinicians = BTreeMap::new();
 	for decision in log_newest_first.into_iter().take(CARE_LOG_READS) {
 		let d = decision.borrow();
 		if d.at < since {
@@ -338,13 +339,12 @@ fn others_of<AccountId: Ord + Clone>(
 			continue;
 		}
 		anyone = true;
-		if role_group(d.role) == Some(RoleGroup::Clinical)
-			&& !clinicians.iter().any(|(clinician, _)| *clinician == d.practitioner)
-		{
-			clinicians.push((d.practitioner.clone(), d.at));
+		if role_group(d.role) == Some(RoleGroup::Clinical) {
+			// Newest first: the first read kept is the latest.
+			clinicians.entry(d.practitioner.clone()).or_insert(d.at);
 		}
 	}
-	(anyone, clinicians)
+	(anyone, clinicians.into_iter().collect())
 }
 
 /// `x / (x + scale)`: 0 at 0, 1/2 at `scale`, towards 1 beyond.

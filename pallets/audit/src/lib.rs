@@ -992,6 +992,20 @@ impl<T: Config> ehr_primitives::audit::AccessLog<T::AccountId> for Pallet<T> {
 		Referrals::<T>::get(consultant, patient).map(|referral| referral.until)
 	}
 
+	fn referrals_of(
+		consultant: &T::AccountId,
+		at_most: usize,
+	) -> Option<Vec<(T::AccountId, Moment)>> {
+		let mut referrals = Vec::new();
+		for (patient, referral) in Referrals::<T>::iter_prefix(consultant) {
+			if referrals.len() == at_most {
+				return None;
+			}
+			referrals.push((patient, referral.until));
+		}
+		Some(referrals)
+	}
+
 	fn latest_decisions(practitioner: &T::AccountId) -> Option<LatestDecisions> {
 		let cursor = PractitionerCursors::<T>::get(practitioner);
 		(cursor.logged > 0).then_some(cursor.latest)

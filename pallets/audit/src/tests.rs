@@ -1014,3 +1014,26 @@ fn anyone_clears_a_referral_that_ran_out_a_care_lookback_ago() {
 		assert!(!Referrals::<Test>::contains_key(CONSULTANT, PATIENT));
 	});
 }
+
+#[test]
+fn a_consultants_referrals_are_read_at_once_up_to_a_bound() {
+	use ehr_primitives::audit::AccessLog;
+	new_test_ext().execute_with(|| {
+		for (patient, until) in [(PATIENT, NOW + HOUR), (STRANGER, NOW + DAY)] {
+			let referral = Referral { by: PHYSICIAN, from: NOW, until };
+			Referrals::<Test>::insert(CONSULTANT, patient, referral);
+		}
+		Referrals::<Test>::insert(
+			NURSE,
+			PATIENT,
+			Referral { by: PHYSICIAN, from: NOW, until: NOW },
+		);
+		let mut all = Audit::referrals_of(&CONSULTANT, 2).expect("two fit");
+		all.sort();
+		let mut expected = vec![(PATIENT, NOW + HOUR), (STRANGER, NOW + DAY)];
+		expected.sort();
+		assert_eq!(all, expected);
+		assert_eq!(Audit::referrals_of(&CONSULTANT, 1), None);
+		assert_eq!(Audit::referrals_of(&PHYSICIAN, 0), Some(vec![]));
+	});
+}

@@ -1015,8 +1015,13 @@ pub mod pallet {
 				wards.entry(who.clone()).or_insert_with(|| T::Providers::ward_of(who)).clone()
 			};
 			let hours = T::AccessLog::working_hours(practitioner);
-			let referral_until =
-				|patient: &T::AccountId| T::AccessLog::referral_until(practitioner, patient);
+			let referrals = T::AccessLog::referrals_of(practitioner, SEQUENCE_LENGTH);
+			let referral_until = |patient: &T::AccountId| match &referrals {
+				Some(referrals) => {
+					referrals.iter().find(|(p, _)| p == patient).map(|(_, until)| *until)
+				},
+				None => T::AccessLog::referral_until(practitioner, patient),
+			};
 			features(window, patient_log, ward_of, &hours, referral_until)
 		}
 

@@ -359,6 +359,10 @@ impl AccessLog<AccountId> for MockLog {
 		None
 	}
 
+	fn referrals_of(_consultant: &AccountId, _at_most: usize) -> Option<Vec<(AccountId, Moment)>> {
+		Some(Vec::new())
+	}
+
 	fn latest_decisions(practitioner: &AccountId) -> Option<LatestDecisions> {
 		let window = Self::window(practitioner);
 		let newest = window.last()?;
