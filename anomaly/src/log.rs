@@ -375,7 +375,9 @@ pub enum OnMalformed {
 }
 
 /// The decisions of a JSONL log, with the malformed lines skipped (and reported) or the first
-/// one refused.
+/// one refused. A decision whose `seq` is not after the previous one's (out of order, or the
+/// same decision twice) is always refused: the features read the log in the chain's order, and
+/// no skipping makes a shuffled log the chain's.
 pub fn read_log(
 	reader: impl BufRead,
 	on_malformed: OnMalformed,
@@ -389,7 +391,19 @@ pub fn read_log(
 			.and_then(|text| serde_json::from_str::<LogEntry>(&text).map_err(|e| e.to_string()))
 			.and_then(|entry| entry.to_decision());
 		match parsed {
-			Ok(decision) => decisions.push(decision),
+			Ok(decision) => {
+				if let Some(previous) = decisions.last().map(|d: &AccessDecision<String>| d.seq) {
+					if decision.seq <= previous {
+						let message = format!(
+							"seq {} is not after the previous decision's {previous}: a log is in \
+							 increasing seq order, each decision once",
+							decision.seq
+						);
+						return Err(LineError { line: line_number, message });
+					}
+				}
+				decisions.push(decision)
+			},
 			Err(message) => {
 				let error = LineError { line: line_number, message };
 				match on_malformed {
@@ -431,6 +445,26 @@ mod tests {
 	}
 
 	#[test]
+	fn a_log_out_of_seq_order_or_with_a_decision_twice_is_refused_by_line() {
+		let at = |seq: u64| {
+			entry("granted", "null", r#""organisation""#).replace("4294967297", &seq.to_string())
+		};
+		let log = |seqs: &[u64]| seqs.iter().map(|s| at(*s)).collect::<Vec<_>>().join("\n");
+		for on_malformed in [OnMalformed::Skip, OnMalformed::Refuse] {
+			let (ok, _) = read_log(log(&[5, 9, 4294967297]).as_bytes(), on_malformed).unwrap();
+			assert_eq!(ok.len(), 3);
+			for (seqs, line) in [(&[5, 9, 7][..], 3), (&[5, 5][..], 2)] {
+				let error = read_log(log(seqs).as_bytes(), on_malformed).unwrap_err();
+				assert_eq!(error.line, line);
+				assert!(error.message.contains("increasing seq order"), "{error}");
+			}
+		}
+		// A skipped line does not count as the previous decision.
+		let with_bad = format!("{}\nnot json\n{}", at(5), at(6));
+		assert_eq!(read_log(with_bad.as_bytes(), OnMalformed::Skip).unwrap().0.len(), 2);
+	}
+
+	#[test]
 	fn every_spelling_parses_back() {
 		for role in ALL_ROLES {
 			assert_eq!(parse(&ALL_ROLES, &ROLES, "role", role_name(role)), Ok(role));
@@ -456,7 +490,7 @@ mod tests {
 			entry("denied", r#""no_such_reason""#, "null"),
 			entry("granted", "null", r#""organisation""#).replace("treatment", "fun"),
 			entry("granted", "null", r#""organisation""#).replace(r#""seq":4294967297,"#, ""),
-			entry("denied", r#""no_consent""#, "null"),
+			entry("denied", r#""no_consent""#, "null").replace("4294967297", "4294967298"),
 		]
 		.join("\n");
 		let (decisions, skipped) = read_log(log.as_bytes(), OnMalformed::Skip).unwrap();
