@@ -12,7 +12,7 @@ Branches, each giving one number per sample:
     attacks. A tree is constant beyond the values it was trained on, so a burst faster than any
     in training scores as the fastest one did (a ReLU network extrapolates with either sign,
     which one depending on the training seed); the graph holds them as ONNX-ML's
-    TreeEnsembleRegressor (`anomaly/src/forest.rs` is tract's);
+    TreeEnsembleRegressor (`scorer/src/forest.rs` is tract's);
   - recurrent: a GRU over the sequence of the last 64 decisions, trained on labelled attacks; a
     layer of POINTWISE ReLU units reads each decision on its own first (a conjunction within one
     decision, such as a sensitive record of a patient whose team the reader is not part of, is
@@ -60,7 +60,7 @@ TREES = 400
 TREE_DEPTH = 5
 TREE_RATE = 0.08
 OPSET = 17
-# The ONNX metadata key naming the feature layout (anomaly/src/score.rs, `LAYOUT_KEY`).
+# The ONNX metadata key naming the feature layout (scorer/src/score.rs, `LAYOUT_KEY`).
 LAYOUT_KEY = "ehr_feature_layout"
 BRANCHES = ["outlier", "supervised", "recurrent"]
 # The sentinel's default threshold (pallet-sentinel's DEFAULT_THRESHOLD_PPM), and the share of

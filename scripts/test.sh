@@ -10,10 +10,10 @@ trap 'pkill -KILL -f "ehr-node.*ehr-e2e-" 2>/dev/null || true' EXIT
 
 scripts/setup.sh
 cargo build --locked -p ehr-node
-# The anomaly crate's tests on their own: its dev-dependencies (criterion, prost) stay out of the
-# workspace's test build, which shares its compiled crates with the node.
-cargo test --locked --workspace --exclude ehr-anomaly
-cargo test --locked -p ehr-anomaly
+# The anomaly and scorer crates' tests on their own: their dev-dependencies (criterion, prost)
+# stay out of the workspace's test build, which shares its compiled crates with the node.
+cargo test --locked --workspace --exclude ehr-anomaly --exclude ehr-scorer
+cargo test --locked -p ehr-anomaly -p ehr-scorer
 # Per pallet, so that the `runtime-benchmarks` feature set stays out of the node's build.
 for pallet in pallets/*/; do
 	cargo test --locked -p "pallet-$(basename "$pallet")" --features runtime-benchmarks

@@ -2,7 +2,6 @@
 //! `--anomaly-model PATH`) and handed to offchain workers only, as the extension behind the
 //! runtime's `anomaly::score` host function. Block import and runtime APIs never see it.
 
-use ehr_anomaly::score::{hex, ModelError, Scorer};
 use ehr_primitives::{
 	anomaly::{
 		to_ppm, AnomalyScorer, AnomalyScorerExt, ScorePpm, WorkerMonitor, WorkerMonitorExt,
@@ -10,6 +9,7 @@ use ehr_primitives::{
 	},
 	features::Features,
 };
+use ehr_scorer::{hex, ModelError, Scorer};
 use prometheus_endpoint::{
 	exponential_buckets, register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError,
 	Registry, U64,
