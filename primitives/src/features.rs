@@ -156,6 +156,11 @@ named_features! {
 	]
 }
 
+/// The window features that say who the practitioner is, not what it did: the model reads them
+/// as context (normal differs by role), and an alert is never explained by them.
+pub const CONTEXT_FEATURES: [&str; 5] =
+	["role_clinical", "role_service", "role_office", "role_physician", "ward_registered"];
+
 named_features! {
 	/// The features of one step of the sequence, by name; [`STEP_FEATURES`] names them in this
 	/// order.
@@ -1055,6 +1060,11 @@ mod tests {
 		assert_ne!(layout(&[&["ab", "c"]], 64), layout(&[&["a", "bc"]], 64));
 		assert_eq!(ab, layout(&[&["a", "b"], &["c"]], 64));
 		assert_eq!(FEATURE_LAYOUT, layout(&[&WINDOW_FEATURES, &STEP_FEATURES], SEQUENCE_LENGTH));
+	}
+
+	#[test]
+	fn the_context_features_are_window_features() {
+		assert!(CONTEXT_FEATURES.iter().all(|name| WINDOW_FEATURES.contains(name)));
 	}
 
 	#[test]

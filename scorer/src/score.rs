@@ -6,7 +6,7 @@
 //! `[n, 3]`; it then scores batches of [`Features`].
 
 use ehr_primitives::features::{
-	Features, FEATURE_LAYOUT, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES,
+	Features, CONTEXT_FEATURES, FEATURE_LAYOUT, SEQUENCE_LENGTH, STEP_FEATURES, WINDOW_FEATURES,
 };
 use sha2::{Digest, Sha256};
 use std::{collections::HashMap, fmt, path::Path, sync::Arc};
@@ -258,7 +258,8 @@ impl Scorer {
 	}
 
 	/// The `count` window features of `features` that stand out most from normal behaviour
-	/// (by the model's own scaling), with their values.
+	/// (by the model's own scaling), with their values: what the practitioner did, never who it
+	/// is (`CONTEXT_FEATURES`: a role explains nothing to a security officer).
 	pub fn top_features(&self, features: &Features, count: usize) -> Vec<(&'static str, f32)> {
 		let deviation = |i: usize, x: f32| match &self.scaling {
 			Some((mean, std)) => match (mean.get(i), std.get(i)) {
@@ -272,6 +273,7 @@ impl Scorer {
 			.zip(features.window)
 			.enumerate()
 			.map(|(i, (name, x))| (deviation(i, x), *name, x))
+			.filter(|(_, name, _)| !CONTEXT_FEATURES.contains(name))
 			.collect();
 		ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
 		ranked.into_iter().take(count).map(|(_, name, x)| (name, x)).collect()
@@ -462,6 +464,24 @@ mod tests {
 			scorer.score(&batch).unwrap(),
 			Scorer::embedded().unwrap().score(&batch).unwrap()
 		);
+	}
+
+	#[test]
+	fn an_alert_is_explained_by_behaviour_never_by_role() {
+		let scorer = Scorer::embedded().unwrap();
+		let place = |name| WINDOW_FEATURES.iter().position(|n| *n == name).unwrap();
+		let mut f = features(&[0.0; WINDOW_FEATURES.len()], &[]);
+		// A lab technician's role flags, far from the training's mean, and one share a little off.
+		for (name, value) in
+			[("role_service", 1.0), ("role_physician", 1.0), ("ward_registered", 1.0)]
+		{
+			f.window[place(name)] = value;
+		}
+		f.window[place("denial_share")] = 1.0;
+		let top = scorer.top_features(&f, WINDOW_FEATURES.len());
+		assert_eq!(top.len(), WINDOW_FEATURES.len() - CONTEXT_FEATURES.len());
+		assert!(top.iter().all(|(name, _)| !CONTEXT_FEATURES.contains(name)), "{top:?}");
+		assert!(top.iter().take(3).any(|(name, _)| *name == "denial_share"), "{top:?}");
 	}
 
 	#[test]
