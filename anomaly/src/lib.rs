@@ -4,6 +4,7 @@
 //! function the chain's sentinel runs), and the CLI; scoring with the ONNX model through tract is
 //! `ehr-scorer`'s (what the node links), re-exported here as [`score`].
 
+pub mod calibrate;
 pub mod export;
 pub mod log;
 pub mod simulate;

@@ -2,14 +2,19 @@
 
 use clap::{Parser, Subcommand};
 use ehr_anomaly::{
+	calibrate::{Group, Sentinel},
 	export::{export, samples, Truth},
-	log::{read_log, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
+	log::{read_log, role_name, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
 	score::{hex, layout_hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
 	simulate::{simulate, Config, CURBSIDE},
 };
-use ehr_primitives::audit::AccessDecision;
+use ehr_primitives::{
+	anomaly::{to_ppm, MAX_SCORE_PPM},
+	audit::AccessDecision,
+	calibration::{CalibrationPolicy, PeerGroupState, Perbill, MAX_BURN_IN, MAX_FALSE_ALERT_RATE},
+};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::{
 	fs::File,
 	io::{BufRead, BufReader, BufWriter, Write},
@@ -85,6 +90,10 @@ enum Command {
 	Layout,
 	/// Score every practitioner of a log where the sentinel would (at the end of each block it
 	/// made requests in); print one JSON line per alert, then a summary line.
+	///
+	/// With `--calibrate`, alert as the chain's sentinel reports, with per-peer-group
+	/// calibration: each organisation's role in shadow for the burn-in, then alerting above its
+	/// own calibrated score and the threshold (`docs/sentinel.md`).
 	Score {
 		#[arg(long)]
 		log: PathBuf,
@@ -105,6 +114,16 @@ enum Command {
 		/// Stop at the first malformed line instead of skipping it.
 		#[arg(long)]
 		strict: bool,
+		/// Judge as the sentinel reports with peer-group calibration.
+		#[arg(long)]
+		calibrate: bool,
+		/// With `--calibrate`: the days each peer group is watched in shadow (at most 28).
+		#[arg(long, default_value_t = 14.0, requires = "calibrate")]
+		burn_in_days: f64,
+		/// With `--calibrate`: the share of a group's practitioner-days that may alert
+		/// (above 0, at most 0.01).
+		#[arg(long, default_value_t = 0.001, requires = "calibrate")]
+		false_alert_rate: f64,
 	},
 }
 
@@ -187,10 +206,25 @@ fn run(command: Command) -> Result<(), String> {
 			println!("{}", layout_hex());
 			Ok(())
 		},
-		Command::Score { log, model, registry, referrals, sha256, threshold, strict } => {
+		Command::Score {
+			log,
+			model,
+			registry,
+			referrals,
+			sha256,
+			threshold,
+			strict,
+			calibrate,
+			burn_in_days,
+			false_alert_rate,
+		} => {
 			if !(0.0..=1.0).contains(&threshold) {
 				return Err(format!("--threshold {threshold} is not a score in [0, 1]"));
 			}
+			let sentinel = calibrate
+				.then(|| calibration_policy(burn_in_days, false_alert_rate))
+				.transpose()?
+				.map(|policy| Sentinel::new(policy, to_ppm(threshold as f32)));
 			let expected = sha256
 				.map(|hex| parse_sha256(&hex).ok_or(format!("--sha256 {hex}: not 64 hex digits")))
 				.transpose()?;
@@ -201,10 +235,31 @@ fn run(command: Command) -> Result<(), String> {
 			.map_err(|e| e.to_string())?;
 			let (decisions, skipped) = load_log(&log, strict)?;
 			let chain = read_chain_state(registry.as_deref(), referrals.as_deref())?;
-			score(&scorer, &decisions, &chain, skipped, threshold)
+			score(&scorer, &decisions, &chain, skipped, threshold, sentinel)
 		},
 	}
 }
+
+/// The policy `score --calibrate` plays, from its flags.
+fn calibration_policy(
+	burn_in_days: f64,
+	false_alert_rate: f64,
+) -> Result<CalibrationPolicy, String> {
+	let max_days = MAX_BURN_IN as f64 / DAY_MS;
+	if !(0.0..=max_days).contains(&burn_in_days) {
+		return Err(format!("--burn-in-days {burn_in_days} is not in [0, {max_days}]"));
+	}
+	let max_rate = MAX_FALSE_ALERT_RATE.deconstruct() as f64 / 1e9;
+	if !(false_alert_rate > 0.0 && false_alert_rate <= max_rate) {
+		return Err(format!("--false-alert-rate {false_alert_rate} is not in (0, {max_rate}]"));
+	}
+	Ok(CalibrationPolicy {
+		burn_in: (burn_in_days * DAY_MS) as u64,
+		false_alert_rate: Perbill::from_float(false_alert_rate),
+	})
+}
+
+const DAY_MS: f64 = 86_400_000.0;
 
 /// The decisions of the log at `path`; malformed lines are reported on stderr and skipped, or
 /// with `strict` refused. Returns how many were skipped.
@@ -224,9 +279,18 @@ fn score(
 	chain: &ChainState,
 	skipped: usize,
 	threshold: f64,
+	mut sentinel: Option<Sentinel>,
 ) -> Result<(), String> {
 	let mut stdout = std::io::stdout().lock();
 	let mut print = |line: serde_json::Value| writeln!(stdout, "{line}").map_err(|e| e.to_string());
+	let groups: BTreeMap<&str, Group> = decisions
+		.iter()
+		.map(|d| {
+			let organisation = d.organisation.clone().unwrap_or_default();
+			let role = d.role.map(role_name).unwrap_or_default().to_string();
+			(d.practitioner.as_str(), (organisation, role))
+		})
+		.collect();
 	let (mut scored, mut alerted) = (0usize, BTreeSet::new());
 	let mut alerts = 0usize;
 	let mut pending = samples(decisions, chain, Truth::Labels(&[]), 1).peekable();
@@ -236,7 +300,16 @@ fn score(
 		let scores = scorer.score(&features).map_err(|e| e.to_string())?;
 		scored += scores.len();
 		for ((sample, features), score) in batch.iter().zip(scores) {
-			if f64::from(score.score) < threshold {
+			let alert = match &mut sentinel {
+				None => f64::from(score.score) >= threshold,
+				Some(sentinel) => {
+					let group =
+						groups.get(sample.practitioner.as_str()).cloned().unwrap_or_default();
+					let score_ppm = to_ppm(score.score);
+					sentinel.judge(&sample.practitioner, group, sample.seq, sample.ts, score_ppm)
+				},
+			};
+			if !alert {
 				continue;
 			}
 			alerts += 1;
@@ -258,7 +331,7 @@ fn score(
 			}))?;
 		}
 	}
-	print(json!({ "summary": {
+	let mut summary = json!({
 		"decisions": decisions.len(),
 		"skipped_lines": skipped,
 		"scored": scored,
@@ -266,7 +339,41 @@ fn score(
 		"practitioners_alerted": alerted.len(),
 		"threshold": threshold,
 		"model_sha256": hex(&scorer.sha256()),
-	}}))
+	});
+	if let Some(sentinel) = sentinel {
+		summary["calibration"] = calibration_summary(&sentinel);
+	}
+	print(json!({ "summary": summary }))
+}
+
+/// Each peer group's standing at the end of the log, for the summary line.
+fn calibration_summary(sentinel: &Sentinel) -> serde_json::Value {
+	let policy = sentinel.policy();
+	let groups: Vec<_> = sentinel
+		.groups
+		.iter()
+		.map(|((organisation, role), view)| {
+			let (state, calibrated) = match view.state() {
+				PeerGroupState::Live { score_ppm, .. } => {
+					("live", Some(f64::from(score_ppm) / f64::from(MAX_SCORE_PPM)))
+				},
+				_ => ("shadow", None),
+			};
+			json!({
+				"organisation": organisation,
+				"role": role,
+				"state": state,
+				"calibrated_score": calibrated,
+				"practitioner_days": view.practitioner_days,
+				"held_in_shadow": view.held_in_shadow,
+			})
+		})
+		.collect();
+	json!({
+		"burn_in_days": policy.burn_in as f64 / DAY_MS,
+		"false_alert_rate": f64::from(policy.false_alert_rate.deconstruct()) / 1e9,
+		"groups": groups,
+	})
 }
 
 fn open(path: &Path) -> Result<BufReader<File>, String> {

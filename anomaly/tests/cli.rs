@@ -76,6 +76,77 @@ fn score_prints_alerts_and_a_summary_and_skips_a_malformed_line() {
 	fs::remove_dir_all(dir).unwrap();
 }
 
+/// The alert lines and the summary of `score` over `log` with `args`.
+fn score(log: &Path, args: &[&str]) -> (Vec<Value>, Value) {
+	let out = ehr_anomaly(&[&["score", "--log", log.to_str().unwrap()][..], args].concat());
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let mut printed: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+		.lines()
+		.map(|line| serde_json::from_str(line).expect("JSON lines"))
+		.collect();
+	let summary = printed.pop().expect("a summary")["summary"].clone();
+	(printed, summary)
+}
+
+#[test]
+fn calibrate_holds_each_group_in_shadow_for_its_burn_in_then_alerts_above_its_own_score() {
+	let dir = simulated("calibrate");
+	let log = dir.join("log.jsonl");
+	let (plain, _) = score(&log, &["--threshold", "0.5"]);
+	assert!(!plain.is_empty());
+	let key = |alert: &Value| (alert["practitioner"].clone(), alert["seq"].as_u64());
+	let groups = |summary: &Value| summary["calibration"]["groups"].as_array().unwrap().clone();
+
+	// A burn-in longer than the log: every group in shadow, every alert held.
+	let (alerts, summary) =
+		score(&log, &["--threshold", "0.5", "--calibrate", "--burn-in-days", "3"]);
+	assert!(alerts.is_empty());
+	assert!(groups(&summary)
+		.iter()
+		.all(|g| g["state"] == "shadow" && g["calibrated_score"].is_null()));
+	let held: u64 = groups(&summary).iter().map(|g| g["held_in_shadow"].as_u64().unwrap()).sum();
+	assert_eq!(held, plain.len() as u64);
+
+	// Half a day of shadow: live groups alert above their own calibrated scores, and only
+	// where the threshold alone would.
+	let args = [
+		"--threshold",
+		"0.5",
+		"--calibrate",
+		"--burn-in-days",
+		"0.5",
+		"--false-alert-rate",
+		"0.01",
+	];
+	let (alerts, summary) = score(&log, &args);
+	let live: Vec<_> = groups(&summary).into_iter().filter(|g| g["state"] == "live").collect();
+	assert!(!live.is_empty());
+	assert!(live
+		.iter()
+		.all(|g| g["calibrated_score"].as_f64().is_some_and(|s| (0.0..=1.0).contains(&s))));
+	assert!(alerts.len() < plain.len());
+	for alert in &alerts {
+		assert!(plain.iter().any(|p| key(p) == key(alert)), "{alert}");
+	}
+	assert_eq!(summary["calibration"]["burn_in_days"].as_f64(), Some(0.5));
+	assert_eq!(summary["calibration"]["false_alert_rate"].as_f64(), Some(0.01));
+
+	for (args, says) in [
+		(vec!["--calibrate", "--burn-in-days", "29"], "--burn-in-days 29 is not in [0, 28]"),
+		(
+			vec!["--calibrate", "--false-alert-rate", "0"],
+			"--false-alert-rate 0 is not in (0, 0.01]",
+		),
+		(vec!["--burn-in-days", "1"], "--calibrate"),
+	] {
+		let out = ehr_anomaly(&[&["score", "--log", log.to_str().unwrap()][..], &args].concat());
+		assert!(!out.status.success());
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(stderr.contains(says), "{args:?}: {stderr}");
+	}
+	fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn strict_refuses_the_malformed_line_with_its_number() {
 	let dir = simulated("strict");

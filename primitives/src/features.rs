@@ -237,9 +237,9 @@ impl Default for Features {
 	}
 }
 
-const MINUTE: Moment = 60 * 1000;
-const HOUR: Moment = 60 * MINUTE;
-const DAY: Moment = 24 * HOUR;
+pub(crate) const MINUTE: Moment = 60 * 1000;
+pub(crate) const HOUR: Moment = 60 * MINUTE;
+pub(crate) const DAY: Moment = 24 * HOUR;
 
 /// How long after another practitioner's granted access a patient counts as in care: a stay's
 /// last reads to the office's batches on it after discharge.
@@ -309,7 +309,7 @@ impl WorkingHours {
 	}
 }
 
-fn day_of(at: Moment) -> u32 {
+pub(crate) fn day_of(at: Moment) -> u32 {
 	u32::try_from(at / DAY).unwrap_or(u32::MAX)
 }
 

@@ -11,6 +11,7 @@ extern crate alloc;
 
 pub mod anomaly;
 pub mod audit;
+pub mod calibration;
 pub mod consent;
 pub mod features;
 pub mod providers;

@@ -38,6 +38,8 @@ pub enum OrganisationKind {
 	Copy,
 	PartialEq,
 	Eq,
+	PartialOrd,
+	Ord,
 	Encode,
 	Decode,
 	DecodeWithMemTracking,

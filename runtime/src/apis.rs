@@ -2,6 +2,7 @@
 
 use super::*;
 use alloc::vec::Vec;
+use ehr_primitives::{calibration::PeerGroupState, providers::PractitionerRole};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
@@ -264,6 +265,14 @@ impl_runtime_apis! {
 
 		fn flagged_for_review() -> Vec<(AccountId, pallet_sentinel::Flag<BlockNumber>)> {
 			Sentinel::flagged_for_review()
+		}
+
+		fn peer_group(organisation: AccountId, role: PractitionerRole) -> PeerGroupState {
+			Sentinel::peer_group(&organisation, role)
+		}
+
+		fn peer_groups() -> Vec<(AccountId, PractitionerRole, PeerGroupState)> {
+			Sentinel::peer_groups()
 		}
 	}
 

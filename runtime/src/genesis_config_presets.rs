@@ -5,6 +5,7 @@
 
 use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SentinelConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
+use ehr_primitives::calibration::CalibrationPolicy;
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -40,8 +41,14 @@ pub fn embedded_model() -> Option<H256> {
 	ehr_primitives::anomaly::parse_sha256(digits).map(H256)
 }
 
-/// Every validator a sentinel; the quorum the runtime's least, more than two thirds of them.
-fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+/// Every validator a sentinel; the quorum the runtime's least, more than two thirds of them;
+/// peer groups calibrated by `calibration` (none: the threshold alone decides).
+fn genesis(
+	validators: Vec<Validator>,
+	endowed: Vec<AccountId>,
+	root: AccountId,
+	calibration: Option<CalibrationPolicy>,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
@@ -57,6 +64,7 @@ fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId)
 			sentinels: validators.iter().map(|v| v.sentinel.clone()).collect::<Vec<_>>(),
 			quorum: None,
 			approved_model: embedded_model(),
+			calibration: calibration.map(|p| (p.burn_in, p.false_alert_rate)),
 		},
 	})
 }
@@ -67,16 +75,18 @@ fn well_known_accounts() -> Vec<AccountId> {
 }
 
 /// One validator (Alice), who is also `sudo` and the only sentinel (its report is a quorum).
+/// No calibration: a developer's burst is reported at once.
 fn development() -> Value {
 	genesis(
 		vec![well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		None,
 	)
 }
 
 /// Four validators (Alice, Bob, Charlie, Dave), three sentinels of four to suspend; Alice is
-/// `sudo`.
+/// `sudo`. Peer groups calibrated as a consortium's chain starts: two weeks of shadow.
 fn local_testnet() -> Value {
 	genesis(
 		vec![
@@ -87,6 +97,7 @@ fn local_testnet() -> Value {
 		],
 		well_known_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		Some(CalibrationPolicy::DEFAULT),
 	)
 }
 
@@ -164,6 +175,7 @@ mod tests {
 			assert_eq!(pallet_sentinel::Pallet::<Runtime>::quorum_count(), 1);
 			assert_eq!(pallet_sentinel::Threshold::<Runtime>::get(), 920_000);
 			assert_eq!(pallet_sentinel::ApprovedModel::<Runtime>::get(), embedded_model());
+			assert_eq!(pallet_sentinel::Calibration::<Runtime>::get(), None);
 		});
 	}
 
@@ -184,6 +196,10 @@ mod tests {
 			assert_eq!(pallet_sentinel::Sentinels::<Runtime>::get().len(), 4);
 			// More than two thirds, as for finality: one faulty sentinel cannot suspend anyone.
 			assert_eq!(pallet_sentinel::Pallet::<Runtime>::quorum_count(), 3);
+			assert_eq!(
+				pallet_sentinel::Calibration::<Runtime>::get(),
+				Some(CalibrationPolicy::DEFAULT)
+			);
 			assert_eq!(
 				pallet_sudo::Key::<Runtime>::get(),
 				Some(Sr25519Keyring::Alice.to_account_id())

@@ -2,8 +2,9 @@
 // real ONNX model (tract, in the node) and reports with Alice's sentinel key, as authorized
 // transactions; a practitioner whose history is too short to judge is left alone, a
 // stolen-credential burst is suspended within two blocks pending the council's review, a
-// reinstatement sticks until a new burst. A node with a tampered model scores nothing and says
-// why.
+// reinstatement sticks until a new burst. With peer-group calibration on, a group in shadow is
+// scored and not reported, and a burst in a live group is still suspended. A node with a
+// tampered model scores nothing and says why.
 import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,20 +17,34 @@ import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentine
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
 
+const ok = async (promise) => assert.equal((await promise).error, null);
+
 /**
- * Register and approve `hospital` and its practitioner `physician` (invited, it accepts; sudo is
- * the registrar), who
- * works on one of the hospital's wards: the sentinel's features read it from the registry.
+ * Register and approve `hospital` and its practitioners `staff` (`[account, role]` pairs: each
+ * invited, it accepts; sudo is the registrar), who work on one of the hospital's wards: the
+ * sentinel's features read it from the registry.
  */
-async function registerPhysician(api, { alice, hospital, physician }) {
+async function registerStaff(api, { alice, hospital, staff }) {
   const credential = { documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS };
-  const ok = async (promise) => assert.equal((await promise).error, null);
   await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential), hospital));
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
-  await ok(submit(api, api.tx.providers.invitePractitioner(physician.address, 'Physician', credential), hospital));
-  await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), physician));
-  await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(physician.address)), alice));
-  await ok(submit(api, api.tx.providers.assignDepartment(physician.address, 3), hospital));
+  for (const [practitioner, role] of staff) {
+    await ok(submit(api, api.tx.providers.invitePractitioner(practitioner.address, role, credential), hospital));
+    await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), practitioner));
+    await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(practitioner.address)), alice));
+    await ok(submit(api, api.tx.providers.assignDepartment(practitioner.address, 3), hospital));
+  }
+}
+
+const registerPhysician = (api, { alice, hospital, physician }) =>
+  registerStaff(api, { alice, hospital, staff: [[physician, 'Physician']] });
+
+/** Every patient of `patients` consents to `practitioner` reading its standard records. */
+async function consentTo(api, practitioner, patients) {
+  const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+  for (const patient of patients) {
+    await ok(submit(api, api.tx.consent.grant(null, { Practitioner: practitioner.address }, terms), patient));
+  }
 }
 
 const statusOf = async (api, who) => (await api.query.providers.practitioners(who.address)).unwrap().status.toJSON();
@@ -46,11 +61,7 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     const { charlie: hospital, dave: physician, eve, ferdie, bob } = accounts;
     await registerPhysician(api, { alice: accounts.alice, hospital, physician });
     patients = [eve, ferdie, bob];
-    const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
-    for (const patient of patients) {
-      const { error } = await submit(api, api.tx.consent.grant(null, { Practitioner: physician.address }, terms), patient);
-      assert.equal(error, null);
-    }
+    await consentTo(api, physician, patients);
   });
 
   after(async () => {
@@ -153,6 +164,80 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     const { error, events } = await submit(api, call, bob);
     assert.equal(error, 'BadOrigin');
     assert.equal(eventsOf(events, api.events.transactionPayment.TransactionFeePaid).length, 1);
+  });
+});
+
+describe('peer-group calibration on a dev chain with the real model', () => {
+  let node;
+  let api;
+
+  after(async () => {
+    await api?.disconnect();
+    await disposeUnlessFailed(node);
+  });
+
+  const groupOf = async (hospital, role) => (await api.call.sentinelApi.peerGroup(hospital.address, role)).toJSON();
+
+  test('a burst in a group still in shadow is not reported; a burst in a live group is suspended', async () => {
+    node = await startNode(['--dev']);
+    let accounts;
+    ({ api, accounts } = await connect(node));
+    const { alice, bob, charlie: hospital, dave: physician, eve: intruder, ferdie: nurse } = accounts;
+    await registerStaff(api, { alice, hospital, staff: [[physician, 'Physician'], [intruder, 'Physician'], [nurse, 'Nurse']] });
+    await consentTo(api, physician, [alice, bob]);
+    // Twelve seconds of shadow (a consortium's chain starts with two weeks), 1% of days may alert.
+    const burnIn = 12_000;
+    await ok(submit(api, api.tx.sudo.sudo(api.tx.sentinel.setCalibration({ burnIn, falseAlertRate: 10_000_000 })), alice));
+    assert.deepEqual(await groupOf(hospital, 'Nurse'), { shadow: { proposals: 0, quorum: 1 } });
+
+    // The nurses are in shadow: the burst is scored and not reported.
+    const shadowed = await stolenCredentialBurst(api, nurse, 150);
+    const until = shadowed.lastBlock + 3;
+    await waitFor('three more blocks', async () => (await bestBlock(api)) >= until);
+    assert.deepEqual(await sentinelEvents(api, shadowed.firstBlock, until), []);
+    assert.equal((await statusOf(api, nurse)).status, 'Active');
+    assert.match(node.log(), /block \d+: scored \d+ practitioner/);
+
+    // A physician's ordinary day: four reads a block of two consenting patients' records.
+    const categories = ['Imaging', 'ClinicalNotes', 'LaboratoryResults', 'Medications', 'Allergies'];
+    const patients = [alice, bob];
+    let nonce = (await api.rpc.system.accountNextIndex(physician.address)).toNumber();
+    for (let block = 0; block < 10; block += 1) {
+      await Promise.all(Array.from({ length: 4 }, (_, i) => {
+        const n = block * 4 + i;
+        const tx = api.tx.audit.requestAccess(patients[n % 2].address, categories[n % 5], 'Treatment', null);
+        return ok(submit(api, tx, physician, { nonce: nonce++ }));
+      }));
+    }
+    // After the burn-in, the next time a physician is scored, the sentinel proposes the group's
+    // calibrated score: the physicians are live.
+    await new Promise((resolve) => setTimeout(resolve, burnIn));
+    const from = await bestBlock(api);
+    await ok(submit(api, api.tx.audit.requestAccess(alice.address, 'Imaging', 'Treatment', null), physician, { nonce: nonce++ }));
+    const calibrated = await waitFor('the physicians calibrated', async () => {
+      const events = await sentinelEvents(api, from, await bestBlock(api));
+      return events.find((e) => e.name === 'PeerGroupCalibrated');
+    }, { timeoutMs: 30_000 });
+    assert.equal(calibrated.data.organisation, hospital.address);
+    assert.equal(calibrated.data.role, 'Physician');
+    const live = await groupOf(hospital, 'Physician');
+    assert.equal(live.live.scorePpm, calibrated.data.scorePpm);
+    assert.ok(live.live.scorePpm < 920_000, `the physicians' ordinary day scores ${live.live.scorePpm}`);
+    assert.equal((await statusOf(api, physician)).status, 'Active');
+    // The nurses saw no practitioner after their burn-in: still in shadow.
+    assert.deepEqual(await groupOf(hospital, 'Nurse'), { shadow: { proposals: 0, quorum: 1 } });
+    const listed = (await api.call.sentinelApi.peerGroups()).toJSON();
+    assert.deepEqual(listed.map(([org, role]) => [org, role]), [[hospital.address, 'Physician']]);
+
+    // A stolen physician's credential: above the threshold and the group's calibrated score.
+    const burst = await stolenCredentialBurst(api, intruder, 150);
+    const suspended = await waitFor('the suspension', async () => {
+      const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
+      return events.find((e) => e.name === 'PractitionerSuspended');
+    }, { timeoutMs: 30_000 });
+    assert.equal(suspended.data.practitioner, intruder.address);
+    assert.ok(suspended.data.scorePpm > live.live.scorePpm);
+    assert.equal((await statusOf(api, intruder)).status, 'Suspended');
   });
 });
 

@@ -3,7 +3,9 @@
 //! quorum at all of them, every other sentinel's live report stored, so the report reads and
 //! rewrites the most and reaches the quorum: the practitioner (set up by the runtime's
 //! [`BenchmarkHelper`] in the real registry and access log) is suspended, into a review
-//! deadline already holding all but one of the period's suspensions.
+//! deadline already holding all but one of the period's suspensions; its peer group is live,
+//! calibrated by every sentinel. `propose_calibration` and `authorize_proposal`: every other
+//! sentinel has proposed, so the proposal reads and rewrites the most and makes the group live.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -41,13 +43,62 @@ fn full_house<T: Config>(reporter: &T::AccountId) -> Vec<T::AccountId> {
 	others
 }
 
+/// Calibration on, without burn-in (the chain's clock may stand at 0 here); every one of
+/// `sentinels` proposed for `practitioner`'s peer group, below [`SCORE`]. The group.
+fn calibrated_by<T: Config>(
+	practitioner: &T::AccountId,
+	sentinels: &[T::AccountId],
+) -> PeerGroup<T::AccountId> {
+	Calibration::<T>::put(CalibrationPolicy { burn_in: 0, ..CalibrationPolicy::DEFAULT });
+	let member = T::Providers::membership(practitioner).expect("a registered practitioner");
+	let proposals = sentinels.iter().map(|sentinel| Proposal {
+		sentinel: sentinel.clone(),
+		model_hash: MODEL,
+		score_ppm: SCORE / 2,
+		practitioner_days: 1_000,
+		at: T::Time::now(),
+	});
+	let proposals = ProposalsOf::<T>::truncate_from(proposals.collect());
+	PeerGroupProposals::<T>::insert(&member.organisation, member.role, proposals);
+	(member.organisation, member.role)
+}
+
+/// A proposal by `key` for a group every other sentinel of a full set has proposed for: it
+/// makes the quorum.
+fn last_proposal<T: Config>(
+	key: crypto::Public,
+	proposer: &T::AccountId,
+) -> (CalibrationProposalOf<T>, crypto::Signature) {
+	let (practitioner, _) = practitioners::<T>(1).pop().expect("one practitioner was asked for");
+	let others = full_house::<T>(proposer);
+	let (organisation, role) = calibrated_by::<T>(&practitioner, &others);
+	let proposal = CalibrationProposal {
+		sentinel: key,
+		organisation,
+		role,
+		model_hash: MODEL,
+		score_ppm: SCORE / 2,
+		practitioner_days: 1_000,
+		since: T::Time::now(),
+	};
+	let signature = proposal
+		.sentinel
+		.sign(&Pallet::<T>::signed_proposal(&proposal))
+		.expect("the key was generated in the keystore");
+	(proposal, signature)
+}
+
 /// A practitioner every sentinel but `reporter` has reported on its latest window, with the
 /// period's automatic suspensions all but used up: `reporter`'s report decides.
 fn all_but_one_reported<T: Config>(reporter: &T::AccountId) -> (T::AccountId, AccessSeq) {
 	let (practitioner, window_end) =
 		practitioners::<T>(1).pop().expect("one practitioner was asked for");
 	let at = frame_system::Pallet::<T>::block_number();
-	let reports = full_house::<T>(reporter).into_iter().map(|sentinel| LiveReport {
+	let mut calibrators = full_house::<T>(reporter);
+	calibrators.push(reporter.clone());
+	calibrated_by::<T>(&practitioner, &calibrators);
+	calibrators.pop();
+	let reports = calibrators.into_iter().map(|sentinel| LiveReport {
 		sentinel,
 		score_ppm: SCORE,
 		model_hash: MODEL,
@@ -115,6 +166,45 @@ mod benchmarks {
 		}
 
 		assert!(valid.is_ok(), "the report is valid: {valid:?}");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn propose_calibration() {
+		let (key, proposer) = sentinel_key::<T>();
+		let (proposal, signature) = last_proposal::<T>(key, &proposer);
+		let (organisation, role) = (proposal.organisation.clone(), proposal.role);
+
+		#[extrinsic_call]
+		_(frame_system::RawOrigin::Authorized, proposal, signature);
+
+		let live = Pallet::<T>::peer_group(&organisation, role);
+		assert!(matches!(live, PeerGroupState::Live { .. }), "{live:?}");
+	}
+
+	#[benchmark]
+	fn authorize_proposal() -> Result<(), BenchmarkError> {
+		let (key, proposer) = sentinel_key::<T>();
+		let (proposal, signature) = last_proposal::<T>(key, &proposer);
+		let valid;
+
+		#[block]
+		{
+			valid = Pallet::<T>::authorize_proposal(&proposal, &signature);
+		}
+
+		assert!(valid.is_ok(), "the proposal is valid: {valid:?}");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_calibration() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(CalibrationPolicy::DEFAULT));
+
+		assert_eq!(Calibration::<T>::get(), Some(CalibrationPolicy::DEFAULT));
 		Ok(())
 	}
 

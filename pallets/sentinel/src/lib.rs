@@ -42,6 +42,22 @@
 //! never reaches a block: nobody pays for it and it costs the chain nothing. A report signed by
 //! an ordinary account fails on its origin and pays its fee.
 //!
+//! ## Peer groups: shadow, then calibrated
+//!
+//! A model trained on some hospitals scores another's ordinary work higher than it should. With
+//! a [`Calibration`] policy (the consortium's chain has one; `--dev` none), a practitioner is
+//! judged against its *peer group*, its organisation's practitioners in its role
+//! (`ehr_primitives::calibration` has the arithmetic, shared with `ehr-anomaly score
+//! --calibrate`). From the model's approval a group is in *shadow*: the workers score it, report
+//! none of it and note each practitioner's highest score of each day in their node's local
+//! storage. After the policy's burn-in, each sentinel proposes the group's calibrated score, the
+//! score at most the policy's false-alert rate of its recent practitioner-days exceeded
+//! ([`propose_calibration`](Pallet::propose_calibration), an authorized transaction like a
+//! report). With a quorum of proposals for the approved model the group is *live* at their
+//! median: a report must then exceed it as well as reach the threshold
+//! ([`Pallet::peer_group`], the runtime API's answer). A new model, or a new policy, puts every
+//! group back in shadow until the sentinels propose again.
+//!
 //! ## Quorum, circuit breaker, review
 //!
 //! Reports count for `ReportLifetime` blocks. When more than [`Quorum`] (a fraction of the
@@ -81,7 +97,8 @@
 //! ## Governance
 //!
 //! `GovernanceOrigin` (the council) keeps the sentinel set, the threshold (default 920,000 ppm),
-//! the quorum, the approved model hash and the daily limit, and reviews suspensions and flags;
+//! the quorum, the approved model hash, the daily limit and the calibration policy, and reviews
+//! suspensions and flags;
 //! each change emits an event. Scores are integers: no float enters consensus, and the runtime
 //! checks who reported, not the model's arithmetic.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -93,6 +110,7 @@ mod benchmarking;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod peer_groups;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -102,10 +120,16 @@ pub use ehr_primitives::anomaly::ScorePpm;
 use ehr_primitives::{
 	anomaly::{anomaly, WorkerRun, MAX_SCORE_PPM},
 	audit::{block_of, AccessDecision, AccessLog, AccessSeq},
+	calibration::{alerts, CalibrationPolicy, PeerGroupState, RECALIBRATION_INTERVAL},
 	features::{features, Features, CARE_LOG_READS, MIN_SCORED_WINDOW, SEQUENCE_LENGTH},
-	providers::{DepartmentId, OnReinstated, ProviderInspect, ProviderStatusManager, StatusReason},
+	providers::{
+		DepartmentId, OnReinstated, PractitionerRole, ProviderInspect, ProviderStatusManager,
+		StatusReason,
+	},
 	Moment,
 };
+pub use peer_groups::PeerGroup;
+use peer_groups::Watching;
 pub use weights::WeightInfo;
 
 extern crate alloc;
@@ -133,6 +157,9 @@ pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"sntl");
 /// What a sentinel signs: this context, the chain's genesis hash and the [`Report`]. A signature
 /// made for another purpose or another chain is no report here.
 pub const REPORT_CONTEXT: &[u8] = b"ehr-chain/sentinel-report/1";
+
+/// What a sentinel signs for a [`CalibrationProposal`], as for a report.
+pub const CALIBRATION_CONTEXT: &[u8] = b"ehr-chain/sentinel-calibration/1";
 
 /// The practitioners scored in one host call: bounds the memory a call takes in the runtime.
 const SCORING_BATCH: usize = 256;
@@ -232,7 +259,41 @@ pub enum FlagVerdict {
 	Dismiss,
 }
 
+/// A sentinel's proposal of a peer group's calibrated score, as it signs it.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct CalibrationProposal<AccountId> {
+	/// The sentinel's key; its account is the sentinel.
+	pub sentinel: crypto::Public,
+	/// The peer group: an organisation and a role.
+	pub organisation: AccountId,
+	pub role: PractitionerRole,
+	pub model_hash: H256,
+	/// The score that only the policy's false-alert rate of the group's recent
+	/// practitioner-days exceeded.
+	pub score_ppm: ScorePpm,
+	/// How many practitioner-days it was computed on.
+	pub practitioner_days: u32,
+	/// When the sentinel scored the group's first window with this model (unix milliseconds).
+	pub since: Moment,
+}
+
+/// A sentinel's proposal for a peer group, as the chain keeps it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Proposal<AccountId> {
+	pub sentinel: AccountId,
+	pub model_hash: H256,
+	pub score_ppm: ScorePpm,
+	pub practitioner_days: u32,
+	/// When it was accepted (the chain's time).
+	pub at: Moment,
+}
+
 pub type ReportOf<T> = Report<<T as frame_system::Config>::AccountId>;
+pub type CalibrationProposalOf<T> = CalibrationProposal<<T as frame_system::Config>::AccountId>;
+type ProposalsOf<T> =
+	BoundedVec<Proposal<<T as frame_system::Config>::AccountId>, <T as Config>::MaxSentinels>;
 type LiveReportOf<T> = LiveReport<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 type LiveReportsOf<T> = BoundedVec<LiveReportOf<T>, <T as Config>::MaxSentinels>;
 type SentinelsOf<T> =
@@ -385,6 +446,31 @@ pub mod pallet {
 	pub type FlaggedForReview<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, Flag<BlockNumberFor<T>>>;
 
+	/// How peer groups are calibrated; `None`: they are not, the threshold alone decides.
+	#[pallet::storage]
+	pub type Calibration<T: Config> = StorageValue<_, CalibrationPolicy, OptionQuery>;
+
+	/// When the approved model was approved: every group's shadow starts there.
+	#[pallet::storage]
+	pub type ModelApprovedAt<T: Config> = StorageValue<_, Moment, ValueQuery>;
+
+	/// When the calibration policy was last set: proposals made before it do not count.
+	#[pallet::storage]
+	pub type CalibrationSetAt<T: Config> = StorageValue<_, Moment, ValueQuery>;
+
+	/// The sentinels' proposals of each peer group's calibrated score (an organisation and a
+	/// role), at most one per sentinel.
+	#[pallet::storage]
+	pub type PeerGroupProposals<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		PractitionerRole,
+		ProposalsOf<T>,
+		ValueQuery,
+	>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -394,6 +480,9 @@ pub mod pallet {
 		/// `None`: `MinQuorum`.
 		pub quorum: Option<Perbill>,
 		pub approved_model: Option<H256>,
+		/// The calibration policy: the burn-in (milliseconds) and the false-alert rate; `None`:
+		/// no calibration.
+		pub calibration: Option<(Moment, Perbill)>,
 	}
 
 	#[pallet::genesis_build]
@@ -413,6 +502,11 @@ pub mod pallet {
 			Quorum::<T>::put(quorum);
 			if let Some(model) = self.approved_model {
 				ApprovedModel::<T>::put(model);
+			}
+			if let Some((burn_in, false_alert_rate)) = self.calibration {
+				let policy = CalibrationPolicy { burn_in, false_alert_rate };
+				assert!(policy.is_valid(), "genesis calibration beyond its bounds");
+				Calibration::<T>::put(policy);
 			}
 		}
 	}
@@ -467,6 +561,25 @@ pub mod pallet {
 		ModelApproved { model_hash: Option<H256> },
 		/// The most automatic suspensions per `AutoSuspensionPeriod` changed.
 		AutoSuspensionLimitSet { limit: u32 },
+		/// A sentinel proposed a peer group's calibrated score.
+		CalibrationProposed {
+			organisation: T::AccountId,
+			role: PractitionerRole,
+			sentinel: T::AccountId,
+			score_ppm: ScorePpm,
+			practitioner_days: u32,
+		},
+		/// A peer group is live, or its calibrated score changed: its practitioners are reported
+		/// above `score_ppm` (and at or above the threshold).
+		PeerGroupCalibrated {
+			organisation: T::AccountId,
+			role: PractitionerRole,
+			score_ppm: ScorePpm,
+			practitioner_days: u32,
+		},
+		/// The calibration policy changed; every group waits for new proposals. `None`: the
+		/// threshold alone decides.
+		CalibrationSet { policy: Option<CalibrationPolicy> },
 	}
 
 	#[pallet::error]
@@ -510,6 +623,22 @@ pub mod pallet {
 		NotFlagged,
 		/// The limit is above `MaxAutoSuspensionsPerDay`.
 		LimitTooHigh,
+		/// The practitioner's peer group is in shadow: scored, not reported, until a quorum of
+		/// sentinels has calibrated it.
+		PeerGroupInShadow,
+		/// The score does not exceed the practitioner's peer group's calibrated score.
+		WithinPeerGroup,
+		/// The chain calibrates no peer group: there is nothing to propose.
+		CalibrationOff,
+		/// The sentinel has not watched the group for the policy's burn-in since the model's
+		/// approval.
+		BurnInNotOver,
+		/// The sentinel proposed for this group less than `RECALIBRATION_INTERVAL` ago.
+		ProposedTooRecently,
+		/// The peer group's organisation is not an active organisation.
+		NotAnOrganisation,
+		/// A burn-in is at most 28 days, a false-alert rate above zero and at most 1%.
+		InvalidCalibration,
 	}
 
 	#[pallet::hooks]
@@ -541,7 +670,7 @@ pub mod pallet {
 			};
 			let deadline = started.add(Duration::from_millis(T::WorkerBudget::get()));
 			match Self::watch(deadline) {
-				Ok(Watched { scored, reported, carried }) => {
+				Ok(Watched { scored, reported, proposed, carried }) => {
 					let ms = sp_io::offchain::timestamp().diff(&started).millis();
 					anomaly::worker_ran(WorkerRun { scored, reported, carried, millis: ms });
 					if scored == 0 && carried == 0 {
@@ -551,6 +680,12 @@ pub mod pallet {
 						target: LOG_TARGET,
 						"block {block:?}: scored {scored} practitioner(s) in {ms} ms, {reported} report(s) sent",
 					);
+					if proposed > 0 {
+						log::info!(
+							target: LOG_TARGET,
+							"block {block:?}: {proposed} peer group calibration(s) proposed",
+						);
+					}
 					if carried > 0 {
 						log::warn!(
 							target: LOG_TARGET,
@@ -673,6 +808,7 @@ pub mod pallet {
 		pub fn approve_model(origin: OriginFor<T>, model_hash: Option<H256>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ApprovedModel::<T>::set(model_hash);
+			ModelApprovedAt::<T>::put(T::Time::now());
 			Self::deposit_event(Event::ModelApproved { model_hash });
 			Ok(())
 		}
@@ -727,6 +863,81 @@ pub mod pallet {
 			Self::deposit_event(Event::AutoSuspensionLimitSet { limit });
 			Ok(())
 		}
+
+		/// A sentinel's signed proposal of a peer group's calibrated score, made after it
+		/// watched the group for the policy's burn-in. An authorized transaction, as a report.
+		/// With a quorum of proposals, the group is live at their median.
+		#[pallet::call_index(9)]
+		#[pallet::weight((T::WeightInfo::propose_calibration(), DispatchClass::Operational))]
+		#[pallet::authorize(|_source, proposal, signature| Pallet::<T>::authorize_proposal(proposal, signature))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_proposal())]
+		pub fn propose_calibration(
+			origin: OriginFor<T>,
+			proposal: CalibrationProposalOf<T>,
+			signature: crypto::Signature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			// `authorize_proposal` verified the signature just before, in this block's state.
+			let _ = signature;
+			let sentinel = account_of::<T>(&proposal.sentinel);
+			let mut proposals = Self::check_proposal(&sentinel, &proposal)?;
+			let before = Self::state_of(&proposals);
+			let CalibrationProposal {
+				organisation,
+				role,
+				model_hash,
+				score_ppm,
+				practitioner_days,
+				..
+			} = proposal;
+			let at = T::Time::now();
+			let own = Proposal {
+				sentinel: sentinel.clone(),
+				model_hash,
+				score_ppm,
+				practitioner_days,
+				at,
+			};
+			// `check_proposal` left out this sentinel's proposal and every non-sentinel's: room.
+			proposals.try_push(own).map_err(|_| Error::<T>::TooManySentinels)?;
+			let after = Self::state_of(&proposals);
+			PeerGroupProposals::<T>::insert(&organisation, role, proposals);
+			Self::deposit_event(Event::CalibrationProposed {
+				organisation: organisation.clone(),
+				role,
+				sentinel,
+				score_ppm,
+				practitioner_days,
+			});
+			if let (true, PeerGroupState::Live { score_ppm, practitioner_days }) =
+				(after != before, after)
+			{
+				Self::deposit_event(Event::PeerGroupCalibrated {
+					organisation,
+					role,
+					score_ppm,
+					practitioner_days,
+				});
+			}
+			Ok(Pays::No.into())
+		}
+
+		/// Calibrate peer groups with `policy` (a burn-in of at most 28 days, a false-alert rate
+		/// in (0, 1%]); `None`: no shadow, the threshold alone decides. Proposals made before
+		/// count no longer: the sentinels propose again.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_calibration())]
+		pub fn set_calibration(
+			origin: OriginFor<T>,
+			policy: Option<CalibrationPolicy>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(policy.is_none_or(|p| p.is_valid()), Error::<T>::InvalidCalibration);
+			Calibration::<T>::set(policy);
+			CalibrationSetAt::<T>::put(T::Time::now());
+			Self::deposit_event(Event::CalibrationSet { policy });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -737,15 +948,35 @@ pub mod pallet {
 			report: &ReportOf<T>,
 			signature: &crypto::Signature,
 		) -> TransactionValidityWithRefund {
-			let refuse = |error: Error<T>| {
-				InvalidTransaction::Custom(error.encode().first().copied().unwrap_or(u8::MAX))
-			};
-			let signed = report.sentinel.verify(&Self::signed_message(report), signature);
-			ensure!(signed, refuse(Error::<T>::BadSignature));
-			let sentinel = account_of::<T>(&report.sentinel);
-			Self::check_report(&sentinel, report).map_err(refuse)?;
-			let valid = ValidTransaction::with_tag_prefix("SentinelReport")
-				.and_provides((sentinel, &report.practitioner, report.window_end))
+			let message = Self::signed_message(report);
+			Self::authorize_signed(
+				&report.sentinel,
+				&message,
+				signature,
+				"SentinelReport",
+				|sentinel| {
+					Self::check_report(sentinel, report)?;
+					Ok((report.practitioner.clone(), report.window_end))
+				},
+			)
+		}
+
+		/// The pool's and the block's check of what a sentinel signed: `key`'s `signature` of
+		/// `message`, then `check` of the sentinel's account, which gives what the transaction
+		/// provides with the sentinel (under the tag `prefix`). Refused with
+		/// `InvalidTransaction::Custom(i)`, `i` the index of the [`Error`].
+		pub(crate) fn authorize_signed<Provides: Encode>(
+			key: &crypto::Public,
+			message: &[u8],
+			signature: &crypto::Signature,
+			prefix: &'static str,
+			check: impl FnOnce(&T::AccountId) -> Result<Provides, Error<T>>,
+		) -> TransactionValidityWithRefund {
+			ensure!(key.verify(&message, signature), refuse::<T>(Error::<T>::BadSignature));
+			let sentinel = account_of::<T>(key);
+			let provides = check(&sentinel).map_err(refuse::<T>)?;
+			let valid = ValidTransaction::with_tag_prefix(prefix)
+				.and_provides((sentinel, provides))
 				.priority(REPORT_PRIORITY)
 				.longevity(T::ReportLifetime::get().saturated_into())
 				.build()?;
@@ -754,8 +985,13 @@ pub mod pallet {
 
 		/// What a sentinel signs for `report`.
 		pub fn signed_message(report: &ReportOf<T>) -> Vec<u8> {
+			Self::for_this_chain(REPORT_CONTEXT, report)
+		}
+
+		/// `payload` under `context` and this chain's genesis hash: what a sentinel signs.
+		pub(crate) fn for_this_chain(context: &[u8], payload: &impl Encode) -> Vec<u8> {
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			(REPORT_CONTEXT, genesis, report).encode()
+			(context, genesis, payload).encode()
 		}
 
 		/// Whether `sentinel` may make `report`; if so, the other sentinels' live reports on
@@ -770,8 +1006,15 @@ pub mod pallet {
 			ensure!(ApprovedModel::<T>::get() == Some(*model_hash), Error::<T>::ModelNotApproved);
 			ensure!(*score_ppm <= MAX_SCORE_PPM, Error::<T>::ScoreOutOfRange);
 			ensure!(*score_ppm >= Threshold::<T>::get(), Error::<T>::BelowThreshold);
-			T::Providers::active_practitioner(practitioner, T::Time::now())
+			let member = T::Providers::active_practitioner(practitioner, T::Time::now())
 				.map_err(|_| Error::<T>::PractitionerNotActive)?;
+			match Self::peer_group(&member.organisation, member.role) {
+				PeerGroupState::Uncalibrated => {},
+				PeerGroupState::Shadow { .. } => return Err(Error::<T>::PeerGroupInShadow),
+				PeerGroupState::Live { score_ppm: calibrated, .. } => {
+					ensure!(*score_ppm > calibrated, Error::<T>::WithinPeerGroup)
+				},
+			}
 			ensure!(
 				T::AccessLog::latest_decisions(practitioner)
 					.is_some_and(|latest| latest.reportable(*window_end)),
@@ -920,28 +1163,38 @@ pub mod pallet {
 					waiting.push(practitioner);
 				}
 			}
-			waiting.retain(|p| T::Providers::active_practitioner(p, now).is_ok());
+			let waiting: Vec<(T::AccountId, PeerGroup<T::AccountId>)> = waiting
+				.into_iter()
+				.filter_map(|p| {
+					let member = T::Providers::active_practitioner(&p, now).ok()?;
+					Some((p, (member.organisation, member.role)))
+				})
+				.collect();
 			let mut watched = Watched::default();
 			let mut reads = FeatureReads::default();
+			let mut groups = Watching::<T>::new(model, now);
 			let mut queue = waiting.into_iter();
 			while queue.len() > 0 {
-				let batch: Vec<T::AccountId> = queue.by_ref().take(SCORING_BATCH).collect();
+				let batch: Vec<_> = queue.by_ref().take(SCORING_BATCH).collect();
 				let mut scored = Vec::with_capacity(batch.len());
 				let mut wire = Features::new_batch(batch.len());
-				for (i, practitioner) in batch.iter().enumerate() {
+				for (i, (practitioner, group)) in batch.iter().enumerate() {
 					if sp_io::offchain::timestamp() >= deadline {
 						// Out of time: this one and the rest wait for the next run.
-						let rest = batch.get(i..).unwrap_or_default().iter().cloned();
-						watched.carried = Self::carry(rest.chain(queue.by_ref()).collect());
+						let rest =
+							batch.get(i..).unwrap_or_default().iter().map(|(p, _)| p.clone());
+						let rest = rest.chain(queue.by_ref().map(|(p, _)| p)).collect();
+						watched.carried = Self::carry(rest);
 						break;
 					}
 					let Some(window) = Self::scoreable_window(practitioner) else { continue };
-					let Some(end) = window.last().map(|d| d.seq) else { continue };
+					let Some(last) = window.last() else { continue };
+					let (end, at) = (last.seq, last.at);
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
 					Self::features_of(practitioner, &window, &mut reads).encode_to(&mut wire);
-					scored.push((practitioner, end));
+					scored.push((practitioner, group, end, at));
 				}
 				if scored.is_empty() {
 					continue;
@@ -949,8 +1202,11 @@ pub mod pallet {
 				let scores = anomaly::score(model.as_fixed_bytes(), &wire)
 					.ok_or(Misconfigured("this node has no model, or not the approved one"))?;
 				watched.scored = watched.scored.saturating_add(scores.len() as u32);
-				for ((practitioner, window_end), score_ppm) in scored.into_iter().zip(scores) {
-					if score_ppm < threshold {
+				for ((practitioner, group, window_end, at), score_ppm) in
+					scored.into_iter().zip(scores)
+				{
+					let state = groups.observe(practitioner, group, at, score_ppm);
+					if !alerts(&state, threshold, score_ppm) {
 						continue;
 					}
 					for (key, account) in &local {
@@ -971,6 +1227,7 @@ pub mod pallet {
 					}
 				}
 			}
+			watched.proposed = groups.finish(&local);
 			Ok(watched)
 		}
 
@@ -1039,7 +1296,11 @@ pub mod pallet {
 		/// Sign `report` with its sentinel's key and put it in the pool.
 		fn submit(report: ReportOf<T>) -> Result<(), ()> {
 			let signature = report.sentinel.sign(&Self::signed_message(&report)).ok_or(())?;
-			let call = Call::report { report, signature };
+			Self::submit_authorized(Call::report { report, signature })
+		}
+
+		/// Put `call` in the pool as an authorized transaction.
+		pub(crate) fn submit_authorized(call: Call<T>) -> Result<(), ()> {
 			let xt = T::create_authorized_transaction(call.into());
 			SubmitTransaction::<T, Call<T>>::submit_transaction(xt)
 		}
@@ -1148,6 +1409,8 @@ impl<AccountId: Ord + Clone> FeatureReads<AccountId> {
 struct Watched {
 	scored: u32,
 	reported: u32,
+	/// Peer groups' calibrated scores proposed.
+	proposed: u32,
 	/// Left for the next run: the budget ran out.
 	carried: u32,
 }
@@ -1160,6 +1423,12 @@ enum NotWatching {
 	Misconfigured(&'static str),
 }
 use NotWatching::{Idle, Misconfigured};
+
+/// How the pool refuses what the pallet's `error` refuses: `InvalidTransaction::Custom(i)`, `i`
+/// the index of the error.
+fn refuse<T: Config>(error: Error<T>) -> InvalidTransaction {
+	InvalidTransaction::Custom(error.encode().first().copied().unwrap_or(u8::MAX))
+}
 
 /// A threshold is a score in 1..=1,000,000 (0 would report everyone).
 fn valid_threshold(threshold: ScorePpm) -> bool {

@@ -179,6 +179,8 @@ thread_local! {
 	static WINDOWS: RefCell<BTreeMap<AccountId, Vec<AccessDecision<AccountId>>>> = const { RefCell::new(BTreeMap::new()) };
 	static DEPARTMENTS: RefCell<BTreeMap<AccountId, DepartmentId>> = const { RefCell::new(BTreeMap::new()) };
 	static WORKING_HOURS: RefCell<BTreeMap<AccountId, WorkingHours>> = const { RefCell::new(BTreeMap::new()) };
+	/// Roles other than physician.
+	static ROLES: RefCell<BTreeMap<AccountId, PractitionerRole>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 pub struct MockRegistry;
@@ -186,6 +188,11 @@ pub struct MockRegistry;
 impl MockRegistry {
 	pub fn set(who: AccountId, denial: Option<ProviderDenial>) {
 		REGISTRY.with(|r| r.borrow_mut().insert(who, denial));
+	}
+
+	/// `who` is a practitioner of the hospital in `role` (a physician otherwise).
+	pub fn set_role(who: AccountId, role: PractitionerRole) {
+		ROLES.with(|r| r.borrow_mut().insert(who, role));
 	}
 
 	/// The hospital assigns `who` to `department`.
@@ -225,7 +232,9 @@ impl ProviderInspect<AccountId> for MockRegistry {
 			Some(Some(denial)) => Err(denial),
 			Some(None) => Ok(ActivePractitioner {
 				organisation: hospital(),
-				role: PractitionerRole::Physician,
+				role: ROLES
+					.with(|r| r.borrow().get(who).copied())
+					.unwrap_or(PractitionerRole::Physician),
 			}),
 		}
 	}
@@ -399,6 +408,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		// More than two thirds: of two sentinels, both.
 		quorum: None,
 		approved_model: Some(MODEL),
+		calibration: None,
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
@@ -414,6 +424,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		TOUCHED.with(|t| t.borrow_mut().clear());
 		WINDOWS.with(|w| w.borrow_mut().clear());
 		DEPARTMENTS.with(|d| d.borrow_mut().clear());
+		ROLES.with(|r| r.borrow_mut().clear());
 		MockRegistry::set(physician(), None);
 		MockRegistry::set(nurse(), None);
 	});

@@ -1,12 +1,13 @@
 use crate::{
 	crypto, migrations, mock::*, quorum_count, ApprovedModel, AutoSuspensionLimit, AwaitingReview,
-	ClearedThrough, Error, Event, Flag, FlagVerdict, FlaggedForReview, Quorum, Report, Reports,
-	Sentinels, Threshold,
+	Calibration, CalibrationProposal, ClearedThrough, Error, Event, Flag, FlagVerdict,
+	FlaggedForReview, PeerGroupProposals, Quorum, Report, Reports, Sentinels, Threshold,
 };
 use codec::{Decode, Encode};
 use ehr_primitives::{
+	calibration::{CalibrationPolicy, PeerGroupState, RECALIBRATION_INTERVAL},
 	features::{WorkingHours, WINDOW_FEATURES},
-	providers::{ProviderDenial, StatusReason},
+	providers::{PractitionerRole, ProviderDenial, StatusReason},
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -609,8 +610,8 @@ fn the_quorum_migration_keeps_a_count_that_holds_and_raises_one_that_does_not() 
 
 // The offchain worker.
 
-/// The reports the offchain worker put in the pool, each an authorized (general) transaction.
-fn pool_reports(offchain: &Offchain) -> Vec<crate::Call<Test>> {
+/// What the offchain worker put in the pool, each an authorized (general) transaction.
+fn pool_calls(offchain: &Offchain) -> Vec<crate::Call<Test>> {
 	offchain
 		.pool
 		.read()
@@ -624,9 +625,28 @@ fn pool_reports(offchain: &Offchain) -> Vec<crate::Call<Test>> {
 				xt.preamble
 			);
 			match xt.function {
-				RuntimeCall::Sentinel(call @ crate::Call::report { .. }) => call,
-				other => panic!("not a report: {other:?}"),
+				RuntimeCall::Sentinel(call) => call,
+				other => panic!("not the sentinel's: {other:?}"),
 			}
+		})
+		.collect()
+}
+
+/// The reports the offchain worker put in the pool.
+fn pool_reports(offchain: &Offchain) -> Vec<crate::Call<Test>> {
+	let calls = pool_calls(offchain).into_iter();
+	calls.filter(|call| matches!(call, crate::Call::report { .. })).collect()
+}
+
+/// (role, calibrated score, practitioner-days) of each proposal the worker put in the pool.
+fn pool_proposals(offchain: &Offchain) -> Vec<(PractitionerRole, u32, u32)> {
+	pool_calls(offchain)
+		.into_iter()
+		.filter_map(|call| match call {
+			crate::Call::propose_calibration { proposal, .. } => {
+				Some((proposal.role, proposal.score_ppm, proposal.practitioner_days))
+			},
+			_ => None,
 		})
 		.collect()
 }
@@ -648,10 +668,10 @@ fn pool_summary(offchain: &Offchain) -> Vec<(AccountId, AccountId, u32, H256, u6
 		.collect()
 }
 
-/// Authorize and dispatch every report the worker put in the pool, as the next block would,
-/// then empty the pool; how many there were.
+/// Authorize and dispatch every report and proposal the worker put in the pool, as the next
+/// block would, then empty the pool; how many there were.
 fn submit_pool(offchain: &Offchain) -> usize {
-	let calls = pool_reports(offchain);
+	let calls = pool_calls(offchain);
 	offchain.pool.write().transactions.clear();
 	for call in &calls {
 		assert_ok!(submit(call.clone()));
@@ -899,4 +919,313 @@ fn a_runs_reads_of_each_patients_log_are_made_once_and_bounded() {
 		assert!(reads.logs.len() <= crate::MAX_READ_LOGS);
 		assert!(window.iter().all(|d| reads.logs.contains_key(&d.patient)));
 	}
+}
+
+// Peer groups: shadow, calibration, live.
+
+const HOUR: u64 = 3_600_000;
+
+/// Calibration on: an hour of shadow, one practitioner-day in a thousand may alert.
+fn calibrating() {
+	assert_ok!(Sentinel::set_calibration(
+		root(),
+		Some(CalibrationPolicy { burn_in: HOUR, ..CalibrationPolicy::DEFAULT })
+	));
+}
+
+/// The sentinel of key `n`'s proposal that the hospital's `role` be reported above `score_ppm`,
+/// having watched it since `since`, signed with that key.
+fn proposal(n: u8, role: PractitionerRole, score_ppm: u32, since: u64) -> crate::Call<Test> {
+	let proposal = CalibrationProposal {
+		sentinel: crypto::Public::from(key(n).public()),
+		organisation: hospital(),
+		role,
+		model_hash: MODEL,
+		score_ppm,
+		practitioner_days: 500,
+		since,
+	};
+	let signature = crypto::Signature::from(key(n).sign(&Sentinel::signed_proposal(&proposal)));
+	crate::Call::propose_calibration { proposal, signature }
+}
+
+/// The clock an hour on: the burn-in of a group first seen at `NOW` is over.
+fn an_hour_later() {
+	Timestamp::set_timestamp(NOW + HOUR);
+}
+
+fn physicians() -> PeerGroupState {
+	Sentinel::peer_group(&hospital(), PractitionerRole::Physician)
+}
+
+/// Both sentinels of the genesis propose the physicians' calibrated score: live at the median.
+fn physicians_live_above(scores: [u32; 2]) {
+	an_hour_later();
+	for (n, score) in [1, 2].into_iter().zip(scores) {
+		assert_ok!(submit(proposal(n, PractitionerRole::Physician, score, NOW)));
+	}
+}
+
+#[test]
+fn without_a_policy_every_group_is_uncalibrated_and_the_threshold_alone_decides() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(physicians(), PeerGroupState::Uncalibrated);
+		assert_ok!(report(1, physician(), 920_000, acted(physician())));
+		assert_eq!(
+			authorize(&proposal(1, PractitionerRole::Physician, 0, 0)),
+			Err(refused(Error::CalibrationOff))
+		);
+	});
+}
+
+#[test]
+fn a_group_in_shadow_is_not_reported() {
+	new_test_ext().execute_with(|| {
+		calibrating();
+		assert_eq!(physicians(), PeerGroupState::Shadow { proposals: 0, quorum: 2 });
+		let end = acted(physician());
+		assert_eq!(report(1, physician(), 1_000_000, end), Err(refused(Error::PeerGroupInShadow)));
+		// One proposal of the two a quorum needs: still in shadow.
+		an_hour_later();
+		assert_ok!(submit(proposal(1, PractitionerRole::Physician, 500_000, NOW)));
+		assert_eq!(physicians(), PeerGroupState::Shadow { proposals: 1, quorum: 2 });
+		assert_eq!(report(1, physician(), 1_000_000, end), Err(refused(Error::PeerGroupInShadow)));
+	});
+}
+
+#[test]
+fn a_quorum_of_proposals_makes_a_group_live_at_their_median_above_the_threshold() {
+	new_test_ext().execute_with(|| {
+		calibrating();
+		physicians_live_above([950_000, 970_000]);
+		assert_eq!(
+			physicians(),
+			PeerGroupState::Live { score_ppm: 970_000, practitioner_days: 500 }
+		);
+		assert!(events().contains(&Event::PeerGroupCalibrated {
+			organisation: hospital(),
+			role: PractitionerRole::Physician,
+			score_ppm: 970_000,
+			practitioner_days: 500,
+		}));
+		// Other groups stay in shadow.
+		let nurses = Sentinel::peer_group(&hospital(), PractitionerRole::Nurse);
+		assert_eq!(nurses, PeerGroupState::Shadow { proposals: 0, quorum: 2 });
+		// Above the threshold but not above the group's calibrated score: refused.
+		let end = acted(physician());
+		assert_eq!(report(1, physician(), 970_000, end), Err(refused(Error::WithinPeerGroup)));
+		assert_ok!(report(1, physician(), 970_001, end));
+		// A group calibrated below the threshold: the threshold still decides.
+		physicians_live_quiet();
+		let end = acted(nurse());
+		assert_eq!(report(1, nurse(), 919_999, end), Err(refused(Error::BelowThreshold)));
+	});
+}
+
+/// The physicians live at a calibrated score far below the threshold.
+fn physicians_live_quiet() {
+	Timestamp::set_timestamp(NOW + HOUR + RECALIBRATION_INTERVAL);
+	for n in [1, 2] {
+		assert_ok!(submit(proposal(n, PractitionerRole::Physician, 100_000, NOW)));
+	}
+	assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 100_000, .. }));
+}
+
+#[test]
+fn a_new_model_or_policy_puts_every_group_back_in_shadow_until_proposed_again() {
+	new_test_ext().execute_with(|| {
+		calibrating();
+		physicians_live_above([950_000, 950_000]);
+		// The same model approved again restarts its shadow too.
+		Timestamp::set_timestamp(NOW + 2 * HOUR);
+		assert_ok!(Sentinel::approve_model(root(), Some(MODEL)));
+		assert_eq!(physicians(), PeerGroupState::Shadow { proposals: 0, quorum: 2 });
+		// Proposals watched from before the approval are refused; a new burn-in is needed.
+		let before = proposal(1, PractitionerRole::Physician, 950_000, NOW);
+		assert_eq!(authorize(&before), Err(refused(Error::BurnInNotOver)));
+		let too_soon = proposal(1, PractitionerRole::Physician, 950_000, NOW + 2 * HOUR);
+		assert_eq!(authorize(&too_soon), Err(refused(Error::BurnInNotOver)));
+		Timestamp::set_timestamp(NOW + 3 * HOUR);
+		assert_ok!(authorize(&too_soon));
+		// A change of policy: the proposals before it count no more, the sentinels' burn-in
+		// stands.
+		for n in [1, 2] {
+			assert_ok!(submit(proposal(n, PractitionerRole::Physician, 950_000, NOW + 2 * HOUR)));
+		}
+		assert!(matches!(physicians(), PeerGroupState::Live { .. }));
+		Timestamp::set_timestamp(NOW + 4 * HOUR);
+		calibrating();
+		assert_eq!(physicians(), PeerGroupState::Shadow { proposals: 0, quorum: 2 });
+		assert_ok!(authorize(&proposal(1, PractitionerRole::Physician, 950_000, NOW + 2 * HOUR)));
+	});
+}
+
+#[test]
+fn proposals_are_refused_from_non_sentinels_too_soon_too_often_or_altered() {
+	new_test_ext().execute_with(|| {
+		calibrating();
+		let refused_with = |call, error| assert_eq!(authorize(&call), Err(refused(error)));
+		// Before the hour of shadow is over.
+		refused_with(proposal(1, PractitionerRole::Physician, 1, NOW), Error::BurnInNotOver);
+		an_hour_later();
+		refused_with(proposal(9, PractitionerRole::Physician, 1, NOW), Error::NotSentinel);
+		refused_with(
+			proposal(1, PractitionerRole::Physician, 1_000_001, NOW),
+			Error::ScoreOutOfRange,
+		);
+		// Another model's, another organisation's.
+		let mut other = proposal(1, PractitionerRole::Physician, 1, NOW);
+		if let crate::Call::propose_calibration { proposal, signature } = &mut other {
+			proposal.model_hash = H256::repeat_byte(8);
+			*signature = crypto::Signature::from(key(1).sign(&Sentinel::signed_proposal(proposal)));
+		}
+		refused_with(other.clone(), Error::ModelNotApproved);
+		if let crate::Call::propose_calibration { proposal, signature } = &mut other {
+			proposal.model_hash = MODEL;
+			proposal.organisation = physician();
+			*signature = crypto::Signature::from(key(1).sign(&Sentinel::signed_proposal(proposal)));
+		}
+		refused_with(other.clone(), Error::NotAnOrganisation);
+		// Altered after signing.
+		if let crate::Call::propose_calibration { proposal, .. } = &mut other {
+			proposal.organisation = hospital();
+		}
+		refused_with(other, Error::BadSignature);
+		// One proposal per sentinel, group and interval.
+		assert_ok!(submit(proposal(1, PractitionerRole::Physician, 5, NOW)));
+		refused_with(proposal(1, PractitionerRole::Physician, 6, NOW), Error::ProposedTooRecently);
+		Timestamp::set_timestamp(NOW + HOUR + RECALIBRATION_INTERVAL);
+		assert_ok!(submit(proposal(1, PractitionerRole::Physician, 6, NOW)));
+		assert_eq!(
+			PeerGroupProposals::<Test>::get(hospital(), PractitionerRole::Physician).len(),
+			1
+		);
+		// Signed by a sentinel but sent by an account: fails on its origin, changes nothing.
+		let call = proposal(2, PractitionerRole::Physician, 6, NOW);
+		assert!(call.dispatch_bypass_filter(RuntimeOrigin::signed(sentinel_b())).is_err());
+		assert_eq!(physicians(), PeerGroupState::Shadow { proposals: 1, quorum: 2 });
+	});
+}
+
+#[test]
+fn a_removed_sentinels_proposal_no_longer_counts() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
+		calibrating();
+		an_hour_later();
+		for n in [1, 2, 9] {
+			assert_ok!(submit(proposal(n, PractitionerRole::Physician, u32::from(n) * 1000, NOW)));
+		}
+		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 2000, .. }));
+		assert_ok!(Sentinel::remove_sentinel(root(), stranger()));
+		// Two of two remain: the median of their proposals.
+		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 2000, .. }));
+		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 1000, .. }));
+	});
+}
+
+#[test]
+fn only_the_governance_origin_sets_a_policy_within_its_bounds() {
+	new_test_ext().execute_with(|| {
+		let policy = Some(CalibrationPolicy::DEFAULT);
+		assert_noop!(
+			Sentinel::set_calibration(RuntimeOrigin::signed(sentinel_a()), policy),
+			DispatchError::BadOrigin
+		);
+		let month = CalibrationPolicy { burn_in: 29 * 24 * HOUR, ..CalibrationPolicy::DEFAULT };
+		assert_noop!(
+			Sentinel::set_calibration(root(), Some(month)),
+			Error::<Test>::InvalidCalibration
+		);
+		let never =
+			CalibrationPolicy { false_alert_rate: Perbill::zero(), ..CalibrationPolicy::DEFAULT };
+		assert_noop!(
+			Sentinel::set_calibration(root(), Some(never)),
+			Error::<Test>::InvalidCalibration
+		);
+		assert_ok!(Sentinel::set_calibration(root(), policy));
+		assert_eq!(Calibration::<Test>::get(), policy);
+		assert!(events().contains(&Event::CalibrationSet { policy }));
+		assert_ok!(Sentinel::set_calibration(root(), None));
+		assert_eq!(physicians(), PeerGroupState::Uncalibrated);
+	});
+}
+
+#[test]
+fn the_worker_scores_a_shadow_group_reports_nothing_and_proposes_after_the_burn_in() {
+	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		sentinels_are(vec![sentinel.clone(), sentinel_a()]);
+		calibrating();
+		MockRegistry::set_role(nurse(), PractitionerRole::Nurse);
+		// Full windows score 1.0 with the mock model: physicians; 40 of 64, 0.625: the nurse.
+		MockLog::touch(physician(), 64, seq(1, 64));
+		MockLog::touch(nurse(), 40, seq(1, 104));
+		Sentinel::offchain_worker(1);
+		assert_eq!(offchain.model.batches.lock().unwrap().len(), 1, "scored");
+		assert!(pool_calls(&offchain).is_empty(), "in shadow: no report, no proposal yet");
+		// An hour on, each group's calibrated score is its own practitioners' highest.
+		run_to(2);
+		an_hour_later();
+		MockLog::touch(physician(), 1, seq(2, 1));
+		MockLog::touch(nurse(), 1, seq(2, 2));
+		Sentinel::offchain_worker(2);
+		assert!(pool_reports(&offchain).is_empty());
+		let mut proposals = pool_proposals(&offchain);
+		proposals.sort();
+		assert_eq!(
+			proposals,
+			vec![
+				(PractitionerRole::Physician, 1_000_000, 1),
+				(PractitionerRole::Nurse, 640_625, 1)
+			]
+		);
+		assert_eq!(submit_pool(&offchain), 2);
+		// With sentinel A's proposals the groups are live; the worker does not propose the
+		// same figures again.
+		let physician_day = proposal(1, PractitionerRole::Physician, 1_000_000, NOW);
+		let nurse_day = proposal(1, PractitionerRole::Nurse, 640_625, NOW);
+		assert_ok!(submit(physician_day));
+		assert_ok!(submit(nurse_day));
+		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 1_000_000, .. }));
+		run_to(3);
+		MockLog::touch(nurse(), 1, seq(3, 1));
+		Sentinel::offchain_worker(3);
+		assert!(pool_calls(&offchain).is_empty());
+	});
+}
+
+#[test]
+fn the_worker_reports_in_a_live_group_above_its_calibrated_score_even_without_data_of_its_own() {
+	// A node with no calibration data (new, or its local storage lost) judges by the chain.
+	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
+	ext.execute_with(|| {
+		sentinels_are(vec![sentinel.clone(), sentinel_a()]);
+		calibrating();
+		Threshold::<Test>::put(500_000);
+		MockRegistry::set_role(nurse(), PractitionerRole::Nurse);
+		an_hour_later();
+		// Physicians live above 0.7; nurses above 0.6.
+		for (n, role, score) in
+			[(1, PractitionerRole::Physician, 700_000), (1, PractitionerRole::Nurse, 600_000)]
+		{
+			assert_ok!(submit(proposal(n, role, score, NOW)));
+		}
+		for role in [PractitionerRole::Physician, PractitionerRole::Nurse] {
+			let mut own = PeerGroupProposals::<Test>::get(hospital(), role).into_inner();
+			own.push(crate::Proposal { sentinel: sentinel.clone(), ..own[0].clone() });
+			PeerGroupProposals::<Test>::insert(
+				hospital(),
+				role,
+				crate::ProposalsOf::<Test>::truncate_from(own),
+			);
+		}
+		// 40 of 64 (0.625) for both: the nurse above its group's, the physician not.
+		MockLog::touch(physician(), 40, seq(1, 40));
+		MockLog::touch(nurse(), 40, seq(1, 80));
+		Sentinel::offchain_worker(1);
+	});
+	let reported: Vec<_> = pool_summary(&offchain).into_iter().map(|r| r.1).collect();
+	assert_eq!(reported, vec![nurse()]);
 }

@@ -44,6 +44,9 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn report() -> Weight;
 	fn authorize_report() -> Weight;
+	fn propose_calibration() -> Weight;
+	fn authorize_proposal() -> Weight;
+	fn set_calibration() -> Weight;
 	fn add_sentinel() -> Weight;
 	fn remove_sentinel() -> Weight;
 	fn set_threshold() -> Weight;
@@ -70,14 +73,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:2 w:0)
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Calibration` (r:1 w:0)
+	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
+	/// Proof: `Sentinel::PeerGroupProposals` (`max_values`: None, `max_size`: Some(2618), added: 5093, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
+	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::CalibrationSetAt` (r:1 w:0)
+	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Quorum` (r:1 w:0)
+	/// Proof: `Sentinel::Quorum` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:0)
 	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::ClearedThrough` (r:1 w:0)
 	/// Proof: `Sentinel::ClearedThrough` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::Reports` (r:1 w:1)
 	/// Proof: `Sentinel::Reports` (`max_values`: None, `max_size`: Some(2609), added: 5084, mode: `MaxEncodedLen`)
-	/// Storage: `Sentinel::Quorum` (r:1 w:0)
-	/// Proof: `Sentinel::Quorum` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::AutoSuspensionLimit` (r:1 w:0)
 	/// Proof: `Sentinel::AutoSuspensionLimit` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::RecentAutoSuspensions` (r:1 w:1)
@@ -90,11 +101,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::AwaitingReview` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4819`
+		//  Measured:  `7496`
 		//  Estimated: `6338`
-		// Minimum execution time: 119_363_000 picoseconds.
-		Weight::from_parts(141_454_000, 6338)
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		// Minimum execution time: 136_084_000 picoseconds.
+		Weight::from_parts(152_445_000, 6338)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -111,6 +122,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
 	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Calibration` (r:1 w:0)
+	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
+	/// Proof: `Sentinel::PeerGroupProposals` (`max_values`: None, `max_size`: Some(2618), added: 5093, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
+	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::CalibrationSetAt` (r:1 w:0)
+	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Quorum` (r:1 w:0)
+	/// Proof: `Sentinel::Quorum` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:0)
 	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::ClearedThrough` (r:1 w:0)
@@ -119,11 +140,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::Reports` (`max_values`: None, `max_size`: Some(2609), added: 5084, mode: `MaxEncodedLen`)
 	fn authorize_report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4556`
-		//  Estimated: `6074`
-		// Minimum execution time: 112_610_000 picoseconds.
-		Weight::from_parts(165_098_000, 6074)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		//  Measured:  `7252`
+		//  Estimated: `6083`
+		// Minimum execution time: 133_940_000 picoseconds.
+		Weight::from_parts(148_798_000, 6083)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
+	}
+	/// Storage: `Sentinel::Sentinels` (r:1 w:0)
+	/// Proof: `Sentinel::Sentinels` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Calibration` (r:1 w:0)
+	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ApprovedModel` (r:1 w:0)
+	/// Proof: `Sentinel::ApprovedModel` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Organisations` (r:1 w:0)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
+	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:1)
+	/// Proof: `Sentinel::PeerGroupProposals` (`max_values`: None, `max_size`: Some(2618), added: 5093, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::CalibrationSetAt` (r:1 w:0)
+	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Quorum` (r:1 w:0)
+	/// Proof: `Sentinel::Quorum` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn propose_calibration() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3994`
+		//  Estimated: `6083`
+		// Minimum execution time: 74_579_000 picoseconds.
+		Weight::from_parts(79_950_000, 6083)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Sentinels` (r:1 w:0)
+	/// Proof: `Sentinel::Sentinels` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Calibration` (r:1 w:0)
+	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ApprovedModel` (r:1 w:0)
+	/// Proof: `Sentinel::ApprovedModel` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Organisations` (r:1 w:0)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
+	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
+	/// Proof: `Sentinel::PeerGroupProposals` (`max_values`: None, `max_size`: Some(2618), added: 5093, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::CalibrationSetAt` (r:1 w:0)
+	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn authorize_proposal() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `4048`
+		//  Estimated: `6083`
+		// Minimum execution time: 100_959_000 picoseconds.
+		Weight::from_parts(114_784_000, 6083)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::Calibration` (r:0 w:1)
+	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::CalibrationSetAt` (r:0 w:1)
+	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_calibration() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `42`
+		//  Estimated: `1493`
+		// Minimum execution time: 15_039_000 picoseconds.
+		Weight::from_parts(22_542_000, 1493)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Sentinel::Sentinels` (r:1 w:1)
 	/// Proof: `Sentinel::Sentinels` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -131,8 +220,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1105`
 		//  Estimated: `2510`
-		// Minimum execution time: 22_101_000 picoseconds.
-		Weight::from_parts(27_562_000, 2510)
+		// Minimum execution time: 21_881_000 picoseconds.
+		Weight::from_parts(32_692_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -142,8 +231,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1137`
 		//  Estimated: `2510`
-		// Minimum execution time: 21_841_000 picoseconds.
-		Weight::from_parts(30_006_000, 2510)
+		// Minimum execution time: 21_200_000 picoseconds.
+		Weight::from_parts(27_110_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -153,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_429_000 picoseconds.
-		Weight::from_parts(15_199_000, 0)
+		// Minimum execution time: 10_360_000 picoseconds.
+		Weight::from_parts(14_387_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Sentinel::Quorum` (r:0 w:1)
@@ -163,19 +252,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_580_000 picoseconds.
-		Weight::from_parts(16_311_000, 0)
+		// Minimum execution time: 10_440_000 picoseconds.
+		Weight::from_parts(14_677_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::ApprovedModel` (r:0 w:1)
 	/// Proof: `Sentinel::ApprovedModel` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Sentinel::ModelApprovedAt` (r:0 w:1)
+	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn approve_model() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 11_422_000 picoseconds.
-		Weight::from_parts(16_671_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `42`
+		//  Estimated: `1493`
+		// Minimum execution time: 15_920_000 picoseconds.
+		Weight::from_parts(23_594_000, 1493)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Sentinel::AwaitingReview` (r:1 w:1)
 	/// Proof: `Sentinel::AwaitingReview` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
@@ -183,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `199`
 		//  Estimated: `3517`
-		// Minimum execution time: 22_582_000 picoseconds.
-		Weight::from_parts(25_598_000, 3517)
+		// Minimum execution time: 21_720_000 picoseconds.
+		Weight::from_parts(23_514_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -200,8 +294,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `615`
 		//  Estimated: `3697`
-		// Minimum execution time: 47_318_000 picoseconds.
-		Weight::from_parts(52_929_000, 3697)
+		// Minimum execution time: 46_317_000 picoseconds.
+		Weight::from_parts(49_262_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -211,8 +305,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_559_000 picoseconds.
-		Weight::from_parts(12_013_000, 0)
+		// Minimum execution time: 10_359_000 picoseconds.
+		Weight::from_parts(11_371_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Sentinel::ReviewDeadlines` (r:1 w:1)
@@ -238,10 +332,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `661 + n * (317 ±0)`
 		//  Estimated: `3798 + n * (2707 ±0)`
-		// Minimum execution time: 9_407_000 picoseconds.
-		Weight::from_parts(47_387_110, 3798)
-			// Standard Error: 261_247
-			.saturating_add(Weight::from_parts(41_935_976, 0).saturating_mul(n.into()))
+		// Minimum execution time: 9_368_000 picoseconds.
+		Weight::from_parts(33_842_191, 3798)
+			// Standard Error: 374_302
+			.saturating_add(Weight::from_parts(45_640_800, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -253,53 +347,68 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn report() -> Weight {
-		Weight::from_parts(141_454_000, 6338)
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
+		Weight::from_parts(152_445_000, 6338)
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn authorize_report() -> Weight {
-		Weight::from_parts(165_098_000, 6074)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(148_798_000, 6083)
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
+	}
+	fn propose_calibration() -> Weight {
+		Weight::from_parts(79_950_000, 6083)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn authorize_proposal() -> Weight {
+		Weight::from_parts(114_784_000, 6083)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+	}
+	fn set_calibration() -> Weight {
+		Weight::from_parts(22_542_000, 1493)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn add_sentinel() -> Weight {
-		Weight::from_parts(27_562_000, 2510)
+		Weight::from_parts(32_692_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_sentinel() -> Weight {
-		Weight::from_parts(30_006_000, 2510)
+		Weight::from_parts(27_110_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_threshold() -> Weight {
-		Weight::from_parts(15_199_000, 0)
+		Weight::from_parts(14_387_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_quorum() -> Weight {
-		Weight::from_parts(16_311_000, 0)
+		Weight::from_parts(14_677_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_model() -> Weight {
-		Weight::from_parts(16_671_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(23_594_000, 1493)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn confirm_suspension() -> Weight {
-		Weight::from_parts(25_598_000, 3517)
+		Weight::from_parts(23_514_000, 3517)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review_flag() -> Weight {
-		Weight::from_parts(52_929_000, 3697)
+		Weight::from_parts(49_262_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_auto_suspension_limit() -> Weight {
-		Weight::from_parts(12_013_000, 0)
+		Weight::from_parts(11_371_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lapse_reviews(n: u32, ) -> Weight {
-		Weight::from_parts(47_387_110, 3798)
-			.saturating_add(Weight::from_parts(41_935_976, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_842_191, 3798)
+			.saturating_add(Weight::from_parts(45_640_800, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
