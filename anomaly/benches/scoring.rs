@@ -7,7 +7,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ehr_anomaly::{
 	export::{samples, Truth},
-	log::{wards, ChainState, Referrals},
+	log::{registry, ChainState, Referrals},
 	score::{Scorer, DEFAULT_MODEL},
 	simulate::{simulate, Config, Simulation},
 };
@@ -17,9 +17,10 @@ use ehr_primitives::features::Features;
 fn network() -> (Simulation, ChainState) {
 	let simulation =
 		simulate(&Config { seed: 9, days: 3, practitioners: 300, ..Config::default() });
-	let wards = wards(simulation.registry.clone()).expect("one registration per practitioner");
+	let (wards, utc_offsets) =
+		registry(simulation.registry.clone()).expect("one registration per practitioner");
 	let referrals = Referrals::new(simulation.referrals.clone()).expect("simulated referrals");
-	(simulation, ChainState { wards, referrals })
+	(simulation, ChainState { wards, utc_offsets, referrals })
 }
 
 /// Real windows: the features of a simulated network's practitioners.

@@ -19,7 +19,7 @@ use crate::log::{ChainState, Label};
 use ehr_primitives::{
 	audit::{AccessDecision, PATIENT_LOG_LENGTH},
 	features::{
-		features, Features, WorkingHours, MIN_SCORED_WINDOW, SEQUENCE_LENGTH, STEP_FEATURES,
+		features, local, Features, WorkingHours, MIN_SCORED_WINDOW, SEQUENCE_LENGTH, STEP_FEATURES,
 		WINDOW_FEATURES,
 	},
 };
@@ -96,7 +96,11 @@ pub fn samples<'a>(
 		for decision in block {
 			let window = windows.entry(&decision.practitioner).or_default();
 			push_capped(window, decision.clone(), SEQUENCE_LENGTH);
-			working_hours.entry(&decision.practitioner).or_default().record(decision.at);
+			let utc_offset = chain.utc_offset(&decision.practitioner);
+			working_hours
+				.entry(&decision.practitioner)
+				.or_default()
+				.record(local(decision.at, utc_offset));
 			let patient_log = patient_logs.entry(&decision.patient).or_default();
 			push_capped(patient_log, decision, PATIENT_LOG_LENGTH as usize);
 		}
@@ -131,7 +135,10 @@ pub fn samples<'a>(
 			let ward_of = |who: &String| chain.wards.get(who);
 			let referral_until =
 				|patient: &String| chain.referrals.until(practitioner, patient, decision.at);
-			sampled.push((sample, features(window, patient_log, ward_of, &hours, referral_until)));
+			let utc_offset = chain.utc_offset(practitioner);
+			let features =
+				features(window, patient_log, ward_of, &hours, referral_until, utc_offset);
+			sampled.push((sample, features));
 		}
 		sampled
 	})
@@ -224,7 +231,7 @@ mod tests {
 	use super::*;
 	use crate::{
 		log::{Referral, Referrals, Wards},
-		simulate::{simulate, Config, Simulation},
+		simulate::{simulate, Config, Profile, Simulation},
 	};
 
 	/// A week of a small network, attacks on 2% of its practitioner-days.
@@ -325,7 +332,7 @@ mod tests {
 				("nurse".into(), ward("icu")),
 				("colleague".into(), ward(colleagues_ward)),
 			]),
-			referrals: Referrals::default(),
+			..ChainState::default()
 		};
 		// pt-40 and pt-39 are read by a colleague of another ward only; pt-38 by nobody.
 		let foreign = nurse_last_steps(&log, &registered("surgery"), "foreign_ward");
@@ -352,6 +359,7 @@ mod tests {
 				until: at_block(block) + 60 * 60 * 1000,
 			}])
 			.unwrap(),
+			..ChainState::default()
 		};
 		// Referred before the read: pt-40 is care; pt-39 is still another ward's.
 		let foreign = nurse_last_steps(&log, &referred_to_pt_40_at(39), "foreign_ward");
@@ -385,6 +393,32 @@ mod tests {
 				.filter(|d| d.practitioner == sample.practitioner && d.seq <= sample.seq)
 				.collect();
 			assert!(own.iter().rev().take(RECENT).any(|d| accesses.contains_key(&d.seq)));
+		}
+	}
+
+	#[test]
+	fn a_network_on_new_yorks_clocks_has_the_features_it_has_on_londons() {
+		// The same hospitals, working the same local hours: the log five hours later in UTC.
+		let features_of = |utc_offset: i16| {
+			let hospitals = vec![Profile { utc_offset, ..Profile::BASE }];
+			let config =
+				Config { seed: 2, days: 4, practitioners: 160, hospitals, ..Config::default() };
+			let simulation = simulate(&config);
+			let (wards, utc_offsets) = crate::log::registry(simulation.registry).unwrap();
+			let referrals = Referrals::new(simulation.referrals).unwrap();
+			let chain = ChainState { wards, utc_offsets, referrals };
+			let exported: Vec<_> = samples(&simulation.log, &chain, Truth::Labels(&[]), 1)
+				.map(|(sample, features)| (sample.practitioner, sample.ts, features))
+				.collect();
+			exported
+		};
+		let london = features_of(0);
+		let new_york = features_of(-300);
+		assert!(london.len() > 1000, "{} samples", london.len());
+		assert_eq!(london.len(), new_york.len());
+		for ((p, ts, in_london), (q, ts_ny, in_new_york)) in london.iter().zip(&new_york) {
+			assert_eq!((p, *ts + 5 * 3_600_000), (q, *ts_ny));
+			assert_eq!(in_london, in_new_york, "{p} at {ts}");
 		}
 	}
 

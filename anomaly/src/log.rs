@@ -4,7 +4,7 @@
 use ehr_primitives::{
 	audit::{AccessDecision, AccessOutcome, DenyReason},
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
-	providers::{PractitionerRole, ProviderDenial},
+	providers::{PractitionerRole, ProviderDenial, UtcOffset, UTC_OFFSETS},
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -57,39 +57,69 @@ pub struct Registration {
 	pub practitioner: String,
 	pub organisation: String,
 	pub department: Option<String>,
+	/// The organisation's offset from UTC in minutes, east positive (0 if absent).
+	#[serde(default)]
+	pub utc_offset: UtcOffset,
 }
 
 /// The ward of each practitioner that has one: its organisation and department.
 pub type Wards = BTreeMap<String, (String, String)>;
 
-/// A practitioner registered twice: which, and where its second registration is (from 0).
+/// The offset from UTC of each practitioner's organisation, where it is not 0.
+pub type UtcOffsets = BTreeMap<String, UtcOffset>;
+
+/// A registration the registry cannot hold: where it is (from 0), and why.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct DuplicateRegistration {
+pub struct BadRegistration {
 	pub index: usize,
 	pub practitioner: String,
+	pub problem: RegistrationProblem,
 }
 
-impl fmt::Display for DuplicateRegistration {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RegistrationProblem {
+	/// The practitioner is registered twice: ambiguous.
+	Duplicate,
+	/// The offset is not between -720 and 840 minutes.
+	UtcOffset(UtcOffset),
+}
+
+impl fmt::Display for BadRegistration {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		write!(f, "practitioner {:?} is registered twice", self.practitioner)
+		match self.problem {
+			RegistrationProblem::Duplicate => {
+				write!(f, "practitioner {:?} is registered twice", self.practitioner)
+			},
+			RegistrationProblem::UtcOffset(offset) => {
+				write!(f, "utc_offset {offset} is not between -720 and 840 minutes")
+			},
+		}
 	}
 }
 
-/// The wards of `registrations`; a practitioner registered twice is ambiguous, refused.
-pub fn wards(
+/// The wards and the organisations' offsets of `registrations`.
+pub fn registry(
 	registrations: impl IntoIterator<Item = Registration>,
-) -> Result<Wards, DuplicateRegistration> {
+) -> Result<(Wards, UtcOffsets), BadRegistration> {
 	let mut registered = BTreeSet::new();
-	let mut wards = Wards::new();
+	let (mut wards, mut offsets) = (Wards::new(), UtcOffsets::new());
 	for (index, r) in registrations.into_iter().enumerate() {
+		let refuse =
+			|problem| BadRegistration { index, practitioner: r.practitioner.clone(), problem };
 		if !registered.insert(r.practitioner.clone()) {
-			return Err(DuplicateRegistration { index, practitioner: r.practitioner });
+			return Err(refuse(RegistrationProblem::Duplicate));
+		}
+		if !UTC_OFFSETS.contains(&r.utc_offset) {
+			return Err(refuse(RegistrationProblem::UtcOffset(r.utc_offset)));
+		}
+		if r.utc_offset != 0 {
+			offsets.insert(r.practitioner.clone(), r.utc_offset);
 		}
 		if let Some(department) = r.department {
 			wards.insert(r.practitioner, (r.organisation, department));
 		}
 	}
-	Ok(wards)
+	Ok((wards, offsets))
 }
 
 /// One line of `referrals.jsonl`: a patient referred to a consultant (the audit pallet's
@@ -144,12 +174,20 @@ impl Referrals {
 	}
 }
 
-/// What the chain knows besides the log that the features read: the registry's wards and the
-/// referrals.
+/// What the chain knows besides the log that the features read: the registry's wards and
+/// organisations' offsets from UTC, and the referrals.
 #[derive(Clone, Default, PartialEq, Eq, Debug)]
 pub struct ChainState {
 	pub wards: Wards,
+	pub utc_offsets: UtcOffsets,
 	pub referrals: Referrals,
+}
+
+impl ChainState {
+	/// The offset from UTC of `practitioner`'s organisation.
+	pub fn utc_offset(&self, practitioner: &str) -> UtcOffset {
+		self.utc_offsets.get(practitioner).copied().unwrap_or_default()
+	}
 }
 
 /// A line that is not a valid entry.
@@ -509,25 +547,46 @@ mod tests {
 			practitioner: practitioner.into(),
 			organisation: "org-1".into(),
 			department: department.map(Into::into),
+			utc_offset: 0,
 		}
 	}
 
 	#[test]
 	fn a_ward_is_the_organisation_and_department_of_a_registration_that_has_one() {
-		let wards = wards([registration("p-1", Some("cardiology")), registration("p-2", None)]);
+		let registered =
+			registry([registration("p-1", Some("cardiology")), registration("p-2", None)]);
 		let expected = Wards::from([("p-1".into(), ("org-1".into(), "cardiology".into()))]);
-		assert_eq!(wards, Ok(expected));
+		assert_eq!(registered, Ok((expected, UtcOffsets::new())));
 	}
 
 	#[test]
-	fn a_practitioner_registered_twice_is_refused() {
+	fn a_practitioner_registered_twice_or_off_the_worlds_clocks_is_refused() {
 		let twice = [
 			registration("p-1", Some("cardiology")),
 			registration("p-2", None),
 			registration("p-1", None),
 		];
-		let refused = DuplicateRegistration { index: 2, practitioner: "p-1".into() };
-		assert_eq!(wards(twice), Err(refused));
+		let refused =
+			|index, problem| BadRegistration { index, practitioner: "p-1".into(), problem };
+		assert_eq!(registry(twice), Err(refused(2, RegistrationProblem::Duplicate)));
+		let east = Registration { utc_offset: 841, ..registration("p-1", None) };
+		let refused_offset = refused(0, RegistrationProblem::UtcOffset(841));
+		assert_eq!(registry([east]), Err(refused_offset.clone()));
+		assert!(refused_offset.to_string().contains("utc_offset 841"));
+	}
+
+	#[test]
+	fn a_registration_names_its_organisations_offset_from_utc_or_is_at_utc() {
+		let line = r#"{"practitioner":"p-1","organisation":"org-1","department":null}"#;
+		let old: Registration = serde_json::from_str(line).unwrap();
+		assert_eq!(old.utc_offset, 0);
+		let line =
+			r#"{"practitioner":"p-2","organisation":"org-2","department":null,"utc_offset":-300}"#;
+		let new: Registration = serde_json::from_str(line).unwrap();
+		let (_, offsets) = registry([old, new]).unwrap();
+		assert_eq!(offsets, UtcOffsets::from([("p-2".into(), -300)]));
+		let chain = ChainState { utc_offsets: offsets, ..ChainState::default() };
+		assert_eq!((chain.utc_offset("p-1"), chain.utc_offset("p-2")), (0, -300));
 	}
 
 	fn referral(patient: &str, from: u64, until: u64) -> Referral {

@@ -4,14 +4,15 @@ use clap::{Parser, Subcommand};
 use ehr_anomaly::{
 	calibrate::{Group, Sentinel},
 	export::{export, samples, Truth},
-	log::{read_log, role_name, wards, ChainState, Label, LogEntry, OnMalformed, Referrals, Wards},
+	log::{read_log, registry, role_name, ChainState, Label, LogEntry, OnMalformed, Referrals},
 	score::{hex, layout_hex, parse_sha256, Scorer, BRANCHES, CHAIN_THRESHOLD},
-	simulate::{simulate, Config, CURBSIDE},
+	simulate::{simulate, Config, Family, Profile, CURBSIDE},
 };
 use ehr_primitives::{
 	anomaly::{to_ppm, MAX_SCORE_PPM},
 	audit::AccessDecision,
 	calibration::{CalibrationPolicy, PeerGroupState, Perbill, MAX_BURN_IN, MAX_FALSE_ALERT_RATE},
+	providers::UTC_OFFSETS,
 };
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,6 +59,16 @@ enum Command {
 		/// Also write the consults' referrals (the audit pallet's `refer`).
 		#[arg(long)]
 		referrals: Option<PathBuf>,
+		/// The organisations' offsets from UTC in minutes, east positive, taken in turn
+		/// (`--utc-offsets=-300,0,60`): each works its local hours, the log is in UTC. All at
+		/// UTC by default.
+		#[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+		utc_offsets: Vec<i16>,
+		/// Draw how the network's hospitals work from a family of configurations (shifts,
+		/// service patterns and volumes, admissions, referral habits, visitors, office days,
+		/// time zones, staff mix): `training` around the base hospital, `held-out` beyond it.
+		#[arg(long, value_enum, conflicts_with = "utc_offsets")]
+		family: Option<FamilyArg>,
 	},
 	/// Export the features the model reads, computed by the chain's feature function.
 	Features {
@@ -127,6 +138,22 @@ enum Command {
 	},
 }
 
+/// `--family`'s values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FamilyArg {
+	Training,
+	HeldOut,
+}
+
+impl From<FamilyArg> for Family {
+	fn from(family: FamilyArg) -> Self {
+		match family {
+			FamilyArg::Training => Family::Training,
+			FamilyArg::HeldOut => Family::HeldOut,
+		}
+	}
+}
+
 fn main() -> ExitCode {
 	match run(Cli::parse().command) {
 		Ok(()) => ExitCode::SUCCESS,
@@ -150,13 +177,36 @@ fn run(command: Command) -> Result<(), String> {
 			truth,
 			registry,
 			referrals,
+			utc_offsets,
+			family,
 		} => {
+			if let Some(offset) = utc_offsets.iter().find(|o| !UTC_OFFSETS.contains(o)) {
+				return Err(format!("--utc-offsets: {offset} is not between -720 and 840 minutes"));
+			}
 			for (flag, share) in [("--attack-rate", attack_rate), ("--curbside", curbside)] {
 				if !(0.0..=1.0).contains(&share) {
 					return Err(format!("{flag} {share} is not a share in [0, 1]"));
 				}
 			}
-			let config = Config { seed, days, practitioners, attack_rate, curbside };
+			let hospitals = utc_offsets
+				.into_iter()
+				.map(|utc_offset| Profile { utc_offset, curbside, ..Profile::BASE })
+				.collect();
+			let config = Config {
+				seed,
+				days,
+				practitioners,
+				attack_rate,
+				curbside,
+				hospitals,
+				..Config::default()
+			};
+			let config = match family {
+				None => config,
+				Some(family) => {
+					Family::from(family).draw(&config, Family::hospitals_of(practitioners))
+				},
+			};
 			let simulation = simulate(&config);
 			write_jsonl(&out, simulation.log.iter().map(LogEntry::from_decision))?;
 			write_jsonl(&labels, simulation.labels.iter().cloned())?;
@@ -384,24 +434,23 @@ fn read_labels(path: &Path) -> Result<Vec<Label>, String> {
 	read_jsonl(path)
 }
 
-/// The wards of the registry at `registry` and the referrals at `referrals`; none of what is
-/// not given.
+/// The wards and offsets from UTC of the registry at `registrations` and the referrals at
+/// `referrals`; none of what is not given.
 fn read_chain_state(
-	registry: Option<&Path>,
+	registrations: Option<&Path>,
 	referrals: Option<&Path>,
 ) -> Result<ChainState, String> {
-	let wards = match registry {
-		None => Wards::new(),
-		Some(path) => wards(read_jsonl(path)?).map_err(|duplicate| {
-			format!("{}: line {}: {duplicate}", path.display(), duplicate.index + 1)
-		})?,
+	let (wards, utc_offsets) = match registrations {
+		None => Default::default(),
+		Some(path) => registry(read_jsonl(path)?)
+			.map_err(|bad| format!("{}: line {}: {bad}", path.display(), bad.index + 1))?,
 	};
 	let referrals = match referrals {
 		None => Referrals::default(),
 		Some(path) => Referrals::new(read_jsonl(path)?)
 			.map_err(|empty| format!("{}: line {}: {empty}", path.display(), empty.index + 1))?,
 	};
-	Ok(ChainState { wards, referrals })
+	Ok(ChainState { wards, utc_offsets, referrals })
 }
 
 fn read_truth(path: &Path) -> Result<std::collections::BTreeMap<u64, String>, String> {

@@ -28,7 +28,8 @@ use crate::log::{Label, Referral, Registration};
 use ehr_primitives::{
 	audit::{AccessDecision, AccessOutcome, DenyReason},
 	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
-	providers::PractitionerRole,
+	features::local,
+	providers::{PractitionerRole, UtcOffset},
 	Moment,
 };
 use rand::{seq::IndexedRandom, Rng, SeedableRng};
@@ -49,12 +50,14 @@ pub const ATTACKS: [&str; 8] = [
 	"probing",
 ];
 
-/// Monday 2026-01-05 00:00 UTC: day 0 of every simulation.
+/// Monday 2026-01-05 00:00 UTC: day 0 of every simulation, on each organisation's wall clock.
 pub const START: Moment = 1_767_571_200_000;
 const SECOND: Moment = 1000;
 const MINUTE: Moment = 60 * SECOND;
 const HOUR: Moment = 60 * MINUTE;
 const DAY: Moment = 24 * HOUR;
+/// The time of the chain's block 1: before the first hour of day 0 anywhere on earth.
+const GENESIS: Moment = START - DAY;
 /// The chance that a specialist physician is called to consult on another ward's patient on a
 /// working day: the reads of a patient nobody on the physician's ward cares for that VIP snooping
 /// must be told apart from.
@@ -79,6 +82,8 @@ const MAX_REFERRAL: Moment = 7 * DAY;
 const NEW_HIRE_SHARE: f64 = 0.3;
 /// The chain's block time: decisions carry their block's timestamp.
 const BLOCK: Moment = 2 * SECOND;
+/// The runs of a service department that works in runs ([`Profile::service_runs`]), per shift.
+const SERVICE_RUNS: u64 = 3;
 
 /// What to simulate.
 #[derive(Clone, Debug)]
@@ -93,14 +98,152 @@ pub struct Config {
 	/// A consortium whose EHR systems record every consult with the audit pallet's `refer` has
 	/// none. In [0, 1] (`simulate` panics otherwise; the CLI refuses it first).
 	pub curbside: f64,
+	/// How each hospital works, in turn: hospital `i` keeps the `i % len`-th (the insurer,
+	/// [`Profile::BASE`]). Empty: every hospital [`Profile::BASE`], with `curbside`.
+	pub hospitals: Vec<Profile>,
+	/// The network's service staff (laboratory, pharmacy, radiology) against the base mix.
+	pub service_staff: f64,
 }
 
 impl Default for Config {
-	/// A month of a 400-practitioner network, attacks on 1% of practitioner-days.
+	/// A month of a 400-practitioner network, attacks on 1% of practitioner-days, every hospital
+	/// as the base one.
 	fn default() -> Self {
-		Self { seed: 0, days: 30, practitioners: 400, attack_rate: 0.01, curbside: CURBSIDE }
+		Self {
+			seed: 0,
+			days: 30,
+			practitioners: 400,
+			attack_rate: 0.01,
+			curbside: CURBSIDE,
+			hospitals: Vec::new(),
+			service_staff: 1.0,
+		}
 	}
 }
+
+/// How one hospital works. A network's hospitals may each work differently: the anomaly model
+/// must hold in a hospital it was not trained on ([`Family`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+	/// Clinical and service staff work two 12-hour shifts (07:00 and 19:00) instead of three
+	/// 8-hour ones (07:00, 15:00, 23:00).
+	pub twelve_hour_shifts: bool,
+	/// The laboratory, pharmacy and radiology read in a few runs per shift (an analyser's
+	/// batches, a round of the wards) instead of one patient at a time over the shift.
+	pub service_runs: bool,
+	/// The patients a service practitioner reads per shift, against the base hospital's.
+	pub service_volume: f64,
+	/// Admissions per day, against the base hospital's.
+	pub admissions: f64,
+	/// The share of consults never referred on chain.
+	pub curbside: f64,
+	/// The share of emergency visits by patients of other hospitals (who need break-glass).
+	pub visitors: f64,
+	/// The offices (billing, records, research) work on Saturdays too.
+	pub saturday_office: bool,
+	/// Its offset from UTC in minutes, east positive: it works its local hours, the log is in
+	/// UTC and the registry says each practitioner's organisation's offset.
+	pub utc_offset: UtcOffset,
+}
+
+impl Profile {
+	/// The hospital every network had before profiles: what the committed model is trained on.
+	pub const BASE: Profile = Profile {
+		twelve_hour_shifts: false,
+		service_runs: false,
+		service_volume: 1.0,
+		admissions: 1.0,
+		curbside: CURBSIDE,
+		visitors: 0.15,
+		saturday_office: false,
+		utc_offset: 0,
+	};
+}
+
+/// A family of hospital networks: the ranges their configurations are drawn from. The two
+/// families share no range, so a model trained on one is tested on the other on hospitals
+/// unlike any it has seen.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Family {
+	/// Around the base hospital: 8-hour shifts mostly, walk-up services, volumes within 30%
+	/// of the base, a tenth of consults unreferred, Europe and the American east coast.
+	Training,
+	/// Beyond it: 12-hour shifts, services in runs, up to twice the service volume, busier
+	/// wards, more unreferred consults and visitors, offices open on Saturdays, India, the
+	/// American west coast, Japan, Brazil.
+	HeldOut,
+}
+
+impl Family {
+	/// A network of this family: `config` with the service staff and every hospital's profile
+	/// drawn (from `config.seed`, apart from the world's own draws).
+	pub fn draw(self, config: &Config, hospitals: usize) -> Config {
+		let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_fa31_17e5);
+		let range = match self {
+			Family::Training => TRAINING_RANGES,
+			Family::HeldOut => HELD_OUT_RANGES,
+		};
+		let service_staff = rng.random_range(range.service_staff.0..range.service_staff.1);
+		let profiles = (0..hospitals.max(1))
+			.map(|_| Profile {
+				twelve_hour_shifts: rng.random_bool(range.twelve_hour_shifts),
+				service_runs: rng.random_bool(range.service_runs),
+				service_volume: rng.random_range(range.service_volume.0..range.service_volume.1),
+				admissions: rng.random_range(range.admissions.0..range.admissions.1),
+				curbside: rng.random_range(range.curbside.0..range.curbside.1),
+				visitors: rng.random_range(range.visitors.0..range.visitors.1),
+				saturday_office: rng.random_bool(range.saturday_office),
+				utc_offset: *range.utc_offsets.choose(&mut rng).unwrap_or(&0),
+			})
+			.collect();
+		Config { hospitals: profiles, service_staff, ..config.clone() }
+	}
+
+	/// How many hospitals a network of `practitioners` has.
+	pub fn hospitals_of(practitioners: u32) -> usize {
+		(practitioners.max(12) as usize / PRACTITIONERS_PER_HOSPITAL).max(1)
+	}
+}
+
+/// The ranges of a [`Family`]: chances of the patterns, and (low, high) of the numbers.
+struct Ranges {
+	service_staff: (f64, f64),
+	twelve_hour_shifts: f64,
+	service_runs: f64,
+	service_volume: (f64, f64),
+	admissions: (f64, f64),
+	curbside: (f64, f64),
+	visitors: (f64, f64),
+	saturday_office: f64,
+	utc_offsets: &'static [UtcOffset],
+}
+
+const TRAINING_RANGES: Ranges = Ranges {
+	service_staff: (0.7, 1.3),
+	twelve_hour_shifts: 0.2,
+	service_runs: 0.2,
+	service_volume: (0.7, 1.3),
+	admissions: (0.8, 1.2),
+	curbside: (0.05, 0.15),
+	visitors: (0.1, 0.2),
+	saturday_office: 0.1,
+	utc_offsets: &[0, 60, -300],
+};
+
+const HELD_OUT_RANGES: Ranges = Ranges {
+	service_staff: (1.5, 2.0),
+	twelve_hour_shifts: 1.0,
+	service_runs: 1.0,
+	service_volume: (1.5, 2.2),
+	admissions: (1.3, 1.7),
+	curbside: (0.2, 0.3),
+	visitors: (0.3, 0.4),
+	saturday_office: 1.0,
+	utc_offsets: &[330, -480, 540, -180],
+};
+
+/// Practitioners per hospital: a network of 400 has two hospitals and the insurer.
+const PRACTITIONERS_PER_HOSPITAL: usize = 150;
 
 /// The simulated log, in chain order, and the attacks in it.
 pub struct Simulation {
@@ -224,8 +367,8 @@ struct World {
 	/// The rows of `log` that are attack accesses, with their attack type.
 	attack_rows: BTreeMap<usize, &'static str>,
 	referrals: Vec<Referral>,
-	/// [`Config::curbside`].
-	curbside: f64,
+	/// How each organisation works, in turn ([`Config::hospitals`]).
+	profiles: Vec<Profile>,
 }
 
 /// Simulate `config`.
@@ -306,7 +449,12 @@ impl World {
 	fn new(config: &Config) -> Self {
 		let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
 		let count = config.practitioners.max(12) as usize;
-		let hospitals = (count / 150).max(1);
+		let hospitals = Family::hospitals_of(config.practitioners);
+		let profiles = match config.hospitals.is_empty() {
+			true => vec![Profile { curbside: config.curbside, ..Profile::BASE }],
+			false => config.hospitals.clone(),
+		};
+		let service = |weight: u32| (f64::from(weight) * config.service_staff).round() as u32;
 		let insurer = hospitals;
 		let mut practitioners = Vec::with_capacity(count);
 		for i in 0..count {
@@ -327,10 +475,10 @@ impl World {
 					((Nurse, Dept::Psychiatry), 4),
 					((Physician, Dept::Paediatrics), 3),
 					((Nurse, Dept::Paediatrics), 6),
-					((Radiographer, Dept::Radiology), 4),
-					((Physician, Dept::Radiology), 2),
-					((LabTechnician, Dept::Laboratory), 6),
-					((Pharmacist, Dept::Pharmacy), 4),
+					((Radiographer, Dept::Radiology), service(4)),
+					((Physician, Dept::Radiology), service(2)),
+					((LabTechnician, Dept::Laboratory), service(6)),
+					((Pharmacist, Dept::Pharmacy), service(4)),
 					((Billing, Dept::Billing), 4),
 					((RecordsOfficer, Dept::Records), 3),
 					((Administrative, Dept::Records), 2),
@@ -358,7 +506,11 @@ impl World {
 				rotating: role == Physician && clinical_ward && rng.random_bool(0.2),
 				float: role == Nurse && clinical_ward && rng.random_bool(0.1),
 				days_off: if shift == Shift::Office {
-					[5, 6]
+					if profiles[org % profiles.len()].saturday_office {
+						[6, 6]
+					} else {
+						[5, 6]
+					}
 				} else {
 					[first_off, (first_off + 3) % 7]
 				},
@@ -387,7 +539,7 @@ impl World {
 			log: Vec::new(),
 			attack_rows: BTreeMap::new(),
 			referrals: Vec::new(),
-			curbside: config.curbside,
+			profiles,
 		};
 		world.name_physicians();
 		world
@@ -416,8 +568,25 @@ impl World {
 				practitioner: p.id.clone(),
 				organisation: self.organisation_id(p.org),
 				department: (!p.without_ward()).then(|| format!("{:?}", p.dept).to_lowercase()),
+				utc_offset: self.utc_offset(p.org),
 			})
 			.collect()
+	}
+
+	/// How organisation `org` works (the insurer: only its offset from UTC matters).
+	fn profile(&self, org: usize) -> &Profile {
+		&self.profiles[org % self.profiles.len()]
+	}
+
+	/// Organisation `org`'s offset from UTC.
+	fn utc_offset(&self, org: usize) -> UtcOffset {
+		self.profile(org).utc_offset
+	}
+
+	/// Organisation `org`'s local time `at`, in UTC. The world is simulated on each
+	/// organisation's wall clock; the log is in the chain's time.
+	fn to_utc(&self, org: usize, at: Moment) -> Moment {
+		local(at, self.utc_offset(org).saturating_neg())
 	}
 
 	fn organisation_id(&self, org: usize) -> String {
@@ -433,6 +602,7 @@ impl World {
 	fn admit(&mut self, day: u64) {
 		let midnight = START + day * DAY;
 		for org in 0..self.hospitals {
+			let profile = self.profile(org).clone();
 			for dept in WARDS {
 				let (admissions, los_hours) = match dept {
 					Dept::Emergency => (60, 2..10),
@@ -440,8 +610,10 @@ impl World {
 					Dept::Psychiatry => (3, 120..480),
 					_ => (8, 24..144),
 				};
+				let admissions = (f64::from(admissions) * profile.admissions).round() as u32;
 				for _ in 0..admissions {
-					let home_patient = dept != Dept::Emergency || self.rng.random_bool(0.85);
+					let home_patient =
+						dept != Dept::Emergency || self.rng.random_bool(1.0 - profile.visitors);
 					let from = midnight + self.rng.random_range(0..DAY);
 					let until = from + self.rng.random_range(los_hours.clone()) * HOUR;
 					let patient =
@@ -493,7 +665,18 @@ impl World {
 
 	/// The practitioner's shift on `day`, as unix milliseconds.
 	fn shift_of(&self, p: usize, day: u64) -> (Moment, Moment) {
-		let (start, length) = self.practitioners[p].shift.hours();
+		self.shift_on(p, self.practitioners[p].shift, day)
+	}
+
+	/// `shift` on `day` at `p`'s hospital, as unix milliseconds: its hospital's three 8-hour
+	/// shifts, or two 12-hour ones (the evening and night staff then work the night).
+	fn shift_on(&self, p: usize, shift: Shift, day: u64) -> (Moment, Moment) {
+		let twelve_hours = self.profile(self.practitioners[p].org).twelve_hour_shifts;
+		let (start, length) = match (shift, twelve_hours) {
+			(Shift::Day, true) => (7, 12),
+			(Shift::Evening | Shift::Night, true) => (19, 12),
+			_ => shift.hours(),
+		};
 		let from = START + day * DAY + start * HOUR;
 		(from, from + length * HOUR)
 	}
@@ -530,10 +713,8 @@ impl World {
 				.into_iter()
 				.filter(|s| *s != shift)
 				.collect();
-			if let Some(other) = others.choose(&mut self.rng) {
-				let (start, length) = other.hours();
-				from = START + day * DAY + start * HOUR;
-				until = from + length * HOUR;
+			if let Some(other) = others.choose(&mut self.rng).copied() {
+				(from, until) = self.shift_on(p, other, day);
 			}
 		}
 		if self.rng.random_bool(OVERTIME) {
@@ -668,7 +849,7 @@ impl World {
 		let Some(stay) = stays.choose(&mut self.rng).copied() else { return };
 		let start = self.rng.random_range(from.max(stay.from)..until.min(stay.until));
 		let end = (start + self.rng.random_range(HOUR..2 * HOUR)).min(stay.until);
-		if !self.rng.random_bool(self.curbside) {
+		if !self.rng.random_bool(self.profile(org).curbside) {
 			self.refer(p, &stay, start);
 		}
 		self.care_for(p, &stay, start, end);
@@ -686,12 +867,13 @@ impl World {
 			.collect();
 		let Some(&by) = treating.choose(&mut self.rng) else { return };
 		let from = at.saturating_sub(self.rng.random_range(BLOCK..HOUR));
+		let until = stay.until.min(from + MAX_REFERRAL);
 		self.referrals.push(Referral {
 			consultant: self.practitioners[p].id.clone(),
 			patient: self.patients[stay.patient].id.clone(),
 			by: self.practitioners[by].id.clone(),
-			from,
-			until: stay.until.min(from + MAX_REFERRAL),
+			from: self.to_utc(stay.org, from),
+			until: self.to_utc(stay.org, until),
 		});
 	}
 
@@ -770,11 +952,21 @@ impl World {
 		categories: &[(RecordCategory, u32)],
 	) {
 		let org = self.practitioners[p].org;
+		let profile = self.profile(org).clone();
+		let scaled = |n: usize| (n as f64 * profile.service_volume).round() as usize;
+		let patients = scaled(patients.start)..scaled(patients.end).max(scaled(patients.start) + 1);
 		let stays = self.stays_in(org, None, from, until);
 		let count = self.rng.random_range(patients).min(stays.len());
 		for stay in stays.choose_multiple(&mut self.rng, count).copied().collect::<Vec<_>>() {
-			let at =
-				self.rng.random_range(from.max(stay.from)..until.min(stay.until).max(from + 1));
+			let (first, last) = (from.max(stay.from), until.min(stay.until).max(from + 1));
+			let at = if profile.service_runs {
+				// One of the shift's runs, every three hours, each read within minutes.
+				let run =
+					from + self.rng.random_range(0..SERVICE_RUNS) * (until - from) / SERVICE_RUNS;
+				(run + self.rng.random_range(0..15 * MINUTE)).clamp(first, last.max(first + 1) - 1)
+			} else {
+				self.rng.random_range(first..last)
+			};
 			let category = weighted(&mut self.rng, categories);
 			self.request(p, stay.patient, category, Purpose::Treatment, at);
 		}
@@ -919,11 +1111,12 @@ impl World {
 		outcome: AccessOutcome,
 	) {
 		let pr = &self.practitioners[p];
-		let at = at - (at - START) % BLOCK;
+		let at = self.to_utc(pr.org, at);
+		let at = at - (at - GENESIS) % BLOCK;
 		let decision = AccessDecision {
 			seq: 0,
 			at,
-			block: ((at - START) / BLOCK + 1) as u32,
+			block: ((at - GENESIS) / BLOCK + 1) as u32,
 			practitioner: pr.id.clone(),
 			organisation: Some(self.organisation_id(pr.org)),
 			role: Some(pr.role),
@@ -1460,6 +1653,64 @@ mod tests {
 		assert!(consulted > 10);
 		assert_eq!(all, consulted);
 		assert_eq!(referred(1.0).0, 0);
+	}
+
+	#[test]
+	fn a_family_draws_every_hospital_within_its_ranges_and_the_two_families_share_none() {
+		for seed in 0..20 {
+			let config = Config { seed, ..Config::default() };
+			let training = Family::Training.draw(&config, 3);
+			let held_out = Family::HeldOut.draw(&config, 3);
+			assert_eq!((training.hospitals.len(), held_out.hospitals.len()), (3, 3));
+			assert!((0.7..1.3).contains(&training.service_staff));
+			assert!((1.5..2.0).contains(&held_out.service_staff));
+			for p in &training.hospitals {
+				assert!(
+					(0.7..1.3).contains(&p.service_volume) && (0.8..1.2).contains(&p.admissions)
+				);
+				assert!((0.05..0.15).contains(&p.curbside) && (0.1..0.2).contains(&p.visitors));
+				assert!([0, 60, -300].contains(&p.utc_offset));
+			}
+			for p in &held_out.hospitals {
+				assert!(p.twelve_hour_shifts && p.service_runs && p.saturday_office);
+				assert!(
+					(1.5..2.2).contains(&p.service_volume) && (1.3..1.7).contains(&p.admissions)
+				);
+				assert!((0.2..0.3).contains(&p.curbside) && (0.3..0.4).contains(&p.visitors));
+				assert!([330, -480, 540, -180].contains(&p.utc_offset));
+			}
+			assert_eq!(Family::Training.draw(&config, 3).hospitals, training.hospitals, "seeded");
+		}
+	}
+
+	#[test]
+	fn a_twelve_hour_hospital_works_from_seven_to_seven() {
+		let base = Profile::BASE;
+		let twelve = Profile { twelve_hour_shifts: true, ..Profile::BASE };
+		let world = World::new(&Config { hospitals: vec![base, twelve], ..small(2) });
+		let shift = |org: usize, shift: Shift| {
+			let p = world.practitioners.iter().position(|p| p.org == org).unwrap();
+			let (from, until) = world.shift_on(p, shift, 0);
+			((from - START) / HOUR, (until - from) / HOUR)
+		};
+		assert_eq!(shift(0, Shift::Evening), (15, 8));
+		assert_eq!(shift(1, Shift::Day), (7, 12));
+		assert_eq!(shift(1, Shift::Evening), (19, 12));
+		assert_eq!(shift(1, Shift::Night), (19, 12));
+		assert_eq!(shift(1, Shift::Office), (9, 8));
+	}
+
+	#[test]
+	fn a_held_out_network_is_busier_and_spread_over_time_zones() {
+		let config =
+			Config { seed: 3, days: 3, practitioners: 300, attack_rate: 0.0, ..Config::default() };
+		let base = simulate(&config);
+		let held_out = simulate(&Family::HeldOut.draw(&config, Family::hospitals_of(300)));
+		assert!(held_out.log.len() as f64 > 1.3 * base.log.len() as f64);
+		let offsets: std::collections::BTreeSet<_> =
+			held_out.registry.iter().map(|r| r.utc_offset).collect();
+		assert!(offsets.iter().all(|o| [330, -480, 540, -180].contains(o)), "{offsets:?}");
+		assert!(base.registry.iter().all(|r| r.utc_offset == 0));
 	}
 
 	#[test]

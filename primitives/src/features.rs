@@ -14,8 +14,8 @@
 //! - a sequence of the last [`SEQUENCE_LENGTH`] decisions, [`STEP_FEATURES`] numbers each, oldest
 //!   first, padded at the front with zero steps (whose `present` is 0).
 //!
-//! Time features use UTC: a deployment whose hospitals keep other hours shifts `at` before
-//! calling (the model is trained on simulated UTC shifts).
+//! Hours and days are the organisation's local ones ([`local`]): each organisation registers its
+//! offset from UTC, and a night shift is a night shift in New York as in London.
 //!
 //! Which hours of the day a practitioner usually works its window cannot tell: 64 decisions are
 //! a day or two of a nurse's work (mostly the reads of taking its patients over) and part of a
@@ -53,7 +53,7 @@
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
 	consent::{ConsentScope, Purpose, RecordCategory},
-	providers::PractitionerRole,
+	providers::{PractitionerRole, UtcOffset},
 	Moment,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
@@ -259,9 +259,9 @@ pub const WORKING_HOURS_DAYS: usize = 14;
 /// new practitioner has no usual hours, so none of its hours is unusual.
 const KNOWN_DAYS: u32 = 3;
 
-/// The hours of the day (UTC) a practitioner made requests in, on each of its last
-/// [`WORKING_HOURS_DAYS`] days: 60 bytes, kept by the audit pallet with the practitioner's
-/// window and updated by [`WorkingHours::record`] on each of its decisions.
+/// The hours of the day (its organisation's local time) a practitioner made requests in, on each
+/// of its last [`WORKING_HOURS_DAYS`] days: 60 bytes, kept by the audit pallet with the
+/// practitioner's window and updated by [`WorkingHours::record`] on each of its decisions.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct WorkingHours {
 	/// The day (since the unix epoch) of the practitioner's last decision.
@@ -271,8 +271,8 @@ pub struct WorkingHours {
 }
 
 impl WorkingHours {
-	/// Note a decision at `at`. The chain's time does not go back; a decision older than the
-	/// last one is noted on its own day, if that is still held.
+	/// Note a decision at `at`, local time ([`local`]). The chain's time does not go back; a
+	/// decision older than the last one is noted on its own day, if that is still held.
 	pub fn record(&mut self, at: Moment) {
 		let day = day_of(at);
 		if day > self.last_day {
@@ -369,12 +369,24 @@ fn share(count: usize, of: usize) -> f32 {
 	}
 }
 
-/// The hour of the day, UTC.
+/// `at` on the wall clock of an organisation `utc_offset` minutes east of UTC, counted as if it
+/// were UTC: what the hour-of-day features read, so that a hospital's night is night wherever
+/// it is.
+pub fn local(at: Moment, utc_offset: UtcOffset) -> Moment {
+	let shift = u64::from(utc_offset.unsigned_abs()).saturating_mul(MINUTE);
+	if utc_offset >= 0 {
+		at.saturating_add(shift)
+	} else {
+		at.saturating_sub(shift)
+	}
+}
+
+/// The hour of the day of a (local) time.
 fn hour_of(at: Moment) -> usize {
 	((at / HOUR) % 24) as usize
 }
 
-/// Between 22:00 and 06:00 UTC.
+/// Between 22:00 and 06:00.
 fn is_off_hours(at: Moment) -> bool {
 	!(6..22).contains(&hour_of(at))
 }
@@ -455,13 +467,15 @@ fn is_organisation_scope(outcome: &AccessOutcome) -> bool {
 /// window's practitioner and, if that has a ward, once for each clinician of the window's
 /// patients. `working_hours` are the practitioner's, its window's decisions noted.
 /// `referral_until(patient)` gives when the window's practitioner's referral to `patient` ends,
-/// if it has one; it is asked once per patient of the window.
+/// if it has one; it is asked once per patient of the window. `utc_offset` is the
+/// practitioner's organisation's: the hours and days are its local ones.
 pub fn features<AccountId, Log, Ward>(
 	window: &[AccessDecision<AccountId>],
 	mut patient_log: impl FnMut(&AccountId) -> Log,
 	mut ward_of: impl FnMut(&AccountId) -> Option<Ward>,
 	working_hours: &WorkingHours,
 	mut referral_until: impl FnMut(&AccountId) -> Option<Moment>,
+	utc_offset: UtcOffset,
 ) -> Features
 where
 	AccountId: Ord + Clone,
@@ -492,6 +506,7 @@ where
 		&mut ward_of,
 		&mut referral_until,
 	);
+	let wall = |at: Moment| local(at, utc_offset);
 	let last_hour_from = last.at.saturating_sub(HOUR);
 	let in_last_hour = |d: &AccessDecision<AccountId>| d.at >= last_hour_from;
 	let count_from = |from: usize, test: &dyn Fn(usize, &AccessDecision<AccountId>) -> bool| {
@@ -521,8 +536,8 @@ where
 		count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| e.patient == d.patient));
 	// Usual are the hours of the days before the last hour's first: a last hour that spans
 	// midnight does not make its own first half usual.
-	let unusual_hours = match working_hours.usual_before(last_hour_from) {
-		Some(usual) => count(&|_, d| in_last_hour(d) && usual & (1 << hour_of(d.at)) == 0),
+	let unusual_hours = match working_hours.usual_before(wall(last_hour_from)) {
+		Some(usual) => count(&|_, d| in_last_hour(d) && usual & (1 << hour_of(wall(d.at))) == 0),
 		None => 0,
 	};
 	// Of the last hour's decisions: categories and purposes the practitioner did not use before
@@ -560,7 +575,7 @@ where
 		last_hour_share: share(recent, n),
 		distinct_patient_share: share(distinct, n),
 		distinct_patients_last_hour: squash(distinct_last_hour as f32, 20.0),
-		off_hours_share: share(count(&|_, d| is_off_hours(d.at)), n),
+		off_hours_share: share(count(&|_, d| is_off_hours(wall(d.at))), n),
 		denial_share: share(count(&|_, d| !d.outcome.is_granted()), n),
 		emergency_share: share(count(&|_, d| d.emergency), n),
 		sensitive_share: share(count(&|_, d| d.category.is_sensitive()), n),
@@ -576,7 +591,7 @@ where
 			count(&|_, d| matches!(d.purpose, Purpose::Payment | Purpose::Research)),
 			n,
 		),
-		weekend_share: share(count(&|_, d| is_weekend(d.at)), n),
+		weekend_share: share(count(&|_, d| is_weekend(wall(d.at))), n),
 		unusual_hour_share: share(unusual_hours, recent),
 		one_off_patient_share: share(one_off, distinct),
 		novel_category_share: share(novel_categories, recent),
@@ -650,7 +665,7 @@ where
 			granted: flag(decision.outcome.is_granted()),
 			emergency: flag(decision.emergency),
 			sensitive: flag(decision.category.is_sensitive()),
-			off_hours: flag(is_off_hours(decision.at)),
+			off_hours: flag(is_off_hours(wall(decision.at))),
 			gap: squash(gap_minutes, 30.0),
 			first_time_patient: flag(first_time[i]),
 			purpose_role_mismatch: flag(purpose_mismatch(decision.role, decision.purpose)),
@@ -825,7 +840,7 @@ mod tests {
 
 	#[test]
 	fn an_empty_window_has_no_features() {
-		let f = features::<u32, _, u32>(&[], no_log, no_ward, &NEW, no_referral);
+		let f = features::<u32, _, u32>(&[], no_log, no_ward, &NEW, no_referral, 0);
 		assert!(f.window.iter().all(|x| *x == 0.0));
 		assert!(f.sequence.iter().flatten().all(|x| *x == 0.0));
 	}
@@ -835,7 +850,7 @@ mod tests {
 		// Ten patients, one every 20 minutes, all granted, during the day.
 		let window: Vec<_> =
 			(0..10).map(|i| decision(NOON + i as u64 * 20 * MINUTE, i, granted())).collect();
-		let f = features(&window, no_log, no_ward, &NEW, no_referral);
+		let f = features(&window, no_log, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "fill"), 10.0 / 64.0);
 		assert_eq!(feature(&f, "off_hours_share"), 0.0);
 		assert_eq!(feature(&f, "denial_share"), 0.0);
@@ -858,7 +873,7 @@ mod tests {
 			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) };
 		let window: Vec<_> =
 			(0..64).map(|i| decision(night + i as u64 * 2000, i, denied)).collect();
-		let f = features(&window, no_log, no_ward, &NEW, no_referral);
+		let f = features(&window, no_log, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "fill"), 1.0);
 		assert_eq!(feature(&f, "off_hours_share"), 1.0);
 		assert_eq!(feature(&f, "denial_share"), 1.0);
@@ -885,7 +900,7 @@ mod tests {
 		]);
 		let hours =
 			worked_at([NOON - 2 * DAY, NOON - DAY].into_iter().chain(window.iter().map(|d| d.at)));
-		let f = features(&window, no_log, no_ward, &hours, no_referral);
+		let f = features(&window, no_log, no_ward, &hours, no_referral, 0);
 		assert_eq!(feature(&f, "last_hour_share"), 3.0 / 11.0);
 		assert_eq!(feature(&f, "first_time_patient_share"), 2.0 / 3.0);
 		assert_eq!(feature(&f, "unusual_hour_share"), 1.0);
@@ -909,7 +924,41 @@ mod tests {
 				decision(*at, i as u32, granted())
 			})
 			.collect();
-		feature(&features(&window, no_log, no_ward, &hours, no_referral), "unusual_hour_share")
+		feature(&features(&window, no_log, no_ward, &hours, no_referral, 0), "unusual_hour_share")
+	}
+
+	#[test]
+	fn hours_and_days_are_the_organisations_local_ones() {
+		// An evening shift, 17:00 to 19:20 local time, on four days, with four days of the
+		// same shift before: in London (UTC) and in New York (UTC-5).
+		let evenings = |utc_offset: UtcOffset| {
+			let at = |local_at: Moment| local(local_at, -utc_offset);
+			let times: Vec<Moment> = (0..4)
+				.flat_map(|d| (0..8).map(move |k| NOON + d * DAY + 5 * HOUR + k * 20 * MINUTE))
+				.collect();
+			let earlier = (1..=4).map(|d| NOON - d * DAY + 5 * HOUR);
+			let mut hours = WorkingHours::default();
+			for local_at in earlier.chain(times.iter().copied()) {
+				hours.record(local(at(local_at), utc_offset));
+			}
+			let window: Vec<_> = times
+				.iter()
+				.enumerate()
+				.map(|(i, t)| decision(at(*t), i as u32 % 5, granted()))
+				.collect();
+			(window, hours)
+		};
+		let (london, hours) = evenings(0);
+		let (new_york, ny_hours) = evenings(-300);
+		let in_london = features(&london, no_log, no_ward, &hours, no_referral, 0);
+		assert_eq!(features(&new_york, no_log, no_ward, &ny_hours, no_referral, -300), in_london);
+		assert_eq!(feature(&in_london, "off_hours_share"), 0.0);
+		assert_eq!(feature(&in_london, "unusual_hour_share"), 0.0);
+		// Read in UTC, New York's evening shift is from 22:00 to 00:20: off hours.
+		let as_utc = features(&new_york, no_log, no_ward, &ny_hours, no_referral, 0);
+		assert_eq!(feature(&as_utc, "off_hours_share"), 1.0);
+		assert_eq!(local(NOON, -300), NOON - 5 * HOUR);
+		assert_eq!(local(3 * HOUR, -300), 0, "no time before the epoch");
 	}
 
 	#[test]
@@ -974,8 +1023,8 @@ mod tests {
 		let window: Vec<_> =
 			(0..100).map(|i| decision(NOON + i as u64 * MINUTE, i % 3, granted())).collect();
 		assert_eq!(
-			features(&window, no_log, no_ward, &NEW, no_referral),
-			features(&window[36..], no_log, no_ward, &NEW, no_referral)
+			features(&window, no_log, no_ward, &NEW, no_referral, 0),
+			features(&window[36..], no_log, no_ward, &NEW, no_referral, 0)
 		);
 	}
 
@@ -986,11 +1035,11 @@ mod tests {
 		billing_notes.category = RecordCategory::ClinicalNotes;
 		billing_notes.purpose = Purpose::Payment;
 		let earlier = decision(NOON - 2 * HOUR, 1, granted());
-		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW, no_referral);
+		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "novel_category_share"), 1.0);
 		assert_eq!(feature(&f, "novel_purpose_share"), 1.0);
 		assert_eq!(feature(&f, "role_office"), 1.0);
-		let f = features(&[billing_notes], no_log, no_ward, &NEW, no_referral);
+		let f = features(&[billing_notes], no_log, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "category_role_mismatch_share"), 1.0);
 		assert_eq!(feature(&f, "purpose_role_mismatch_share"), 0.0);
 		assert_eq!(feature(&f, "secondary_use_share"), 1.0);
@@ -1104,6 +1153,7 @@ mod tests {
 			no_ward,
 			&NEW,
 			no_referral,
+			0,
 		);
 		assert_eq!(asked, [0, 1, 2, 3]);
 		assert_eq!(feature(&f, "out_of_care_patient_share"), 0.25);
@@ -1150,7 +1200,7 @@ mod tests {
 		let unexplained = |f: Features| last_steps(&f, "unexplained", 5);
 		// One of the celebrity's seven clinicians in common: fewer than a quarter.
 		assert_eq!(
-			unexplained(features(&window, logs, no_ward, &NEW, no_referral)),
+			unexplained(features(&window, logs, no_ward, &NEW, no_referral, 0)),
 			[0.0, 0.0, 0.0, 0.0, 1.0]
 		);
 		// Two of eight: a quarter, the practitioner's reads are explained.
@@ -1159,7 +1209,7 @@ mod tests {
 			log.push(by(20, Physician, NOON - 3 * HOUR, *patient, granted()));
 			log
 		};
-		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW, no_referral)), [0.0; 5]);
+		assert_eq!(unexplained(features(&window, logs, no_ward, &NEW, no_referral, 0)), [0.0; 5]);
 	}
 
 	#[test]
@@ -1177,14 +1227,14 @@ mod tests {
 		// Nobody yet, or fewer than three: no team to be part of.
 		for admitting in [&[][..], &[30], &[30, 31]] {
 			assert_eq!(
-				unexplained(features(&window, logs(admitting), no_ward, &NEW, no_referral)),
+				unexplained(features(&window, logs(admitting), no_ward, &NEW, no_referral, 0)),
 				[0.0; 5]
 			);
 		}
 		// Three who never read nurse 7's other patients: a team the nurse is not part of.
 		let team = logs(&[30, 31, 32]);
 		assert_eq!(
-			unexplained(features(&window, team, no_ward, &NEW, no_referral)),
+			unexplained(features(&window, team, no_ward, &NEW, no_referral, 0)),
 			[0.0, 0.0, 0.0, 0.0, 1.0]
 		);
 	}
@@ -1220,7 +1270,7 @@ mod tests {
 	fn a_patient_whose_clinicians_all_work_on_another_ward_is_foreign() {
 		let window = ward_round_with_patient_2();
 		let foreign = |readers_of_2| {
-			let f = features(&window, logs_with(readers_of_2), wards, &NEW, no_referral);
+			let f = features(&window, logs_with(readers_of_2), wards, &NEW, no_referral, 0);
 			(last_steps(&f, "foreign_ward", 6), feature(&f, "foreign_ward_patient_share"))
 		};
 		// Ward 2's clinicians, and a float nurse, who has no ward: foreign.
@@ -1230,7 +1280,7 @@ mod tests {
 		// Nobody with a ward, or nobody at all: nothing to compare with.
 		assert_eq!(foreign(&[21]), (vec![0.0; 6], 0.0));
 		assert_eq!(foreign(&[]), (vec![0.0; 6], 0.0));
-		let f = features(&window, logs_with(&[30]), wards, &NEW, no_referral);
+		let f = features(&window, logs_with(&[30]), wards, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "ward_registered"), 1.0);
 		assert_eq!(feature(&f, "foreign_ward_last_hour_share"), 1.0 / 6.0);
 	}
@@ -1242,7 +1292,7 @@ mod tests {
 				2 => read_by_at(&[30, 31], 2, readers_at),
 				_ => read_by(&[20, 21], *patient),
 			};
-			let f = features(window, logs, wards, &NEW, no_referral);
+			let f = features(window, logs, wards, &NEW, no_referral, 0);
 			feature(&f, "foreign_ward_patient_share")
 		};
 		// Ward 2 read patient 2 before nurse 7 did, and no more: handed over to nurse 7's ward.
@@ -1262,13 +1312,13 @@ mod tests {
 			window.map(|d| AccessDecision { practitioner, role: Some(role), ..d }).collect()
 		};
 		// Ward 1's physician: foreign, and a physician.
-		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW, no_referral);
+		let f = features(&as_(20, Physician), logs_with(&[30, 31]), wards, &NEW, no_referral, 0);
 		assert_eq!(last_steps(&f, "foreign_ward", 2), [1.0, 0.0]);
 		assert_eq!(feature(&f, "role_physician"), 1.0);
 		// The same reads by practitioner 7 as a lab technician (service staff serve every ward)
 		// and by float nurse 21: no ward of their own, nothing foreign.
 		for window in [as_(7, LabTechnician), as_(21, Nurse)] {
-			let f = features(&window, logs_with(&[30, 31]), wards, &NEW, no_referral);
+			let f = features(&window, logs_with(&[30, 31]), wards, &NEW, no_referral, 0);
 			assert_eq!(feature(&f, "ward_registered"), 0.0);
 			assert_eq!(feature(&f, "role_physician"), 0.0);
 			assert_eq!(last_steps(&f, "foreign_ward", 6), [0.0; 6]);
@@ -1282,7 +1332,7 @@ mod tests {
 		let last_read = |referral: Option<(u32, Moment)>| {
 			let referral_until =
 				|patient: &u32| referral.filter(|(to, _)| to == patient).map(|(_, until)| until);
-			let f = features(&window, logs_with(&[30, 31, 32]), wards, &NEW, referral_until);
+			let f = features(&window, logs_with(&[30, 31, 32]), wards, &NEW, referral_until, 0);
 			[last_steps(&f, "foreign_ward", 2)[0], last_steps(&f, "unexplained", 2)[0]]
 		};
 		assert_eq!(last_read(None), [1.0, 1.0]);
@@ -1317,7 +1367,7 @@ mod tests {
 			true => vec![by(20, Physician, NOON - HOUR, *patient, granted())],
 			false => vec![],
 		};
-		let f = features(&window, logs, no_ward, &NEW, no_referral);
+		let f = features(&window, logs, no_ward, &NEW, no_referral, 0);
 		let whole = [
 			("out_of_care_share", 10.0 / 40.0),
 			("out_of_care_first_read_share", 10.0 / 40.0),
@@ -1342,7 +1392,7 @@ mod tests {
 			assert_eq!(feature(&f, name), value, "{name}");
 		}
 		// A window shorter than 16 is its own last 16.
-		let f = features(&window[30..], logs, no_ward, &NEW, no_referral);
+		let f = features(&window[30..], logs, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "out_of_care_first_read_last16_share"), 1.0);
 		assert_eq!(feature(&f, "emergency_out_of_care_last16_share"), 0.4);
 	}

@@ -160,7 +160,18 @@ pub struct ActivePractitioner<AccountId> {
 	pub organisation: AccountId,
 	/// Its professional role.
 	pub role: PractitionerRole,
+	/// Its organisation's offset from UTC: the hours it works are counted in local time.
+	pub utc_offset: UtcOffset,
 }
+
+/// An organisation's offset from UTC in minutes, east positive (-300: New York in winter, 60:
+/// Paris in winter, 330: India). The anomaly model's hour-of-day features read local time with
+/// it. An organisation that keeps summer time changes it twice a year (`set_utc_offset`); the
+/// features tolerate an hour either way meanwhile.
+pub type UtcOffset = i16;
+
+/// The offsets the world uses: from UTC-12:00 to UTC+14:00.
+pub const UTC_OFFSETS: core::ops::RangeInclusive<UtcOffset> = -12 * 60..=14 * 60;
 
 /// Read access to the provider registry.
 pub trait ProviderInspect<AccountId> {

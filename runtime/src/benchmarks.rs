@@ -50,6 +50,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 				RuntimeOrigin::signed(organisation.clone()),
 				pallet_providers::OrganisationKind::Hospital,
 				Self::credential(),
+				0,
 			),
 			Providers::approve(RuntimeOrigin::root(), organisation.clone().into()),
 		];

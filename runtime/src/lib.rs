@@ -84,11 +84,12 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: RUNTIME_API_VERSIONS,
 	// 2: sentinel reports are authorized transactions; the pool checks access requests.
-	transaction_version: 3,
+	// 4: an organisation registers its offset from UTC.
+	transaction_version: 4,
 	system_version: 1,
 };
 
@@ -464,6 +465,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 pub type Migrations = (
 	pallet_audit::migrations::MigrateToV1<Runtime>,
 	pallet_sentinel::migrations::MigrateToV1<Runtime>,
+	pallet_providers::migrations::MigrateToV1<Runtime>,
 );
 
 /// Dispatches calls to the pallets and runs the block life cycle.

@@ -12,9 +12,16 @@ use crate::{
 };
 use ehr_anomaly::{
 	export::{samples, Truth},
-	log::{read_log, wards, ChainState, LogEntry, OnMalformed, Referral, Referrals, Registration},
+	log::{
+		read_log, registry, ChainState, LogEntry, OnMalformed, Referral, Referrals, Registration,
+	},
 };
-use ehr_primitives::{audit::AccessDecision, features::Features, Moment};
+use ehr_primitives::{
+	audit::AccessDecision,
+	features::Features,
+	providers::{ProviderInspect, UtcOffset},
+	Moment,
+};
 use frame_support::{assert_ok, traits::fungible::Mutate, BoundedVec};
 use pallet_audit::EmergencyReason;
 use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, RecordCategory};
@@ -54,6 +61,9 @@ struct Hospital {
 	patients: Vec<AccountId>,
 }
 
+/// The hospital is in New York (UTC-5): its hours are read on its clock on both sides.
+const NEW_YORK: UtcOffset = -300;
+
 fn hospital() -> Hospital {
 	use PractitionerRole::*;
 	let organisation = account(1);
@@ -61,7 +71,8 @@ fn hospital() -> Hospital {
 	assert_ok!(Providers::register_organisation(
 		signed(&organisation),
 		OrganisationKind::Hospital,
-		credential()
+		credential(),
+		NEW_YORK
 	));
 	assert_ok!(Providers::approve(RuntimeOrigin::root(), organisation.clone().into()));
 	let roles = [
@@ -213,7 +224,9 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 			for who in asked {
 				if let Some(window) = Sentinel::scoreable_window(&who) {
 					let end = window.last().map(|d| d.seq).unwrap_or_default();
-					let features = Sentinel::features_of(&who, &window, &mut reads);
+					let utc_offset = Providers::membership(&who).map(|m| m.utc_offset);
+					assert_eq!(utc_offset, Some(NEW_YORK));
+					let features = Sentinel::features_of(&who, &window, &mut reads, NEW_YORK);
 					on_chain.push((name(&who), end, features));
 				}
 			}
@@ -227,10 +240,11 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 		let (decisions, skipped) =
 			read_log(lines.join("\n").as_bytes(), OnMalformed::Refuse).unwrap();
 		assert!(skipped.is_empty());
-		let registry = staff.iter().map(|(who, _, ward)| Registration {
+		let registrations = staff.iter().map(|(who, _, ward)| Registration {
 			practitioner: name(who),
 			organisation: name(&organisation),
 			department: ward.map(|w| w.to_string()),
+			utc_offset: NEW_YORK,
 		});
 		let referral = referrals.iter().map(|(from, until)| Referral {
 			consultant: name(consultant),
@@ -239,10 +253,8 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 			from: *from,
 			until: *until,
 		});
-		let chain = ChainState {
-			wards: wards(registry).unwrap(),
-			referrals: Referrals::new(referral).unwrap(),
-		};
+		let (wards, utc_offsets) = registry(registrations).unwrap();
+		let chain = ChainState { wards, utc_offsets, referrals: Referrals::new(referral).unwrap() };
 		let mut exported: Vec<(String, u64, Features)> =
 			samples(&decisions, &chain, Truth::Labels(&[]), 1)
 				.map(|(sample, features)| (sample.practitioner, sample.seq, features))

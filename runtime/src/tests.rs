@@ -62,7 +62,8 @@ fn with_consent(test: impl FnOnce(&AccountId, &AccountId, u64)) {
 		assert_ok!(Providers::register_organisation(
 			signed(&hospital),
 			OrganisationKind::Hospital,
-			credential()
+			credential(),
+			0
 		));
 		assert_ok!(Providers::approve(RuntimeOrigin::root(), hospital.clone().into()));
 		register_practitioner(&hospital, &physician, PractitionerRole::Physician, credential());

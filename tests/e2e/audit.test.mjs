@@ -49,7 +49,7 @@ describe('pallet-audit on a dev chain', () => {
       api,
       accounts: { alice, bob: outsider, charlie: hospital, dave: physician, ferdie: nurse, eve: patient },
     } = await connect(node));
-    await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential()), hospital));
+    await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential(), 0), hospital));
     await sudo(api.tx.providers.approve(hospital.address));
     for (const [who, role] of [[physician, 'Physician'], [nurse, 'Nurse']]) {
       await ok(submit(api, api.tx.providers.invitePractitioner(who.address, role, credential()), hospital));

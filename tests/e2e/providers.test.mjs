@@ -35,10 +35,11 @@ describe('pallet-providers on a dev chain', () => {
     await disposeUnlessFailed(node);
   });
 
-  test('an organisation registers itself, pending, with its deposit held', async () => {
+  test('an organisation registers itself, pending, on its local clock, with its deposit held', async () => {
+    // A Californian hospital: UTC-8 in winter.
     const { events, error } = await submit(
       api,
-      api.tx.providers.registerOrganisation('Hospital', credential()),
+      api.tx.providers.registerOrganisation('Hospital', credential(), -480),
       hospital,
     );
     assert.equal(error, null);
@@ -49,6 +50,7 @@ describe('pallet-providers on a dev chain', () => {
     const org = (await api.query.providers.organisations(hospital.address)).unwrap();
     assert.equal(org.status.status.toString(), 'Pending');
     assert.equal(org.credential.jurisdiction.toUtf8(), 'US-CA');
+    assert.equal(org.utcOffset.toNumber(), -480);
     const holds = await api.query.balances.holds(hospital.address);
     assert.equal(holds[0].amount.toBigInt(), 100n * UNIT);
   });
@@ -56,10 +58,12 @@ describe('pallet-providers on a dev chain', () => {
   test('bad input is refused with a named error and changes nothing', async () => {
     const { error } = await submit(
       api,
-      api.tx.providers.registerOrganisation('Clinic', credential('usa')),
+      api.tx.providers.registerOrganisation('Clinic', credential('usa'), 0),
       physician,
     );
     assert.equal(error, 'providers.InvalidJurisdiction');
+    const offTheClock = await submit(api, api.tx.providers.registerOrganisation('Clinic', credential(), 900), physician);
+    assert.equal(offTheClock.error, 'providers.InvalidUtcOffset');
     assert.ok((await api.query.providers.organisations(physician.address)).isNone);
   });
 
@@ -93,7 +97,7 @@ describe('pallet-providers on a dev chain', () => {
     ({ events } = await sudo(api.tx.providers.approve(physician.address)));
     assert.equal(eventsOf(events, api.events.sudo.Sudid)[0].data.sudoResult.isOk, true);
     assert.deepEqual(await access(physician), {
-      ok: { organisation: hospital.address, role: 'Physician' },
+      ok: { organisation: hospital.address, role: 'Physician', utcOffset: -480 },
     });
 
     const practitioner = (await api.call.providersApi.practitioner(physician.address)).unwrap();
@@ -107,7 +111,7 @@ describe('pallet-providers on a dev chain', () => {
     assert.deepEqual(await access(physician), { err: 'OrganisationInactive' });
     await sudo(api.tx.providers.reinstate(hospital.address));
     assert.deepEqual(await access(physician), {
-      ok: { organisation: hospital.address, role: 'Physician' },
+      ok: { organisation: hospital.address, role: 'Physician', utcOffset: -480 },
     });
   });
 

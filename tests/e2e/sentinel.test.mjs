@@ -26,7 +26,7 @@ const ok = async (promise) => assert.equal((await promise).error, null);
  */
 async function registerStaff(api, { alice, hospital, staff }) {
   const credential = { documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS };
-  await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential), hospital));
+  await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential, 0), hospital));
   await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
   for (const [practitioner, role] of staff) {
     await ok(submit(api, api.tx.providers.invitePractitioner(practitioner.address, role, credential), hospital));

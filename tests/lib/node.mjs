@@ -145,9 +145,16 @@ export async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 50
   }
 }
 
-/** End of a suite: delete the node's state, or keep it (and say where its log is) on failure. */
+/**
+ * End of a suite: stop the node and delete its state, or on failure keep the state (and say
+ * where its log is). A node left running would keep the test process alive.
+ */
 export async function disposeUnlessFailed(node) {
   if (!node) return;
-  if (process.exitCode) console.error(`node log kept at ${node.logPath}`);
-  else await node.dispose();
+  if (process.exitCode) {
+    await node.stop('SIGKILL', 5_000);
+    console.error(`node log kept at ${node.logPath}`);
+  } else {
+    await node.dispose();
+  }
 }

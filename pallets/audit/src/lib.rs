@@ -128,8 +128,8 @@ pub use ehr_primitives::audit::{
 };
 use ehr_primitives::{
 	consent::{BreakGlassPolicy, ConsentInspect, Purpose, RecordCategory},
-	features::WorkingHours,
-	providers::{ActivePractitioner, ProviderInspect},
+	features::{local, WorkingHours},
+	providers::{ActivePractitioner, ProviderInspect, UtcOffset},
 	BlockNumber, Moment,
 };
 pub use extension::{CheckRegisteredPractitioner, NOT_A_PRACTITIONER};
@@ -519,6 +519,7 @@ pub mod pallet {
 			let emergency = matches!(outcome, AccessOutcome::EmergencyGranted { .. });
 			// After the consent pallet's events, if any: the decision's own is next.
 			let seq = Self::next_seq();
+			let utc_offset = member.utc_offset;
 			let decision = Self::decision(
 				seq,
 				now,
@@ -530,7 +531,7 @@ pub mod pallet {
 				emergency,
 				outcome,
 			);
-			Self::log(decision, record);
+			Self::log(decision, utc_offset, record);
 			Ok(())
 		}
 
@@ -577,6 +578,7 @@ pub mod pallet {
 				}),
 				_ => None,
 			};
+			let utc_offset = member.utc_offset;
 			let decision = Self::decision(
 				seq,
 				now,
@@ -588,7 +590,7 @@ pub mod pallet {
 				true,
 				outcome,
 			);
-			Self::log(decision, None);
+			Self::log(decision, utc_offset, None);
 			if let Some(opened) = opened {
 				Self::open_emergency(seq, opened);
 			}
@@ -892,9 +894,14 @@ pub mod pallet {
 			}
 		}
 
-		/// Store `decision` in the practitioner's window and the patient's log, mark the
+		/// Store `decision` in the practitioner's window and the patient's log (its hour in the
+		/// working hours, in its organisation's local time, `utc_offset` from UTC), mark the
 		/// practitioner touched in this block, and emit it.
-		fn log(decision: AccessDecision<T::AccountId>, record: Option<H256>) {
+		fn log(
+			decision: AccessDecision<T::AccountId>,
+			utc_offset: UtcOffset,
+			record: Option<H256>,
+		) {
 			let practitioner = &decision.practitioner;
 			let (slot, first_this_block) =
 				PractitionerCursors::<T>::mutate(practitioner, |cursor| {
@@ -906,7 +913,7 @@ pub mod pallet {
 					}
 					cursor.latest.newest = decision.seq;
 					cursor.logged = cursor.logged.saturating_add(1);
-					cursor.hours.record(decision.at);
+					cursor.hours.record(local(decision.at, utc_offset));
 					(slot, first)
 				});
 			PractitionerWindow::<T>::insert(practitioner, slot, &decision);

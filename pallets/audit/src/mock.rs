@@ -11,6 +11,7 @@ use ehr_primitives::{
 	},
 	providers::{
 		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
+		UtcOffset,
 	},
 	Moment,
 };
@@ -112,7 +113,17 @@ impl MockRegistry {
 		denial: Option<ProviderDenial>,
 	) {
 		REGISTRY.with(|r| {
-			r.borrow_mut().insert(who, (ActivePractitioner { organisation, role }, denial))
+			let member = ActivePractitioner { organisation, role, utc_offset: 0 };
+			r.borrow_mut().insert(who, (member, denial))
+		});
+	}
+
+	/// `who`'s organisation is `utc_offset` minutes east of UTC (at UTC otherwise).
+	pub fn set_utc_offset(who: u64, utc_offset: UtcOffset) {
+		REGISTRY.with(|r| {
+			if let Some(entry) = r.borrow_mut().get_mut(&who) {
+				entry.0.utc_offset = utc_offset;
+			}
 		});
 	}
 

@@ -800,6 +800,20 @@ fn every_decision_notes_its_hour_in_the_practitioners_working_hours() {
 }
 
 #[test]
+fn working_hours_are_noted_in_the_organisations_local_time() {
+	use ehr_primitives::{audit::AccessLog, features::WorkingHours};
+	new_test_ext().execute_with(|| {
+		// The hospital is in New York, UTC-5: NOW, 22:13 UTC, is 17:13 there.
+		MockRegistry::set_utc_offset(PHYSICIAN, -300);
+		request(PHYSICIAN, Imaging, Treatment);
+		let mut expected = WorkingHours::default();
+		expected.record(NOW - 5 * 3_600_000);
+		assert_eq!(Audit::working_hours(&PHYSICIAN), expected);
+		assert_eq!(expected.hours[0], 1 << 17);
+	});
+}
+
+#[test]
 fn the_patient_log_keeps_the_last_entries_and_pages_by_sequence() {
 	new_test_ext().execute_with(|| {
 		let all: Vec<_> = [PHYSICIAN, NURSE, LOCUM, PHYSICIAN, NURSE]

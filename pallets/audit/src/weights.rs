@@ -59,7 +59,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:1 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:2 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(874), added: 3349, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientConsents` (r:1 w:1)
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::PatientLog` (`max_values`: None, `max_size`: Some(192), added: 2667, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3332`
+		//  Measured:  `3334`
 		//  Estimated: `132559`
-		// Minimum execution time: 121_086_000 picoseconds.
-		Weight::from_parts(129_412_000, 132559)
+		// Minimum execution time: 122_849_000 picoseconds.
+		Weight::from_parts(184_124_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -92,7 +92,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:1 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::OpenEmergencies` (r:1 w:1)
 	/// Proof: `Audit::OpenEmergencies` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::BreakGlass` (r:1 w:0)
@@ -113,10 +113,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::PatientLog` (`max_values`: None, `max_size`: Some(192), added: 2667, mode: `MaxEncodedLen`)
 	fn emergency_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640`
+		//  Measured:  `642`
 		//  Estimated: `132559`
-		// Minimum execution time: 77_935_000 picoseconds.
-		Weight::from_parts(87_403_000, 132559)
+		// Minimum execution time: 78_306_000 picoseconds.
+		Weight::from_parts(135_262_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -136,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `614`
 		//  Estimated: `3595`
-		// Minimum execution time: 55_704_000 picoseconds.
-		Weight::from_parts(60_213_000, 3595)
+		// Minimum execution time: 56_866_000 picoseconds.
+		Weight::from_parts(98_313_000, 3595)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `545`
 		//  Estimated: `3604`
-		// Minimum execution time: 46_056_000 picoseconds.
-		Weight::from_parts(48_801_000, 3604)
+		// Minimum execution time: 47_118_000 picoseconds.
+		Weight::from_parts(50_204_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -166,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `448`
 		//  Estimated: `3604`
-		// Minimum execution time: 29_515_000 picoseconds.
-		Weight::from_parts(35_496_000, 3604)
+		// Minimum execution time: 30_367_000 picoseconds.
+		Weight::from_parts(32_460_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -176,7 +176,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:2 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:1 w:0)
 	/// Proof: `Audit::PractitionerCursors` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerWindow` (r:64 w:0)
@@ -185,10 +185,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Referrals` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn refer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8310`
+		//  Measured:  `8312`
 		//  Estimated: `171678`
-		// Minimum execution time: 419_623_000 picoseconds.
-		Weight::from_parts(508_500_000, 171678)
+		// Minimum execution time: 422_239_000 picoseconds.
+		Weight::from_parts(436_564_000, 171678)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -200,8 +200,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `219`
 		//  Estimated: `3609`
-		// Minimum execution time: 27_722_000 picoseconds.
-		Weight::from_parts(29_785_000, 3609)
+		// Minimum execution time: 27_802_000 picoseconds.
+		Weight::from_parts(30_187_000, 3609)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -210,37 +210,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn request_access() -> Weight {
-		Weight::from_parts(129_412_000, 132559)
+		Weight::from_parts(184_124_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn emergency_access() -> Weight {
-		Weight::from_parts(87_403_000, 132559)
+		Weight::from_parts(135_262_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn review_emergency() -> Weight {
-		Weight::from_parts(60_213_000, 3595)
+		Weight::from_parts(98_313_000, 3595)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn override_verdict() -> Weight {
-		Weight::from_parts(48_801_000, 3604)
+		Weight::from_parts(50_204_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn forget_verdict() -> Weight {
-		Weight::from_parts(35_496_000, 3604)
+		Weight::from_parts(32_460_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn refer() -> Weight {
-		Weight::from_parts(508_500_000, 171678)
+		Weight::from_parts(436_564_000, 171678)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn end_referral() -> Weight {
-		Weight::from_parts(29_785_000, 3609)
+		Weight::from_parts(30_187_000, 3609)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

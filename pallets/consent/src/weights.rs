@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4348`
 		//  Estimated: `6139`
-		// Minimum execution time: 64_370_000 picoseconds.
-		Weight::from_parts(99_245_000, 6139)
+		// Minimum execution time: 62_918_000 picoseconds.
+		Weight::from_parts(102_752_000, 6139)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -83,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4487`
 		//  Estimated: `6139`
-		// Minimum execution time: 59_070_000 picoseconds.
-		Weight::from_parts(68_628_000, 6139)
+		// Minimum execution time: 59_642_000 picoseconds.
+		Weight::from_parts(98_163_000, 6139)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `223`
 		//  Estimated: `3678`
-		// Minimum execution time: 25_558_000 picoseconds.
-		Weight::from_parts(27_551_000, 3678)
+		// Minimum execution time: 25_578_000 picoseconds.
+		Weight::from_parts(27_792_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `252`
 		//  Estimated: `3678`
-		// Minimum execution time: 23_063_000 picoseconds.
-		Weight::from_parts(25_238_000, 3678)
+		// Minimum execution time: 22_843_000 picoseconds.
+		Weight::from_parts(24_676_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -122,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `256`
 		//  Estimated: `3678`
-		// Minimum execution time: 27_170_000 picoseconds.
-		Weight::from_parts(31_128_000, 3678)
+		// Minimum execution time: 26_700_000 picoseconds.
+		Weight::from_parts(29_486_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -132,27 +132,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn grant() -> Weight {
-		Weight::from_parts(99_245_000, 6139)
+		Weight::from_parts(102_752_000, 6139)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(68_628_000, 6139)
+		Weight::from_parts(98_163_000, 6139)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_guardian() -> Weight {
-		Weight::from_parts(27_551_000, 3678)
+		Weight::from_parts(27_792_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_guardian() -> Weight {
-		Weight::from_parts(25_238_000, 3678)
+		Weight::from_parts(24_676_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_break_glass_policy() -> Weight {
-		Weight::from_parts(31_128_000, 3678)
+		Weight::from_parts(29_486_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -44,6 +44,7 @@ fn active_organisation<T: Config>() -> Result<T::AccountId, BenchmarkError> {
 		RawOrigin::Signed(org.clone()).into(),
 		OrganisationKind::Hospital,
 		credential::<T>(),
+		0,
 	)?;
 	Organisations::<T>::mutate_extant(&org, |o| {
 		o.status.status = ProviderStatus::Active;
@@ -89,8 +90,17 @@ mod benchmarks {
 	fn register_organisation() {
 		let who = funded::<T>("organisation", 0);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), OrganisationKind::Hospital, credential::<T>());
+		_(RawOrigin::Signed(who.clone()), OrganisationKind::Hospital, credential::<T>(), -300);
 		assert!(Organisations::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn set_utc_offset() -> Result<(), BenchmarkError> {
+		let org = active_organisation::<T>()?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(org.clone()), 60);
+		assert_eq!(Organisations::<T>::get(&org).map(|o| o.utc_offset), Some(60));
+		Ok(())
 	}
 
 	#[benchmark]

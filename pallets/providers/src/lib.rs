@@ -48,6 +48,12 @@
 //! A practitioner belongs to one organisation for the life of its account; moving to another
 //! organisation is a new registration.
 //!
+//! ## Local time
+//!
+//! An organisation registers its offset from UTC (`utc_offset`, minutes east) and changes it
+//! with `set_utc_offset` (summer time): a practitioner's hours, which the anomaly model reads,
+//! are counted on its organisation's clock ([`ActivePractitioner::utc_offset`]).
+//!
 //! ## Departments
 //!
 //! An organisation assigns each of its practitioners to a department (a ward, a unit, a service)
@@ -74,6 +80,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -84,6 +91,7 @@ pub mod weights;
 pub use ehr_primitives::providers::{
 	ActivePractitioner, DepartmentId, OnReinstated, OrganisationKind, PractitionerRole,
 	ProviderDenial, ProviderInspect, ProviderStatus, ProviderStatusManager, StatusReason,
+	UtcOffset, UTC_OFFSETS,
 };
 use ehr_primitives::Moment;
 pub use weights::WeightInfo;
@@ -190,6 +198,8 @@ pub struct Organisation<AccountId, Balance> {
 	pub practitioners: u32,
 	/// Held on the organisation's account until it is revoked.
 	pub deposit: Balance,
+	/// Its offset from UTC in minutes: its practitioners' hours are counted in its local time.
+	pub utc_offset: UtcOffset,
 }
 
 /// A registered practitioner.
@@ -234,7 +244,8 @@ pub mod pallet {
 	use super::*;
 
 	/// The layout of this pallet's storage; a change to it comes with a migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// 1: an organisation has an offset from UTC.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -371,6 +382,8 @@ pub mod pallet {
 		Reinstated { provider: T::AccountId, reason: StatusReason },
 		/// The registrar revoked a provider for good; its deposit went back to its organisation.
 		Revoked { provider: T::AccountId, reason: StatusReason, deposit_released: BalanceOf<T> },
+		/// An organisation changed its offset from UTC (minutes east).
+		UtcOffsetSet { organisation: T::AccountId, utc_offset: UtcOffset },
 	}
 
 	#[pallet::error]
@@ -424,20 +437,25 @@ pub mod pallet {
 		NotPurgeable,
 		/// The organisation still has practitioners registered (and not revoked) or invited.
 		OrganisationHasPractitioners,
+		/// An offset from UTC is between -720 and 840 minutes.
+		InvalidUtcOffset,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register the signer as an organisation of `kind` with `credential`, holding
-		/// `OrganisationDeposit`. It starts `Pending` unless the chain does not require approval.
+		/// Register the signer as an organisation of `kind` with `credential`, `utc_offset`
+		/// minutes east of UTC (-720..=840), holding `OrganisationDeposit`. It starts `Pending`
+		/// unless the chain does not require approval.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_organisation())]
 		pub fn register_organisation(
 			origin: OriginFor<T>,
 			kind: OrganisationKind,
 			credential: Credential,
+			utc_offset: UtcOffset,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			ensure!(UTC_OFFSETS.contains(&utc_offset), Error::<T>::InvalidUtcOffset);
 			Self::ensure_unregistered(&who)?;
 			let now = Self::ensure_valid_credential(&credential)?;
 			let deposit = T::OrganisationDeposit::get();
@@ -447,7 +465,7 @@ pub mod pallet {
 			let initial = status.status;
 			Organisations::<T>::insert(
 				&who,
-				Organisation { kind, credential, status, practitioners: 0, deposit },
+				Organisation { kind, credential, status, practitioners: 0, deposit, utc_offset },
 			);
 			Self::deposit_event(Event::OrganisationRegistered {
 				organisation: who,
@@ -689,6 +707,26 @@ pub mod pallet {
 			};
 			PendingCredentials::<T>::remove(&provider);
 			Self::deposit_event(Event::Purged { provider, deposit_released });
+			Ok(())
+		}
+
+		/// The signing organisation (not revoked) keeps its clocks `utc_offset` minutes east of
+		/// UTC from now on (-720..=840): at a change to or from summer time, or to correct it.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_utc_offset())]
+		pub fn set_utc_offset(origin: OriginFor<T>, utc_offset: UtcOffset) -> DispatchResult {
+			let organisation = ensure_signed(origin)?;
+			ensure!(UTC_OFFSETS.contains(&utc_offset), Error::<T>::InvalidUtcOffset);
+			Organisations::<T>::try_mutate(&organisation, |org| {
+				let org = org.as_mut().ok_or(Error::<T>::NotAnOrganisation)?;
+				ensure!(
+					org.status.status != ProviderStatus::Revoked,
+					Error::<T>::OrganisationRevoked
+				);
+				org.utc_offset = utc_offset;
+				Ok::<_, Error<T>>(())
+			})?;
+			Self::deposit_event(Event::UtcOffsetSet { organisation, utc_offset });
 			Ok(())
 		}
 
@@ -1024,16 +1062,19 @@ pub mod pallet {
 				ProviderStatus::Revoked => return Err(ProviderDenial::Revoked),
 			}
 			ensure!(p.credential.is_valid_at(now), ProviderDenial::CredentialExpired);
-			ensure!(
-				Self::is_active_organisation(&p.organisation, now),
-				ProviderDenial::OrganisationInactive
-			);
-			Ok(ActivePractitioner { organisation: p.organisation, role: p.role })
+			let org = Organisations::<T>::get(&p.organisation)
+				.filter(|org| org.is_active_at(now))
+				.ok_or(ProviderDenial::OrganisationInactive)?;
+			let utc_offset = org.utc_offset;
+			Ok(ActivePractitioner { organisation: p.organisation, role: p.role, utc_offset })
 		}
 
 		fn membership(who: &T::AccountId) -> Option<ActivePractitioner<T::AccountId>> {
-			Practitioners::<T>::get(who)
-				.map(|p| ActivePractitioner { organisation: p.organisation, role: p.role })
+			let p = Practitioners::<T>::get(who)?;
+			let utc_offset = Organisations::<T>::get(&p.organisation)
+				.map(|org| org.utc_offset)
+				.unwrap_or_default();
+			Some(ActivePractitioner { organisation: p.organisation, role: p.role, utc_offset })
 		}
 
 		fn ward_of(who: &T::AccountId) -> Option<(T::AccountId, DepartmentId)> {

@@ -44,7 +44,8 @@ fn register_organisation(who: u64) {
 	assert_ok!(Pallet::register_organisation(
 		signed(who),
 		OrganisationKind::Hospital,
-		credential()
+		credential(),
+		0
 	));
 }
 
@@ -78,11 +79,97 @@ fn access(who: u64) -> Result<ActivePractitioner<u64>, ProviderDenial> {
 }
 
 fn allowed(organisation: u64) -> Result<ActivePractitioner<u64>, ProviderDenial> {
-	Ok(ActivePractitioner { organisation, role: PractitionerRole::Physician })
+	Ok(ActivePractitioner { organisation, role: PractitionerRole::Physician, utc_offset: 0 })
 }
 
 fn set_now(now: u64) {
 	Timestamp::set_timestamp(now);
+}
+
+mod local_time {
+	use super::*;
+
+	#[test]
+	fn an_organisation_registers_its_offset_and_its_practitioners_carry_it() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Pallet::register_organisation(
+					signed(HOSPITAL),
+					OrganisationKind::Hospital,
+					credential(),
+					-721
+				),
+				Error::<Test>::InvalidUtcOffset
+			);
+			assert_ok!(Pallet::register_organisation(
+				signed(HOSPITAL),
+				OrganisationKind::Hospital,
+				credential(),
+				-300
+			));
+			assert_ok!(Pallet::approve(root(), HOSPITAL));
+			active_practitioner(HOSPITAL, ALICE);
+			assert_eq!(access(ALICE).map(|member| member.utc_offset), Ok(-300));
+			assert_eq!(Pallet::membership(&ALICE).map(|member| member.utc_offset), Some(-300));
+		});
+	}
+
+	#[test]
+	fn only_the_organisation_changes_its_offset_within_the_worlds() {
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			active_practitioner(HOSPITAL, ALICE);
+			// Summer time.
+			assert_ok!(Pallet::set_utc_offset(signed(HOSPITAL), 60));
+			assert_eq!(access(ALICE).map(|member| member.utc_offset), Ok(60));
+			System::assert_last_event(
+				Event::UtcOffsetSet { organisation: HOSPITAL, utc_offset: 60 }.into(),
+			);
+			assert_noop!(
+				Pallet::set_utc_offset(signed(HOSPITAL), 841),
+				Error::<Test>::InvalidUtcOffset
+			);
+			assert_noop!(
+				Pallet::set_utc_offset(signed(ALICE), 0),
+				Error::<Test>::NotAnOrganisation
+			);
+			assert_noop!(Pallet::set_utc_offset(root(), 0), BadOrigin);
+			assert_ok!(Pallet::revoke(root(), ALICE, StatusReason::CouncilDecision));
+			assert_ok!(Pallet::revoke(root(), HOSPITAL, StatusReason::CouncilDecision));
+			assert_noop!(
+				Pallet::set_utc_offset(signed(HOSPITAL), 0),
+				Error::<Test>::OrganisationRevoked
+			);
+		});
+	}
+
+	#[test]
+	fn the_migration_puts_every_organisation_at_utc_and_keeps_the_rest() {
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+		new_test_ext().execute_with(|| {
+			active_organisation(HOSPITAL);
+			let kept = Organisations::<Test>::get(HOSPITAL).expect("registered");
+			// As version 0 wrote it: the same fields, no offset.
+			let v0 = (
+				kept.kind,
+				kept.credential.clone(),
+				kept.status.clone(),
+				kept.practitioners,
+				kept.deposit,
+			);
+			frame_support::storage::unhashed::put_raw(
+				&Organisations::<Test>::hashed_key_for(HOSPITAL),
+				&codec::Encode::encode(&v0),
+			);
+			StorageVersion::new(0).put::<Pallet>();
+			crate::migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(
+				Organisations::<Test>::get(HOSPITAL),
+				Some(Organisation { utc_offset: 0, ..kept })
+			);
+			assert_eq!(Pallet::on_chain_storage_version(), StorageVersion::new(1));
+		});
+	}
 }
 
 mod register_organisation {
@@ -133,7 +220,7 @@ mod register_organisation {
 	fn needs_a_signed_origin() {
 		new_test_ext().execute_with(|| {
 			assert_noop!(
-				Pallet::register_organisation(root(), OrganisationKind::Clinic, credential()),
+				Pallet::register_organisation(root(), OrganisationKind::Clinic, credential(), 0),
 				BadOrigin
 			);
 		});
@@ -147,7 +234,8 @@ mod register_organisation {
 				Pallet::register_organisation(
 					signed(HOSPITAL),
 					OrganisationKind::Clinic,
-					credential()
+					credential(),
+					0
 				),
 				Error::<Test>::AlreadyRegistered
 			);
@@ -163,7 +251,8 @@ mod register_organisation {
 				Pallet::register_organisation(
 					signed(ALICE),
 					OrganisationKind::Clinic,
-					credential()
+					credential(),
+					0
 				),
 				Error::<Test>::AlreadyRegistered
 			);
@@ -177,14 +266,16 @@ mod register_organisation {
 				Pallet::register_organisation(
 					signed(HOSPITAL),
 					OrganisationKind::Hospital,
-					credential_until(NOW)
+					credential_until(NOW),
+					0
 				),
 				Error::<Test>::CredentialExpired
 			);
 			assert_ok!(Pallet::register_organisation(
 				signed(HOSPITAL),
 				OrganisationKind::Hospital,
-				credential_until(NOW + 1)
+				credential_until(NOW + 1),
+				0
 			));
 		});
 	}
@@ -197,7 +288,8 @@ mod register_organisation {
 					Pallet::register_organisation(
 						signed(HOSPITAL),
 						OrganisationKind::Hospital,
-						with_jurisdiction(bad)
+						with_jurisdiction(bad),
+						0
 					),
 					Error::<Test>::InvalidJurisdiction
 				);
@@ -206,7 +298,8 @@ mod register_organisation {
 				assert_ok!(Pallet::register_organisation(
 					signed(who),
 					OrganisationKind::Clinic,
-					with_jurisdiction(good)
+					with_jurisdiction(good),
+					0
 				));
 			}
 		});
@@ -219,7 +312,8 @@ mod register_organisation {
 				Pallet::register_organisation(
 					signed(SHOESTRING),
 					OrganisationKind::Pharmacy,
-					credential()
+					credential(),
+					0
 				),
 				Error::<Test>::InsufficientDeposit
 			);
@@ -1118,7 +1212,8 @@ mod registrar {
 				Pallet::register_organisation(
 					signed(HOSPITAL),
 					OrganisationKind::Clinic,
-					credential()
+					credential(),
+					0
 				),
 				Error::<Test>::AlreadyRegistered
 			);
@@ -1203,7 +1298,8 @@ mod inspect {
 			assert_ok!(Pallet::register_organisation(
 				signed(HOSPITAL),
 				OrganisationKind::Hospital,
-				credential_until(NOW + DAY)
+				credential_until(NOW + DAY),
+				0
 			));
 			assert_ok!(Pallet::approve(root(), HOSPITAL));
 			active_practitioner(HOSPITAL, ALICE);
@@ -1238,6 +1334,7 @@ mod inspect {
 			let member = Some(ActivePractitioner {
 				organisation: HOSPITAL,
 				role: PractitionerRole::Physician,
+				utc_offset: 0,
 			});
 			assert_eq!(Pallet::membership(&ALICE), member);
 			assert_ok!(Pallet::approve(root(), ALICE));

@@ -43,6 +43,7 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_providers`.
 pub trait WeightInfo {
 	fn register_organisation() -> Weight;
+	fn set_utc_offset() -> Weight;
 	fn invite_practitioner() -> Weight;
 	fn accept_invitation() -> Weight;
 	fn cancel_invitation() -> Weight;
@@ -61,7 +62,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Organisations` (r:1 w:1)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -74,13 +75,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `151`
 		//  Estimated: `3697`
-		// Minimum execution time: 85_670_000 picoseconds.
-		Weight::from_parts(89_176_000, 3697)
+		// Minimum execution time: 84_748_000 picoseconds.
+		Weight::from_parts(89_527_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Providers::Organisations` (r:1 w:1)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	fn set_utc_offset() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `199`
+		//  Estimated: `3666`
+		// Minimum execution time: 21_770_000 picoseconds.
+		Weight::from_parts(31_870_000, 3666)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Providers::Organisations` (r:2 w:1)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:0)
@@ -93,10 +105,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn invite_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `397`
-		//  Estimated: `6338`
-		// Minimum execution time: 99_636_000 picoseconds.
-		Weight::from_parts(116_798_000, 6338)
+		//  Measured:  `399`
+		//  Estimated: `6342`
+		// Minimum execution time: 98_604_000 picoseconds.
+		Weight::from_parts(155_400_000, 6342)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -105,37 +117,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:0 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	fn accept_invitation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `420`
-		//  Estimated: `3664`
-		// Minimum execution time: 36_568_000 picoseconds.
-		Weight::from_parts(57_728_000, 3664)
+		//  Measured:  `422`
+		//  Estimated: `3666`
+		// Minimum execution time: 34_945_000 picoseconds.
+		Weight::from_parts(39_925_000, 3666)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Providers::Invitations` (r:1 w:1)
 	/// Proof: `Providers::Invitations` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:1)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn cancel_invitation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `536`
-		//  Estimated: `3664`
-		// Minimum execution time: 81_442_000 picoseconds.
-		Weight::from_parts(88_785_000, 3664)
+		//  Measured:  `538`
+		//  Estimated: `3666`
+		// Minimum execution time: 80_250_000 picoseconds.
+		Weight::from_parts(85_159_000, 3666)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:2 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
@@ -144,10 +156,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	fn update_credential() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `456`
-		//  Estimated: `6338`
-		// Minimum execution time: 45_965_000 picoseconds.
-		Weight::from_parts(49_061_000, 6338)
+		//  Measured:  `458`
+		//  Estimated: `6342`
+		// Minimum execution time: 44_704_000 picoseconds.
+		Weight::from_parts(47_729_000, 6342)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -156,15 +168,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	fn approve_credential() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `492`
 		//  Estimated: `3697`
-		// Minimum execution time: 40_667_000 picoseconds.
-		Weight::from_parts(43_491_000, 3697)
+		// Minimum execution time: 39_484_000 picoseconds.
+		Weight::from_parts(41_868_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -174,13 +186,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `199`
 		//  Estimated: `3564`
-		// Minimum execution time: 21_941_000 picoseconds.
-		Weight::from_parts(23_504_000, 3564)
+		// Minimum execution time: 21_551_000 picoseconds.
+		Weight::from_parts(23_384_000, 3564)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:2 w:1)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -193,28 +205,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	fn purge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `646`
-		//  Estimated: `6338`
-		// Minimum execution time: 93_395_000 picoseconds.
-		Weight::from_parts(96_810_000, 6338)
+		//  Measured:  `648`
+		//  Estimated: `6342`
+		// Minimum execution time: 92_103_000 picoseconds.
+		Weight::from_parts(95_658_000, 6342)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	fn assign_department() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `414`
+		//  Measured:  `416`
 		//  Estimated: `3697`
-		// Minimum execution time: 30_457_000 picoseconds.
-		Weight::from_parts(32_260_000, 3697)
+		// Minimum execution time: 29_485_000 picoseconds.
+		Weight::from_parts(31_649_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -223,13 +235,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `369`
 		//  Estimated: `3697`
-		// Minimum execution time: 32_821_000 picoseconds.
-		Weight::from_parts(35_557_000, 3697)
+		// Minimum execution time: 31_849_000 picoseconds.
+		Weight::from_parts(34_084_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -238,13 +250,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `369`
 		//  Estimated: `3697`
-		// Minimum execution time: 33_111_000 picoseconds.
-		Weight::from_parts(35_286_000, 3697)
+		// Minimum execution time: 31_810_000 picoseconds.
+		Weight::from_parts(34_555_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -261,13 +273,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `375`
 		//  Estimated: `3697`
-		// Minimum execution time: 43_781_000 picoseconds.
-		Weight::from_parts(45_875_000, 3697)
+		// Minimum execution time: 42_349_000 picoseconds.
+		Weight::from_parts(45_605_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Providers::Organisations` (r:2 w:1)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -280,10 +292,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::PendingCredentials` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `614`
-		//  Estimated: `6338`
-		// Minimum execution time: 92_152_000 picoseconds.
-		Weight::from_parts(96_040_000, 6338)
+		//  Measured:  `616`
+		//  Estimated: `6342`
+		// Minimum execution time: 90_289_000 picoseconds.
+		Weight::from_parts(96_180_000, 6342)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -292,67 +304,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_organisation() -> Weight {
-		Weight::from_parts(89_176_000, 3697)
+		Weight::from_parts(89_527_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
+	fn set_utc_offset() -> Weight {
+		Weight::from_parts(31_870_000, 3666)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 	fn invite_practitioner() -> Weight {
-		Weight::from_parts(116_798_000, 6338)
+		Weight::from_parts(155_400_000, 6342)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn accept_invitation() -> Weight {
-		Weight::from_parts(57_728_000, 3664)
+		Weight::from_parts(39_925_000, 3666)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn cancel_invitation() -> Weight {
-		Weight::from_parts(88_785_000, 3664)
+		Weight::from_parts(85_159_000, 3666)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_credential() -> Weight {
-		Weight::from_parts(49_061_000, 6338)
+		Weight::from_parts(47_729_000, 6342)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn approve_credential() -> Weight {
-		Weight::from_parts(43_491_000, 3697)
+		Weight::from_parts(41_868_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reject_credential() -> Weight {
-		Weight::from_parts(23_504_000, 3564)
+		Weight::from_parts(23_384_000, 3564)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn purge() -> Weight {
-		Weight::from_parts(96_810_000, 6338)
+		Weight::from_parts(95_658_000, 6342)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn assign_department() -> Weight {
-		Weight::from_parts(32_260_000, 3697)
+		Weight::from_parts(31_649_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(35_557_000, 3697)
+		Weight::from_parts(34_084_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend() -> Weight {
-		Weight::from_parts(35_286_000, 3697)
+		Weight::from_parts(34_555_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(45_875_000, 3697)
+		Weight::from_parts(45_605_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(96_040_000, 6338)
+		Weight::from_parts(96_180_000, 6342)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}

@@ -92,7 +92,9 @@
 //! scored by then, or the block's practitioners while the previous run still holds the lock, are
 //! kept in the node's local storage and scored first by the next run. Nothing is dropped
 //! silently: the log says how many wait (at `warn`), as it says when the node has no sentinel key
-//! of a registered sentinel or the chain no approved model.
+//! of a registered sentinel or the chain no approved model. A report not on chain a block after
+//! it was sent (the pool lost it, or blocks left it out) is scored and sent again by the next
+//! three runs: a burst whose practitioner then goes quiet is still suspended.
 //!
 //! ## Governance
 //!
@@ -123,8 +125,8 @@ use ehr_primitives::{
 	calibration::{alerts, CalibrationPolicy, PeerGroupState, RECALIBRATION_INTERVAL},
 	features::{features, Features, CARE_LOG_READS, MIN_SCORED_WINDOW, SEQUENCE_LENGTH},
 	providers::{
-		DepartmentId, OnReinstated, PractitionerRole, ProviderInspect, ProviderStatusManager,
-		StatusReason,
+		ActivePractitioner, DepartmentId, OnReinstated, PractitionerRole, ProviderInspect,
+		ProviderStatusManager, StatusReason, UtcOffset,
 	},
 	Moment,
 };
@@ -175,6 +177,12 @@ const CARRIED: &[u8] = b"ehr-chain/sentinel/carried";
 
 /// The most practitioners carried to the next run; beyond, the oldest are dropped (and said).
 const MAX_CARRIED: usize = 8192;
+
+/// The node-local list of practitioners this node reported lately: until the report is seen on
+/// chain, the [`FOLLOW_UPS`] runs after the next one score them again and report them again. A
+/// report the pool lost (or blocks that left it out) does not let a burst go unsuspended.
+const FOLLOWED: &[u8] = b"ehr-chain/sentinel/followed";
+const FOLLOW_UPS: u8 = 3;
 
 /// Reports go before ordinary transactions: an intruder's burst must not delay its suspension.
 const REPORT_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
@@ -1143,7 +1151,8 @@ pub mod pallet {
 		/// touched in this block, until `deadline`, and report those at or above the threshold.
 		fn watch(deadline: offchain::Timestamp) -> Result<Watched, NotWatching> {
 			let (touched, mut waiting) = (T::AccessLog::touched(), Self::carried());
-			if touched.is_empty() && waiting.is_empty() {
+			let followed = Self::followed();
+			if touched.is_empty() && waiting.is_empty() && followed.is_empty() {
 				return Err(Idle("no request in this block"));
 			}
 			let model = ApprovedModel::<T>::get().ok_or(Misconfigured(
@@ -1158,17 +1167,25 @@ pub mod pallet {
 			let threshold = Threshold::<T>::get();
 			let now = T::Time::now();
 			StorageValueRef::persistent(CARRIED).clear();
+			let mut following = Vec::new();
+			for (practitioner, window_end, runs) in followed {
+				if Self::report_landed(&practitioner, window_end, &local) {
+					continue;
+				}
+				following.push((practitioner.clone(), window_end, runs.saturating_sub(1)));
+				// The first run after a report gives the next block the time to include it.
+				if runs <= FOLLOW_UPS && !waiting.contains(&practitioner) {
+					waiting.push(practitioner);
+				}
+			}
 			for practitioner in touched {
 				if !waiting.contains(&practitioner) {
 					waiting.push(practitioner);
 				}
 			}
-			let waiting: Vec<(T::AccountId, PeerGroup<T::AccountId>)> = waiting
+			let waiting: Vec<(T::AccountId, ActivePractitioner<T::AccountId>)> = waiting
 				.into_iter()
-				.filter_map(|p| {
-					let member = T::Providers::active_practitioner(&p, now).ok()?;
-					Some((p, (member.organisation, member.role)))
-				})
+				.filter_map(|p| Some((p.clone(), T::Providers::active_practitioner(&p, now).ok()?)))
 				.collect();
 			let mut watched = Watched::default();
 			let mut reads = FeatureReads::default();
@@ -1178,7 +1195,7 @@ pub mod pallet {
 				let batch: Vec<_> = queue.by_ref().take(SCORING_BATCH).collect();
 				let mut scored = Vec::with_capacity(batch.len());
 				let mut wire = Features::new_batch(batch.len());
-				for (i, (practitioner, group)) in batch.iter().enumerate() {
+				for (i, (practitioner, member)) in batch.iter().enumerate() {
 					if sp_io::offchain::timestamp() >= deadline {
 						// Out of time: this one and the rest wait for the next run.
 						let rest =
@@ -1193,8 +1210,14 @@ pub mod pallet {
 					if Self::already_reported(practitioner, &local, end) {
 						continue;
 					}
-					Self::features_of(practitioner, &window, &mut reads).encode_to(&mut wire);
-					scored.push((practitioner, group, end, at));
+					Self::features_of(practitioner, &window, &mut reads, member.utc_offset)
+						.encode_to(&mut wire);
+					scored.push((
+						practitioner,
+						(member.organisation.clone(), member.role),
+						end,
+						at,
+					));
 				}
 				if scored.is_empty() {
 					continue;
@@ -1205,7 +1228,7 @@ pub mod pallet {
 				for ((practitioner, group, window_end, at), score_ppm) in
 					scored.into_iter().zip(scores)
 				{
-					let state = groups.observe(practitioner, group, at, score_ppm);
+					let state = groups.observe(practitioner, &group, at, score_ppm);
 					if !alerts(&state, threshold, score_ppm) {
 						continue;
 					}
@@ -1221,14 +1244,53 @@ pub mod pallet {
 							Ok(()) => watched.reported = watched.reported.saturating_add(1),
 							Err(()) => log::warn!(
 								target: LOG_TARGET,
-								"the pool refused {account:?}'s report on {practitioner:?}"
+								"the pool refused {account:?}'s report on {practitioner:?} (the same report, sent by an earlier run, may still wait in it)"
 							),
 						}
 					}
+					let followed = (practitioner.clone(), window_end, FOLLOW_UPS + 1);
+					match following.iter_mut().find(|(p, _, _)| p == practitioner) {
+						// Sent again: its follow-ups run on.
+						Some((_, end, _)) if *end == window_end => {},
+						Some(earlier) => *earlier = followed,
+						None => following.push(followed),
+					}
 				}
 			}
+			Self::follow(following);
 			watched.proposed = groups.finish(&local);
 			Ok(watched)
+		}
+
+		/// The practitioners this node reported lately, with the window reported and how many
+		/// more runs look for the report on chain.
+		fn followed() -> Vec<(T::AccountId, AccessSeq, u8)> {
+			let mut stored = StorageValueRef::persistent(FOLLOWED);
+			let followed = stored.get().ok().flatten().unwrap_or_default();
+			stored.clear();
+			followed
+		}
+
+		/// Look for these reports on chain in the next runs (as many as each says).
+		fn follow(mut reported: Vec<(T::AccountId, AccessSeq, u8)>) {
+			reported.retain(|(_, _, runs)| *runs > 0);
+			reported.truncate(MAX_CARRIED);
+			if !reported.is_empty() {
+				StorageValueRef::persistent(FOLLOWED).set(&reported);
+			}
+		}
+
+		/// Whether a report of one of `local`'s sentinels on `practitioner`'s window ending at
+		/// `window_end` (or a later one) reached the chain, or the practitioner was acted on
+		/// (suspended, flagged, no longer active).
+		fn report_landed(
+			practitioner: &T::AccountId,
+			window_end: AccessSeq,
+			local: &[(crypto::Public, T::AccountId)],
+		) -> bool {
+			Self::already_reported(practitioner, local, window_end)
+				|| FlaggedForReview::<T>::contains_key(practitioner)
+				|| T::Providers::active_practitioner(practitioner, T::Time::now()).is_err()
 		}
 
 		/// The practitioners the last runs left for this one.
@@ -1255,11 +1317,13 @@ pub mod pallet {
 
 		/// The features of `practitioner`'s `window` (from [`Pallet::scoreable_window`]) as
 		/// the worker scores them: read from the chain's state as it stands, the patients' logs
-		/// and the clinicians' wards through `reads` (one per run).
+		/// and the clinicians' wards through `reads` (one per run), the hours on the clock of
+		/// its organisation, `utc_offset` from UTC.
 		pub fn features_of(
 			practitioner: &T::AccountId,
 			window: &[AccessDecision<T::AccountId>],
 			reads: &mut FeatureReads<T::AccountId>,
+			utc_offset: UtcOffset,
 		) -> Features {
 			reads.read_logs_of(window, |patient| T::AccessLog::patient_log(patient.clone()));
 			let FeatureReads { logs, wards } = reads;
@@ -1279,7 +1343,7 @@ pub mod pallet {
 				},
 				None => T::AccessLog::referral_until(practitioner, patient),
 			};
-			features(window, patient_log, ward_of, &hours, referral_until)
+			features(window, patient_log, ward_of, &hours, referral_until, utc_offset)
 		}
 
 		/// `practitioner`'s window as the model judges it: its decisions since its last

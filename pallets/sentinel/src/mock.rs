@@ -235,6 +235,7 @@ impl ProviderInspect<AccountId> for MockRegistry {
 				role: ROLES
 					.with(|r| r.borrow().get(who).copied())
 					.unwrap_or(PractitionerRole::Physician),
+				utc_offset: 0,
 			}),
 		}
 	}

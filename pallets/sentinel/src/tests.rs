@@ -737,6 +737,37 @@ fn reports_of_two_blocks_in_a_row_both_reach_the_chain() {
 	});
 }
 
+#[test]
+fn a_report_that_never_reaches_the_chain_is_sent_again_by_the_next_runs() {
+	let (mut ext, offchain, sentinel) = offchain_ext(true, Some(MODEL));
+	let sent = vec![(sentinel.clone(), physician(), 1_000_000, MODEL, seq(1, 64))];
+	ext.execute_with(|| {
+		sentinels_are(vec![sentinel.clone(), sentinel_a()]);
+		MockLog::touch(physician(), 64, seq(1, 64));
+		Sentinel::offchain_worker(1);
+		assert_eq!(pool_summary(&offchain), sent);
+		// The pool loses it; nobody makes a request in the next blocks. The next run leaves
+		// the next block the time to include it, the three after send it again, then the worker
+		// gives up.
+		for block in 2..=6 {
+			offchain.pool.write().transactions.clear();
+			run_to(block);
+			Sentinel::offchain_worker(block);
+			let expected = if (3..=5).contains(&block) { sent.clone() } else { Vec::new() };
+			assert_eq!(pool_summary(&offchain), expected, "block {block}");
+		}
+		// A new window reported and landed: the next runs send nothing.
+		MockLog::touch(physician(), 1, seq(7, 1));
+		Sentinel::offchain_worker(7);
+		assert_eq!(submit_pool(&offchain), 1);
+		for block in 8..=10 {
+			run_to(block);
+			Sentinel::offchain_worker(block);
+			assert!(pool_calls(&offchain).is_empty());
+		}
+	});
+}
+
 /// The window feature `name` of each practitioner the worker scored, after `setup` and the
 /// physician's then the nurse's requests (40 each) in the block.
 fn scored_feature(name: &str, setup: impl FnOnce()) -> Vec<f32> {

@@ -72,7 +72,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:2 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::Calibration` (r:1 w:0)
 	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
@@ -101,10 +101,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::AwaitingReview` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7496`
-		//  Estimated: `6338`
-		// Minimum execution time: 136_084_000 picoseconds.
-		Weight::from_parts(152_445_000, 6338)
+		//  Measured:  `7498`
+		//  Estimated: `6342`
+		// Minimum execution time: 138_909_000 picoseconds.
+		Weight::from_parts(150_251_000, 6342)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -121,7 +121,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:1 w:0)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::Calibration` (r:1 w:0)
 	/// Proof: `Sentinel::Calibration` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
@@ -140,10 +140,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::Reports` (`max_values`: None, `max_size`: Some(2609), added: 5084, mode: `MaxEncodedLen`)
 	fn authorize_report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7252`
+		//  Measured:  `7254`
 		//  Estimated: `6083`
-		// Minimum execution time: 133_940_000 picoseconds.
-		Weight::from_parts(148_798_000, 6083)
+		// Minimum execution time: 142_295_000 picoseconds.
+		Weight::from_parts(153_096_000, 6083)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 	}
 	/// Storage: `Sentinel::Sentinels` (r:1 w:0)
@@ -155,7 +155,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
 	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:1)
@@ -166,10 +166,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::Quorum` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn propose_calibration() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3994`
+		//  Measured:  `3996`
 		//  Estimated: `6083`
-		// Minimum execution time: 74_579_000 picoseconds.
-		Weight::from_parts(79_950_000, 6083)
+		// Minimum execution time: 75_020_000 picoseconds.
+		Weight::from_parts(82_835_000, 6083)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -184,7 +184,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::ModelApprovedAt` (r:1 w:0)
 	/// Proof: `Sentinel::ModelApprovedAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Sentinel::PeerGroupProposals` (r:1 w:0)
@@ -193,10 +193,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Sentinel::CalibrationSetAt` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_proposal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4048`
+		//  Measured:  `4050`
 		//  Estimated: `6083`
-		// Minimum execution time: 100_959_000 picoseconds.
-		Weight::from_parts(114_784_000, 6083)
+		// Minimum execution time: 104_556_000 picoseconds.
+		Weight::from_parts(113_541_000, 6083)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `42`
 		//  Estimated: `1493`
-		// Minimum execution time: 15_039_000 picoseconds.
-		Weight::from_parts(22_542_000, 1493)
+		// Minimum execution time: 15_048_000 picoseconds.
+		Weight::from_parts(16_581_000, 1493)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -220,8 +220,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1105`
 		//  Estimated: `2510`
-		// Minimum execution time: 21_881_000 picoseconds.
-		Weight::from_parts(32_692_000, 2510)
+		// Minimum execution time: 21_841_000 picoseconds.
+		Weight::from_parts(26_240_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -231,8 +231,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1137`
 		//  Estimated: `2510`
-		// Minimum execution time: 21_200_000 picoseconds.
-		Weight::from_parts(27_110_000, 2510)
+		// Minimum execution time: 21_470_000 picoseconds.
+		Weight::from_parts(28_393_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -242,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_360_000 picoseconds.
-		Weight::from_parts(14_387_000, 0)
+		// Minimum execution time: 10_430_000 picoseconds.
+		Weight::from_parts(12_413_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Sentinel::Quorum` (r:0 w:1)
@@ -252,8 +252,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_440_000 picoseconds.
-		Weight::from_parts(14_677_000, 0)
+		// Minimum execution time: 10_420_000 picoseconds.
+		Weight::from_parts(12_774_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -266,8 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `42`
 		//  Estimated: `1493`
-		// Minimum execution time: 15_920_000 picoseconds.
-		Weight::from_parts(23_594_000, 1493)
+		// Minimum execution time: 15_749_000 picoseconds.
+		Weight::from_parts(22_712_000, 1493)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -277,15 +277,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `199`
 		//  Estimated: `3517`
-		// Minimum execution time: 21_720_000 picoseconds.
-		Weight::from_parts(23_514_000, 3517)
+		// Minimum execution time: 21_711_000 picoseconds.
+		Weight::from_parts(25_217_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Sentinel::FlaggedForReview` (r:1 w:1)
 	/// Proof: `Sentinel::FlaggedForReview` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:1 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Practitioners` (r:1 w:1)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -294,8 +294,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `615`
 		//  Estimated: `3697`
-		// Minimum execution time: 46_317_000 picoseconds.
-		Weight::from_parts(49_262_000, 3697)
+		// Minimum execution time: 47_720_000 picoseconds.
+		Weight::from_parts(50_976_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -306,7 +306,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 10_359_000 picoseconds.
-		Weight::from_parts(11_371_000, 0)
+		Weight::from_parts(11_441_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Sentinel::ReviewDeadlines` (r:1 w:1)
@@ -316,7 +316,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Practitioners` (r:10 w:10)
 	/// Proof: `Providers::Practitioners` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Organisations` (r:10 w:0)
-	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(199), added: 2674, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Organisations` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::PractitionerCursors` (r:10 w:0)
@@ -332,10 +332,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `661 + n * (317 ±0)`
 		//  Estimated: `3798 + n * (2707 ±0)`
-		// Minimum execution time: 9_368_000 picoseconds.
-		Weight::from_parts(33_842_191, 3798)
-			// Standard Error: 374_302
-			.saturating_add(Weight::from_parts(45_640_800, 0).saturating_mul(n.into()))
+		// Minimum execution time: 9_699_000 picoseconds.
+		Weight::from_parts(23_205_190, 3798)
+			// Standard Error: 59_201
+			.saturating_add(Weight::from_parts(43_542_724, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -347,68 +347,68 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn report() -> Weight {
-		Weight::from_parts(152_445_000, 6338)
+		Weight::from_parts(150_251_000, 6342)
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn authorize_report() -> Weight {
-		Weight::from_parts(148_798_000, 6083)
+		Weight::from_parts(153_096_000, 6083)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 	}
 	fn propose_calibration() -> Weight {
-		Weight::from_parts(79_950_000, 6083)
+		Weight::from_parts(82_835_000, 6083)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_proposal() -> Weight {
-		Weight::from_parts(114_784_000, 6083)
+		Weight::from_parts(113_541_000, 6083)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 	}
 	fn set_calibration() -> Weight {
-		Weight::from_parts(22_542_000, 1493)
+		Weight::from_parts(16_581_000, 1493)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn add_sentinel() -> Weight {
-		Weight::from_parts(32_692_000, 2510)
+		Weight::from_parts(26_240_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_sentinel() -> Weight {
-		Weight::from_parts(27_110_000, 2510)
+		Weight::from_parts(28_393_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_threshold() -> Weight {
-		Weight::from_parts(14_387_000, 0)
+		Weight::from_parts(12_413_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_quorum() -> Weight {
-		Weight::from_parts(14_677_000, 0)
+		Weight::from_parts(12_774_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_model() -> Weight {
-		Weight::from_parts(23_594_000, 1493)
+		Weight::from_parts(22_712_000, 1493)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn confirm_suspension() -> Weight {
-		Weight::from_parts(23_514_000, 3517)
+		Weight::from_parts(25_217_000, 3517)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review_flag() -> Weight {
-		Weight::from_parts(49_262_000, 3697)
+		Weight::from_parts(50_976_000, 3697)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_auto_suspension_limit() -> Weight {
-		Weight::from_parts(11_371_000, 0)
+		Weight::from_parts(11_441_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lapse_reviews(n: u32, ) -> Weight {
-		Weight::from_parts(33_842_191, 3798)
-			.saturating_add(Weight::from_parts(45_640_800, 0).saturating_mul(n.into()))
+		Weight::from_parts(23_205_190, 3798)
+			.saturating_add(Weight::from_parts(43_542_724, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
