@@ -17,7 +17,7 @@
 //! at most every [`RECALIBRATION_INTERVAL`]. A new model starts every group's shadow afresh.
 
 use crate::{
-	anomaly::ScorePpm,
+	anomaly::{ScorePpm, MAX_SCORE_PPM},
 	features::{day_of, DAY, HOUR},
 	Moment,
 };
@@ -36,6 +36,12 @@ pub const MAX_FALSE_ALERT_RATE: Perbill = Perbill::from_percent(1);
 /// exact while the practitioner-days times the false-alert rate stay below it (256,000 days at
 /// 0.1%); beyond, it is the lowest one kept: fewer alerts than the rate allows, never more.
 pub const TOP_SCORES: usize = 256;
+
+/// The highest calibrated score: just below certainty. The model's scores lose their order at the
+/// top (a share of windows, attacks and some normal days, score exactly 1,000,000); a group
+/// whose burn-in held one of them would otherwise never alert again. A window the model is
+/// certain of alerts in every live group.
+pub const MAX_CALIBRATED_PPM: ScorePpm = MAX_SCORE_PPM - 1;
 
 /// The least time between two proposals of one sentinel for one group and model: a group's
 /// calibrated score follows its scores a few times a day.
@@ -222,6 +228,7 @@ impl PeerGroupScores {
 	/// The group's calibrated score: with `n` practitioner-days kept and the rate `p`, the
 	/// `floor(n p) + 1`-th highest of their scores, so that at most `n p` of them exceed it.
 	/// With fewer than `1 / p` days, the highest: none of the burn-in's days would have alerted.
+	/// Never certainty ([`MAX_CALIBRATED_PPM`]): a window the model is certain of still alerts.
 	pub fn calibrated(&self, policy: &CalibrationPolicy) -> Calibrated {
 		let practitioner_days =
 			self.days.iter().fold(0u32, |n, d| n.saturating_add(d.practitioner_days));
@@ -231,7 +238,7 @@ impl PeerGroupScores {
 		top.sort_unstable_by(|a, b| b.cmp(a));
 		// `top` holds every day's highest, so its `rank`-th is the group's while rank < TOP_SCORES.
 		let score_ppm = top.get(rank).or(top.last()).copied().unwrap_or_default();
-		Calibrated { score_ppm, practitioner_days }
+		Calibrated { score_ppm: score_ppm.min(MAX_CALIBRATED_PPM), practitioner_days }
 	}
 }
 
@@ -295,6 +302,16 @@ mod tests {
 		// 1% of them: twenty.
 		let policy_1 = CalibrationPolicy { false_alert_rate: Perbill::from_percent(1), ..policy };
 		assert_eq!(group.calibrated(&policy_1).score_ppm, 1980);
+	}
+
+	#[test]
+	fn a_certain_window_is_never_calibrated_away() {
+		let policy = policy(14, 1000);
+		let group = group_of(&[alloc::vec![alloc::vec![MAX_SCORE_PPM], alloc::vec![700]]], &policy);
+		assert_eq!(group.calibrated(&policy).score_ppm, MAX_CALIBRATED_PPM);
+		let live = PeerGroupState::Live { score_ppm: MAX_CALIBRATED_PPM, practitioner_days: 2 };
+		assert!(alerts(&live, 920_000, MAX_SCORE_PPM));
+		assert!(!alerts(&live, 920_000, MAX_CALIBRATED_PPM));
 	}
 
 	#[test]

@@ -4,7 +4,9 @@
 //! `ehr-anomaly score --calibrate`.
 
 use super::*;
-use ehr_primitives::calibration::{proposal_due, PeerGroupScores, PractitionerDay};
+use ehr_primitives::calibration::{
+	proposal_due, PeerGroupScores, PractitionerDay, MAX_CALIBRATED_PPM,
+};
 
 /// A peer group: an organisation and a role.
 pub type PeerGroup<AccountId> = (AccountId, PractitionerRole);
@@ -103,7 +105,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Sentinels::<T>::get().binary_search(sentinel).is_ok(), Error::<T>::NotSentinel);
 		let policy = Calibration::<T>::get().ok_or(Error::<T>::CalibrationOff)?;
 		ensure!(ApprovedModel::<T>::get() == Some(*model_hash), Error::<T>::ModelNotApproved);
-		ensure!(*score_ppm <= MAX_SCORE_PPM, Error::<T>::ScoreOutOfRange);
+		ensure!(*score_ppm <= MAX_CALIBRATED_PPM, Error::<T>::ScoreOutOfRange);
 		let now = T::Time::now();
 		ensure!(
 			T::Providers::is_active_organisation(organisation, now),

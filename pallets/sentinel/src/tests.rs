@@ -1100,8 +1100,9 @@ fn proposals_are_refused_from_non_sentinels_too_soon_too_often_or_altered() {
 		refused_with(proposal(1, PractitionerRole::Physician, 1, NOW), Error::BurnInNotOver);
 		an_hour_later();
 		refused_with(proposal(9, PractitionerRole::Physician, 1, NOW), Error::NotSentinel);
+		// Certainty is never calibrated away.
 		refused_with(
-			proposal(1, PractitionerRole::Physician, 1_000_001, NOW),
+			proposal(1, PractitionerRole::Physician, 1_000_000, NOW),
 			Error::ScoreOutOfRange,
 		);
 		// Another model's, another organisation's.
@@ -1207,19 +1208,16 @@ fn the_worker_scores_a_shadow_group_reports_nothing_and_proposes_after_the_burn_
 		proposals.sort();
 		assert_eq!(
 			proposals,
-			vec![
-				(PractitionerRole::Physician, 1_000_000, 1),
-				(PractitionerRole::Nurse, 640_625, 1)
-			]
+			vec![(PractitionerRole::Physician, 999_999, 1), (PractitionerRole::Nurse, 640_625, 1)]
 		);
 		assert_eq!(submit_pool(&offchain), 2);
 		// With sentinel A's proposals the groups are live; the worker does not propose the
 		// same figures again.
-		let physician_day = proposal(1, PractitionerRole::Physician, 1_000_000, NOW);
+		let physician_day = proposal(1, PractitionerRole::Physician, 999_999, NOW);
 		let nurse_day = proposal(1, PractitionerRole::Nurse, 640_625, NOW);
 		assert_ok!(submit(physician_day));
 		assert_ok!(submit(nurse_day));
-		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 1_000_000, .. }));
+		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 999_999, .. }));
 		run_to(3);
 		MockLog::touch(nurse(), 1, seq(3, 1));
 		Sentinel::offchain_worker(3);
