@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Train the anomaly model, export it (anomaly.onnx, its sha256, reference vectors) and write
-# REPORT.md. Deterministic: fixed seeds for the simulations and the training.
+# REPORT.md (evaluate.py, then heldout.py's section on other hospitals). Deterministic: fixed
+# seeds for the simulations and the training.
 #
 #   model/run.sh            # both
 #   model/run.sh train      # the model only
@@ -19,4 +20,5 @@ mkdir -p "$WORK"
 "$VENV/bin/python" model/train.py --work "$WORK"
 if [[ "${1:-all}" != train ]]; then
 	"$VENV/bin/python" model/evaluate.py --work "$WORK"
+	"$VENV/bin/python" model/heldout.py --work "$WORK"
 fi
