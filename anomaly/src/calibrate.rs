@@ -139,8 +139,10 @@ mod tests {
 		// After the burn-in, the proposal is made in this block, live from the next.
 		assert!(!s.judge("lab-2", group("lab"), seq(2), HOUR, 960_000));
 		assert!(s.groups[&group("lab")].proposal.is_none());
-		assert!(!s.judge("lab-3", group("lab"), seq(3), HOUR + 1, 1_000_000));
-		assert_eq!(s.groups[&group("lab")].proposal, Some((1_000_000, HOUR)));
+		// Live at its highest day, below certainty: only a certain window alerts.
+		assert!(!s.judge("lab-3", group("lab"), seq(3), HOUR + 1, 999_999));
+		assert_eq!(s.groups[&group("lab")].proposal, Some((999_999, HOUR)));
+		assert!(s.judge("lab-3", group("lab"), seq(4), HOUR + 2, 1_000_000));
 		assert_eq!(s.groups[&group("lab")].held_in_shadow, 3);
 		// A quieter group of the same hospital alerts above its own figure.
 		s.judge("nurse-1", group("nurse"), seq(3), 0, 300_000);
