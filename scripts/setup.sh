@@ -33,14 +33,16 @@ command -v protoc >/dev/null || die "protoc still missing after installing proto
 # A C toolchain: wasm-opt and a few -sys crates compile C/C++.
 command -v cc >/dev/null && command -v c++ >/dev/null || die "a C/C++ compiler (gcc/g++) is required"
 
-# Node.js packages of the end-to-end tests, installed from the lock file when it changed.
+# Node.js packages of the end-to-end and zombienet tests, installed from the lock file when it changed.
 command -v node >/dev/null || die "node (Node.js >= 20) is required for the end-to-end tests"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node.js >= 20 required, found $(node --version)"
-stamp="$EHR_ROOT/tests/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$EHR_ROOT/tests/package-lock.json" -nt "$stamp" ]; then
-	say "installing the end-to-end tests' npm packages"
-	npm ci --prefix "$EHR_ROOT/tests" --no-audit --no-fund --loglevel=error
-fi
+for dir in tests zombienet; do
+	stamp="$EHR_ROOT/$dir/node_modules/.package-lock.json"
+	if [ ! -f "$stamp" ] || [ "$EHR_ROOT/$dir/package-lock.json" -nt "$stamp" ]; then
+		say "installing the npm packages of $dir/"
+		npm ci --prefix "$EHR_ROOT/$dir" --no-audit --no-fund --loglevel=error
+	fi
+done
 
 say "ok"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up, build and run the whole test suite: the crates' unit tests, each pallet's benchmarks
-# (as tests in its mock runtime), then the end-to-end tests against a real ehr-node.
+# (as tests in its mock runtime), the end-to-end tests against a real ehr-node, then the
+# zombienet fault tests on four validators.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
 
 # Whatever happens, leave no node of ours running.
-trap 'pkill -KILL -f "ehr-node.*ehr-e2e-" 2>/dev/null || true' EXIT
+trap 'pkill -KILL -f "ehr-node.*ehr-(e2e|zombienet)" 2>/dev/null || true' EXIT
 
 scripts/setup.sh
 cargo build --locked -p ehr-node
@@ -19,3 +20,4 @@ for pallet in pallets/*/; do
 	cargo test --locked -p "pallet-$(basename "$pallet")" --features runtime-benchmarks
 done
 npm test --prefix tests
+zombienet/run.sh

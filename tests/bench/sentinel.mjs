@@ -7,18 +7,16 @@
 // Prints a JSON summary. Not a test: nothing is asserted about the figures.
 import { Keyring } from '@polkadot/api';
 import { connect, submit } from '../lib/chain.mjs';
+import { credential } from '../lib/hospital.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const TOUCHED = (process.env.TOUCHED ?? '100,1000').split(',').map(Number);
 const PATIENTS = Number(process.env.PATIENTS ?? 2);
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 // ehr_primitives::features::MIN_SCORED_WINDOW: the worker scores windows at least this long.
 const MIN_SCORED_WINDOW = 32;
 const UNIT = 10n ** 12n;
-
-const credential = () => ({ documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS });
 
 /** Submit `calls` (each `[tx, signer]`) at once, consecutive nonces per signer; wait for all. */
 async function all(api, calls) {
@@ -57,7 +55,7 @@ const node = await startNode(['--dev', '--rpc-max-subscriptions-per-connection',
 try {
   const { api, accounts } = await connect(node);
   const { alice, bob, charlie: hospital } = accounts;
-  await all(api, [[api.tx.providers.registerOrganisation('Hospital', credential()), hospital]]);
+  await all(api, [[api.tx.providers.registerOrganisation('Hospital', credential(), 0), hospital]]);
   await all(api, [[api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice]]);
 
   // 1. Blocks to suspension.

@@ -12,42 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
 import { disposeUnlessFailed, startNode, waitFor } from '../lib/node.mjs';
+import { consentTo, ok, registerStaff, statusOf } from '../lib/hospital.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
 
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
-
-const ok = async (promise) => assert.equal((await promise).error, null);
-
-/**
- * Register and approve `hospital` and its practitioners `staff` (`[account, role]` pairs: each
- * invited, it accepts; sudo is the registrar), who work on one of the hospital's wards: the
- * sentinel's features read it from the registry.
- */
-async function registerStaff(api, { alice, hospital, staff }) {
-  const credential = { documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS };
-  await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential, 0), hospital));
-  await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
-  for (const [practitioner, role] of staff) {
-    await ok(submit(api, api.tx.providers.invitePractitioner(practitioner.address, role, credential), hospital));
-    await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), practitioner));
-    await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(practitioner.address)), alice));
-    await ok(submit(api, api.tx.providers.assignDepartment(practitioner.address, 3), hospital));
-  }
-}
 
 const registerPhysician = (api, { alice, hospital, physician }) =>
   registerStaff(api, { alice, hospital, staff: [[physician, 'Physician']] });
-
-/** Every patient of `patients` consents to `practitioner` reading its standard records. */
-async function consentTo(api, practitioner, patients) {
-  const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
-  for (const patient of patients) {
-    await ok(submit(api, api.tx.consent.grant(null, { Practitioner: practitioner.address }, terms), patient));
-  }
-}
-
-const statusOf = async (api, who) => (await api.query.providers.practitioners(who.address)).unwrap().status.toJSON();
 
 describe('pallet-sentinel on a dev chain with the real model', () => {
   let node;

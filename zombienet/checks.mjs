@@ -1,0 +1,175 @@
+// The checks that faults.zndsl runs through checks.js, against the four validators zombienet
+// started. Each resolves to 0 or throws with what it saw. Zombienet runs them all in its one
+// process, so what one check records (the transactions submitted, the heads watched, the
+// finalised head before a restart) is in this module's state for the next.
+import { Keyring } from '@polkadot/api';
+import { connect, eventsOf, submit } from '../tests/lib/chain.mjs';
+import { ok, registerStaff, statusOf } from '../tests/lib/hospital.mjs';
+import { waitFor } from '../tests/lib/node.mjs';
+import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../tests/lib/sentinel.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Transactions accepted by a node's pool, by the label of the batch they were sent in. */
+const accepted = new Map();
+/** Heads sampled in the background by `watch`: `{ at, best, finalised }`. */
+let samples = [];
+let watcher = null;
+/** The finalised head recorded before the whole network was restarted. */
+let beforeRestart = null;
+
+/** Run the check `name` with `args` against the node `nodeName`. */
+export async function check(nodeName, networkInfo, [name, ...args]) {
+  const run = CHECKS[name];
+  if (!run) throw new Error(`no check called ${name}`);
+  const wsUrl = networkInfo.nodesByName[nodeName].wsUri;
+  const { api, accounts } = await connect({ wsUrl });
+  try {
+    await run({ api, accounts, wsUrl }, ...args);
+    return 0;
+  } finally {
+    await api.disconnect();
+  }
+}
+
+const heads = async (api) => ({
+  best: await bestBlock(api),
+  finalised: (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber(),
+});
+
+const CHECKS = {
+  /**
+   * Sign `count` transfers from the six development accounts and submit them at once; each is
+   * accepted when the node's pool answers with its hash. Not waited into a block.
+   */
+  async submit({ api, accounts }, label, count) {
+    const senders = Object.values(accounts);
+    const recipient = new Keyring({ type: 'sr25519' }).addFromUri('//Zombienet').address;
+    const nonces = await Promise.all(senders.map(async (s) => (await api.rpc.system.accountNextIndex(s.address)).toNumber()));
+    const hashes = await Promise.all(Array.from({ length: Number(count) }, async (_, i) => {
+      const s = i % senders.length;
+      const nonce = nonces[s] + Math.floor(i / senders.length);
+      const tx = await api.tx.balances.transferKeepAlive(recipient, 1_000_000_000_000n).signAsync(senders[s], { nonce });
+      return (await api.rpc.author.submitExtrinsic(tx)).toHex();
+    }));
+    accepted.set(label, hashes);
+  },
+
+  /** Sample the node's best and finalised heights twice a second from now on, in the background. */
+  async watch({ wsUrl }) {
+    samples = [];
+    const { api } = await connect({ wsUrl });
+    clearInterval(watcher);
+    watcher = setInterval(async () => {
+      try {
+        samples.push({ at: Date.now(), ...(await heads(api)) });
+      } catch {
+        // A sample lost while the node is busy: the next one counts.
+      }
+    }, 500);
+  },
+
+  /**
+   * While a validator was down (from `downAfterSeconds` after `watch` to `seconds` after it),
+   * finality went on: the finalised height grew by at least `blocks`.
+   */
+  async advancedWhileDown(_, downAfterSeconds, seconds, blocks) {
+    clearInterval(watcher);
+    const start = samples[0]?.at ?? Date.now();
+    const within = samples.filter((s) => s.at >= start + downAfterSeconds * 1000 && s.at <= start + seconds * 1000);
+    if (within.length < 2) throw new Error(`only ${within.length} samples while the validator was down`);
+    const grown = within.at(-1).finalised - within[0].finalised;
+    if (grown < Number(blocks)) throw new Error(`finalised height grew by ${grown} while a validator was down: ${JSON.stringify(within.map((s) => s.finalised))}`);
+    console.log(`  one validator down: finalised #${within[0].finalised} -> #${within.at(-1).finalised}`);
+  },
+
+  /** Over `seconds`, blocks are still authored (at least three) and no block is finalised. */
+  async stalled({ api }, seconds) {
+    // A round that had its votes before the pause may still conclude.
+    await sleep(4000);
+    const before = await heads(api);
+    await sleep(Number(seconds) * 1000);
+    const after = await heads(api);
+    if (after.best - before.best < 3) throw new Error(`only ${after.best - before.best} blocks authored in ${seconds} s`);
+    if (after.finalised !== before.finalised) throw new Error(`finality moved ${before.finalised} -> ${after.finalised} with two validators paused`);
+    console.log(`  two validators paused: best #${before.best} -> #${after.best}, finalised stays #${after.finalised}`);
+  },
+
+  /** Finality reaches the best block of now (authored while it stalled). */
+  async caughtUp({ api }) {
+    const target = await bestBlock(api);
+    const started = Date.now();
+    await waitFor(`finality to reach #${target}`, async () => (await heads(api)).finalised >= target, { timeoutMs: 90_000 });
+    console.log(`  resumed: finalised #${target} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  },
+
+  /**
+   * Every transaction accepted in the batches `labels` is in exactly one finalised block (a
+   * finalised block's body read from block 1 to the finalised head).
+   */
+  async finalisedOnce({ api }, ...labels) {
+    const wanted = new Map(labels.flatMap((label) => (accepted.get(label) ?? []).map((hash) => [hash, 0])));
+    if (wanted.size === 0) throw new Error(`no transactions recorded for ${labels.join(', ')}`);
+    const wantedCount = wanted.size;
+    await waitFor('every accepted transaction finalised', async () => {
+      for (const hash of wanted.keys()) wanted.set(hash, 0);
+      const finalised = (await heads(api)).finalised;
+      for (let number = 1; number <= finalised; number += 1) {
+        const { block } = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(number));
+        for (const extrinsic of block.extrinsics) {
+          const hash = extrinsic.hash.toHex();
+          if (wanted.has(hash)) wanted.set(hash, wanted.get(hash) + 1);
+        }
+      }
+      return [...wanted.values()].every((n) => n >= 1);
+    }, { timeoutMs: 90_000, intervalMs: 4000 });
+    const twice = [...wanted].filter(([, n]) => n !== 1);
+    if (twice.length) throw new Error(`finalised more than once: ${JSON.stringify(twice)}`);
+    if (wanted.size !== wantedCount) throw new Error('lost track of a transaction');
+    console.log(`  ${wanted.size} accepted transactions, each in one finalised block`);
+  },
+
+  /** Remember the finalised head, before the network is restarted. */
+  async recordFinalised({ api }) {
+    const hash = await api.rpc.chain.getFinalizedHead();
+    beforeRestart = { hash: hash.toHex(), number: (await api.rpc.chain.getHeader(hash)).number.toNumber() };
+  },
+
+  /**
+   * After a restart from the databases: the finalised block recorded before is still finalised
+   * (same hash at its height), and finality goes `blocks` beyond it.
+   */
+  async resumed({ api }, blocks) {
+    if (!beforeRestart) throw new Error('recordFinalised was not run');
+    const { number, hash } = beforeRestart;
+    await waitFor(`finality past #${number + Number(blocks)}`, async () => (await heads(api)).finalised >= number + Number(blocks), { timeoutMs: 120_000 });
+    const now = (await api.rpc.chain.getBlockHash(number)).toHex();
+    if (now !== hash) throw new Error(`block #${number} was ${hash} before the restart, ${now} after`);
+    console.log(`  restarted: #${number} still finalised (${hash.slice(0, 10)}), finality past #${number + Number(blocks)}`);
+  },
+
+  /**
+   * A stolen-credential burst on the four-validator network is suspended, reported by a quorum
+   * (three of four sentinels). Calibration off first (sudo, as the council will): the local
+   * chain starts its peer groups with two weeks of shadow.
+   */
+  async sentinelSuspends({ api, accounts }) {
+    const { alice, ferdie: hospital, eve: physician } = accounts;
+    await ok(submit(api, api.tx.sudo.sudo(api.tx.sentinel.setCalibration(null)), alice));
+    await registerStaff(api, { alice, hospital, staff: [[physician, 'Physician']] });
+    const burst = await stolenCredentialBurst(api, physician, 150);
+    const suspended = await waitFor('the suspension', async () => {
+      const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
+      return events.find((e) => e.name === 'PractitionerSuspended');
+    }, { timeoutMs: 60_000 });
+    if (suspended.data.practitioner !== physician.address) throw new Error(`suspended ${suspended.data.practitioner}`);
+    const quorum = (await api.query.sentinel.sentinels()).length * 2 / 3;
+    if (suspended.data.reporters.length <= quorum) throw new Error(`reported by ${suspended.data.reporters.length} sentinels`);
+    const { status } = await statusOf(api, physician);
+    if (status !== 'Suspended') throw new Error(`the practitioner is ${status}`);
+    const { events } = await submit(api, api.tx.audit.requestAccess(alice.address, 'Imaging', 'Treatment', null), physician);
+    const [decided] = eventsOf(events, api.events.audit.AccessDecided);
+    if (!('denied' in decided.data.decision.toJSON().outcome)) throw new Error('a suspended practitioner was granted access');
+    console.log(`  burst in #${burst.firstBlock}-#${burst.lastBlock}, suspended in #${suspended.block} by ${suspended.data.reporters.length} sentinels`);
+  },
+};

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run the zombienet suites (default: faults.zndsl) on four validators of the local chain, with our
+# own ehr-node and zombienet's native provider. Part of the test command (scripts/test.sh).
+#   zombienet/run.sh [suite.zndsl ...]
+# Each suite's network state and node logs stay under a temporary directory, printed at the start.
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+cd "$EHR_ROOT/zombienet"
+[ -x "$EHR_NODE" ] || { echo "no node at $EHR_NODE: run 'cargo build -p ehr-node' first" >&2; exit 1; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ehr-zombienet.XXXXXX")"
+echo "zombienet: state and logs under $work"
+# The raw spec keeps the genesis as the runtime builds it: zombienet rewrites a plain spec's
+# session keys with its own (and has no sentinel key among them).
+"$EHR_NODE" build-spec --chain local --raw --disable-default-bootnode >"$work/local-raw.json" 2>"$work/build-spec.log"
+export EHR_NODE EHR_CHAIN_SPEC="$work/local-raw.json"
+
+for suite in "${@:-faults.zndsl}"; do
+	echo "zombienet: $suite"
+	npx --no-install zombienet --provider native --dir "$work/$(basename "$suite" .zndsl)" test "$suite"
+done
