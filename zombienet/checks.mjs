@@ -39,20 +39,24 @@ const heads = async (api) => ({
 
 const CHECKS = {
   /**
-   * Sign `count` transfers from the six development accounts and submit them at once; each is
-   * accepted when the node's pool answers with its hash. Not waited into a block.
+   * Sign `count` transfers from the six development accounts and submit them, each sender's in
+   * nonce order; each is accepted when the node's pool answers with its hash. Not waited into a
+   * block.
    */
   async submit({ api, accounts }, label, count) {
     const senders = Object.values(accounts);
     const recipient = new Keyring({ type: 'sr25519' }).addFromUri('//Zombienet').address;
-    const nonces = await Promise.all(senders.map(async (s) => (await api.rpc.system.accountNextIndex(s.address)).toNumber()));
-    const hashes = await Promise.all(Array.from({ length: Number(count) }, async (_, i) => {
-      const s = i % senders.length;
-      const nonce = nonces[s] + Math.floor(i / senders.length);
-      const tx = await api.tx.balances.transferKeepAlive(recipient, 1_000_000_000_000n).signAsync(senders[s], { nonce });
-      return (await api.rpc.author.submitExtrinsic(tx)).toHex();
+    const perSender = Math.ceil(Number(count) / senders.length);
+    const hashes = await Promise.all(senders.map(async (sender) => {
+      const first = (await api.rpc.system.accountNextIndex(sender.address)).toNumber();
+      const mine = [];
+      for (let nonce = first; nonce < first + perSender; nonce += 1) {
+        const tx = await api.tx.balances.transferKeepAlive(recipient, 1_000_000_000_000n).signAsync(sender, { nonce });
+        mine.push((await api.rpc.author.submitExtrinsic(tx)).toHex());
+      }
+      return mine;
     }));
-    accepted.set(label, hashes);
+    accepted.set(label, hashes.flat());
   },
 
   /** Sample the node's best and finalised heights twice a second from now on, in the background. */

@@ -5,9 +5,8 @@
 //    hospital, and the crowd's requests go round them: with many, each window holds many
 //    patients whose logs are full (the features' costliest reads).
 // Prints a JSON summary. Not a test: nothing is asserted about the figures.
-import { Keyring } from '@polkadot/api';
 import { connect, submit } from '../lib/chain.mjs';
-import { credential } from '../lib/hospital.mjs';
+import { all, credential, practitioners, UNIT } from '../lib/hospital.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
 
@@ -16,39 +15,6 @@ const TOUCHED = (process.env.TOUCHED ?? '100,1000').split(',').map(Number);
 const PATIENTS = Number(process.env.PATIENTS ?? 2);
 // ehr_primitives::features::MIN_SCORED_WINDOW: the worker scores windows at least this long.
 const MIN_SCORED_WINDOW = 32;
-const UNIT = 10n ** 12n;
-
-/** Submit `calls` (each `[tx, signer]`) at once, consecutive nonces per signer; wait for all. */
-async function all(api, calls) {
-  const next = new Map();
-  const pending = [];
-  for (const [tx, signer] of calls) {
-    if (!next.has(signer.address)) next.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
-    const nonce = next.get(signer.address);
-    next.set(signer.address, nonce + 1);
-    pending.push(submit(api, tx, signer, { nonce }));
-  }
-  const results = await Promise.all(pending);
-  const failed = results.filter((r) => r.error);
-  if (failed.length) throw new Error(`${failed.length} calls failed: ${failed[0].error}`);
-  return results;
-}
-
-/** `count` new practitioners of `hospital`, approved, each with funds for its fees. */
-async function practitioners(api, { alice, bob, hospital }, count, tag) {
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  const made = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//${tag}/${i}`));
-  for (let i = 0; i < made.length; i += 500) {
-    const chunk = made.slice(i, i + 500);
-    await all(api, chunk.flatMap((p) => [
-      [api.tx.balances.transferKeepAlive(p.address, 10n * UNIT), bob],
-      [api.tx.providers.invitePractitioner(p.address, 'Physician', credential()), hospital],
-    ]));
-    await all(api, chunk.map((p) => [api.tx.providers.acceptInvitation(hospital.address), p]));
-    await all(api, chunk.map((p) => [api.tx.sudo.sudo(api.tx.providers.approve(p.address)), alice]));
-  }
-  return made;
-}
 
 // Thousands of transactions watched at once on one connection.
 const node = await startNode(['--dev', '--rpc-max-subscriptions-per-connection', '8192']);

@@ -27,14 +27,16 @@ export function submit(api, tx, signer, { finalized = false, nonce = -1 } = {}) 
         reject(new Error(`transaction ${status.type}`));
         return;
       }
-      if (!(finalized ? status.isFinalized : status.isInBlock)) return;
+      // A pool may report a transaction finalised without an in-block status before it (under
+      // load the two come for the same block): finalised is in a block too.
+      if (!(status.isFinalized || (!finalized && status.isInBlock))) return;
       let error = null;
       if (dispatchError) {
         error = dispatchError.isModule
           ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
           : dispatchError.type;
       }
-      resolve({ blockHash: finalized ? status.asFinalized : status.asInBlock, events, error });
+      resolve({ blockHash: status.isFinalized ? status.asFinalized : status.asInBlock, events, error });
     }).catch(reject);
   });
 }

@@ -2,9 +2,12 @@
 // (the registrar until the council governs): shared by the e2e tests, the zombienet checks and
 // the measurement scripts.
 import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/api';
 import { submit } from './chain.mjs';
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+/** One unit of the chain's currency (12 decimals). */
+export const UNIT = 10n ** 12n;
 
 /** A credential valid for a year: only its hash and issuer go on chain. */
 export const credential = () => ({ documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS });
@@ -38,3 +41,45 @@ export async function consentTo(api, practitioner, patients) {
 
 /** The registry's status of practitioner `who` (`{ status, reason }`). */
 export const statusOf = async (api, who) => (await api.query.providers.practitioners(who.address)).unwrap().status.toJSON();
+
+/** How long `all` waits for a batch's transactions to be in blocks. */
+const ALL_TIMEOUT_MS = 120_000;
+
+/** Submit `calls` (each `[tx, signer]`) at once, consecutive nonces per signer; wait for all. */
+export async function all(api, calls) {
+  const next = new Map();
+  const pending = [];
+  for (const [tx, signer] of calls) {
+    if (!next.has(signer.address)) next.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
+    const nonce = next.get(signer.address);
+    next.set(signer.address, nonce + 1);
+    pending.push(submit(api, tx, signer, { nonce }));
+  }
+  // A watched transaction that never reports its block fails the batch rather than hang it.
+  let settled = 0;
+  pending.forEach((p) => p.finally(() => { settled += 1; }));
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${pending.length - settled} of ${pending.length} transactions not in a block after ${ALL_TIMEOUT_MS / 1000} s`)), ALL_TIMEOUT_MS);
+  });
+  const results = await Promise.race([Promise.all(pending), timeout]).finally(() => clearTimeout(timer));
+  const failed = results.filter((r) => r.error);
+  if (failed.length) throw new Error(`${failed.length} calls failed: ${failed[0].error}`);
+  return results;
+}
+
+/** `count` new practitioners of `hospital`, approved, each given `funds` (from Bob) for its fees. */
+export async function practitioners(api, { alice, bob, hospital }, count, tag, funds = 10n * UNIT) {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const made = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//${tag}/${i}`));
+  for (let i = 0; i < made.length; i += 500) {
+    const chunk = made.slice(i, i + 500);
+    await all(api, chunk.flatMap((p) => [
+      [api.tx.balances.transferKeepAlive(p.address, funds), bob],
+      [api.tx.providers.invitePractitioner(p.address, 'Physician', credential()), hospital],
+    ]));
+    await all(api, chunk.map((p) => [api.tx.providers.acceptInvitation(hospital.address), p]));
+    await all(api, chunk.map((p) => [api.tx.sudo.sudo(api.tx.providers.approve(p.address)), alice]));
+  }
+  return made;
+}
