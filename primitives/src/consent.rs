@@ -216,6 +216,18 @@ pub enum BreakGlassPolicy {
 	OptedOut,
 }
 
+/// What [`ConsentInspect::use_consent`] wrote, so that its caller is charged for that alone.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConsentWrites {
+	/// Nothing: a consent without an access limit allowed it, or none came close.
+	Nothing,
+	/// The access counted against the allowing consent's limit: its grantee's list rewritten.
+	Counted,
+	/// The closest consent had ended or was used up, and was cleared: its grantee's list and
+	/// the patient's list of consents read and rewritten (the worst case).
+	Cleared,
+}
+
 /// Read access to patients' consents, for the access decision point (the audit pallet).
 pub trait ConsentInspect<AccountId> {
 	/// The consent of `patient` that allows `practitioner` (a member of `organisation`) to see
@@ -232,7 +244,8 @@ pub trait ConsentInspect<AccountId> {
 
 	/// [`Self::check`], and count the access against the consent's limit: the call for an
 	/// access that is about to happen. When the access is denied because the closest consent
-	/// has ended or used up its accesses, that consent is cleared (with an event).
+	/// has ended or used up its accesses, that consent is cleared (with an event). Says what it
+	/// wrote.
 	fn use_consent(
 		patient: &AccountId,
 		practitioner: &AccountId,
@@ -240,7 +253,7 @@ pub trait ConsentInspect<AccountId> {
 		category: RecordCategory,
 		purpose: Purpose,
 		now: Moment,
-	) -> Result<ConsentMatch, ConsentDenial>;
+	) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites);
 
 	/// The patient's break-glass policy.
 	fn break_glass_policy(patient: &AccountId) -> BreakGlassPolicy;

@@ -84,7 +84,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: RUNTIME_API_VERSIONS,
 	// 2: sentinel reports are authorized transactions; the pool checks access requests.

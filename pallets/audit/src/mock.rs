@@ -6,8 +6,8 @@ use crate as pallet_audit;
 use core::cell::RefCell;
 use ehr_primitives::{
 	consent::{
-		BreakGlassPolicy, ConsentDenial, ConsentInspect, ConsentMatch, ConsentScope, Purpose,
-		RecordCategory,
+		BreakGlassPolicy, ConsentDenial, ConsentInspect, ConsentMatch, ConsentScope, ConsentWrites,
+		Purpose, RecordCategory,
 	},
 	providers::{
 		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
@@ -36,6 +36,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	// The database weights `()`'s weights are in: a request's refunds are in them too.
+	type DbWeight = frame_support::weights::constants::ParityDbWeight;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -99,6 +101,7 @@ thread_local! {
 	static CONSENTS: RefCell<BTreeMap<(u64, u64), Result<ConsentMatch, ConsentDenial>>> =
 		const { RefCell::new(BTreeMap::new()) };
 	static USES: RefCell<u32> = const { RefCell::new(0) };
+	static WRITES: RefCell<ConsentWrites> = const { RefCell::new(ConsentWrites::Nothing) };
 	static OPTED_OUT: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
 }
 
@@ -187,6 +190,11 @@ impl MockConsents {
 	pub fn uses() -> u32 {
 		USES.with(|u| *u.borrow())
 	}
+
+	/// What `use_consent` says it wrote from now on (`Nothing` until then).
+	pub fn writes(writes: ConsentWrites) {
+		WRITES.with(|w| *w.borrow_mut() = writes);
+	}
 }
 
 impl ConsentInspect<u64> for MockConsents {
@@ -214,12 +222,12 @@ impl ConsentInspect<u64> for MockConsents {
 		category: RecordCategory,
 		purpose: Purpose,
 		now: Moment,
-	) -> Result<ConsentMatch, ConsentDenial> {
+	) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
 		let answer = Self::check(patient, practitioner, organisation, category, purpose, now);
 		if answer.is_ok() {
 			USES.with(|u| *u.borrow_mut() += 1);
 		}
-		answer
+		(answer, WRITES.with(|w| *w.borrow()))
 	}
 
 	fn break_glass_policy(patient: &u64) -> BreakGlassPolicy {

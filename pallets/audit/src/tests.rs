@@ -2,13 +2,18 @@ use crate::{
 	mock::*, AccessDecision, AccessOutcome, DenyReason, EmergencyAccessId, EmergencyGrant,
 	EmergencyGrants, EmergencyReason, Error, Event, OrganisationVerdicts, PatientLog,
 	PendingReviews, PractitionerWindow, Referral, Referrals, Reviewer, Touched,
-	UnjustifiedEmergencies, Verdict,
+	UnjustifiedEmergencies, Verdict, WeightInfo,
 };
 use ehr_primitives::{
-	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
+	consent::{ConsentDenial, ConsentScope, ConsentWrites, Purpose, RecordCategory},
 	providers::{PractitionerRole, ProviderDenial},
 };
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	traits::UnfilteredDispatchable,
+	weights::{constants::ParityDbWeight, Weight},
+};
 use sp_core::H256;
 use sp_runtime::DispatchError;
 use Purpose::*;
@@ -115,6 +120,61 @@ fn a_practitioner_with_consent_is_granted_and_the_decision_is_kept() {
 		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10), vec![decision]);
 		assert_eq!(Touched::<Test>::get().into_inner(), vec![PHYSICIAN]);
 		assert_eq!(MockConsents::uses(), 1);
+	});
+}
+
+/// What `practitioner`'s request for `PATIENT`'s imaging, for treatment, was charged.
+fn charged(practitioner: u64) -> Weight {
+	let call = crate::Call::<Test>::request_access {
+		patient: PATIENT,
+		category: Imaging,
+		purpose: Treatment,
+		record: None,
+	};
+	let info = call.get_dispatch_info();
+	assert_eq!(info.call_weight, <() as WeightInfo>::request_access());
+	let post = call.dispatch_bypass_filter(signed(practitioner)).expect("a decision");
+	post.calc_actual_weight(&info)
+}
+
+/// The worst case's weight less `reads` and `writes` of the database.
+fn worst_less(reads: u64, writes: u64) -> Weight {
+	<() as WeightInfo>::request_access()
+		.saturating_sub(ParityDbWeight::get().reads_writes(reads, writes))
+}
+
+#[test]
+fn a_request_is_charged_for_the_storage_it_touched() {
+	new_test_ext().execute_with(|| {
+		// The worst case: the closest consent had lapsed and was cleared, the emergency grant
+		// and the break-glass policy read, the touched set grown.
+		MockConsents::set(PATIENT, PHYSICIAN, Err(ConsentDenial::ConsentExhausted));
+		MockConsents::writes(ConsentWrites::Cleared);
+		assert_eq!(charged(PHYSICIAN), worst_less(0, 0));
+
+		// Granted by a consent without a limit, the practitioner already seen in the block: no
+		// consent written, no patient's list nor emergency storage read, the touched set as it
+		// was.
+		MockConsents::grant(PATIENT, PHYSICIAN, 7, ConsentScope::Practitioner);
+		MockConsents::writes(ConsentWrites::Nothing);
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 2 + 1, 2 + 1));
+		// A practitioner's first request in the block: the touched set grows.
+		MockConsents::grant(PATIENT, HOSPITAL, 3, ConsentScope::Organisation);
+		assert_eq!(charged(NURSE), worst_less(1 + 2, 2));
+		// Counted against a limit: the grantee's list written.
+		MockConsents::writes(ConsentWrites::Counted);
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 2 + 1, 1 + 1));
+
+		// Denied by consent: the emergency storage was read.
+		MockConsents::revoke(PATIENT, HOSPITAL);
+		MockConsents::set(PATIENT, PHYSICIAN, Err(ConsentDenial::NoConsent));
+		MockConsents::writes(ConsentWrites::Nothing);
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 1, 2 + 1));
+
+		// Not active: no consent nor emergency storage consulted.
+		MockRegistry::set_standing(LOCUM, Some(ProviderDenial::Suspended));
+		assert_eq!(charged(LOCUM), worst_less(5, 2));
+		assert!(Touched::<Test>::get().contains(&LOCUM));
 	});
 }
 

@@ -76,7 +76,7 @@ pub mod weights;
 
 pub use ehr_primitives::consent::{
 	BreakGlassPolicy, ConsentDenial, ConsentId, ConsentInspect, ConsentMatch, ConsentScope,
-	Purpose, RecordCategory,
+	ConsentWrites, Purpose, RecordCategory,
 };
 use ehr_primitives::Moment;
 pub use weights::WeightInfo;
@@ -685,14 +685,17 @@ pub mod pallet {
 
 		/// After a request: count the access against the consent that allowed it, if that has
 		/// a limit; or clear the consent that denied it because it had ended or was used up.
+		/// Says what it wrote.
 		fn record_use(
 			patient: &T::AccountId,
 			candidates: [(Grantee<T::AccountId>, ConsentsOf<T>); 2],
 			decision: Result<ConsentMatch, ConsentDenial>,
 			(list, position): (usize, usize),
-		) {
-			let Some((grantee, mut consents)) = candidates.into_iter().nth(list) else { return };
-			let Some(consent) = consents.get_mut(position) else { return };
+		) -> ConsentWrites {
+			let Some((grantee, mut consents)) = candidates.into_iter().nth(list) else {
+				return ConsentWrites::Nothing;
+			};
+			let Some(consent) = consents.get_mut(position) else { return ConsentWrites::Nothing };
 			let cause = match decision {
 				Ok(_) if consent.terms.max_accesses.is_some() => {
 					consent.accesses = consent.accesses.saturating_add(1);
@@ -700,10 +703,11 @@ pub mod pallet {
 				},
 				Err(ConsentDenial::ConsentExpired) => Some(LapseCause::Ended),
 				Err(ConsentDenial::ConsentExhausted) => Some(LapseCause::UsedUp),
-				_ => return,
+				_ => return ConsentWrites::Nothing,
 			};
 			let Some(cause) = cause else {
-				return Self::store_consents(&grantee, patient, consents);
+				Self::store_consents(&grantee, patient, consents);
+				return ConsentWrites::Counted;
 			};
 			let id = consents.remove(position).id;
 			Self::store_consents(&grantee, patient, consents);
@@ -716,6 +720,7 @@ pub mod pallet {
 				grantee,
 				cause,
 			});
+			ConsentWrites::Cleared
 		}
 
 		/// Every consent of `patient`, with its state now: the runtime API's answer.
@@ -813,13 +818,14 @@ pub mod pallet {
 			category: RecordCategory,
 			purpose: Purpose,
 			now: Moment,
-		) -> Result<ConsentMatch, ConsentDenial> {
+		) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
 			let candidates = Self::candidates(patient, practitioner, organisation);
 			let (decision, found) = Self::decide(&candidates, category, purpose, now);
-			if let Some(found) = found {
-				Self::record_use(patient, candidates, decision, found);
-			}
-			decision
+			let writes = match found {
+				Some(found) => Self::record_use(patient, candidates, decision, found),
+				None => ConsentWrites::Nothing,
+			};
+			(decision, writes)
 		}
 
 		fn break_glass_policy(patient: &T::AccountId) -> BreakGlassPolicy {

@@ -1,12 +1,14 @@
 use crate::{
 	mock::*, BreakGlass, BreakGlassPolicy, Categories, ConsentDenial, ConsentId, ConsentInspect,
-	ConsentMatch, ConsentScope, ConsentState, ConsentTerms, Consents, Error, Event, Grantee,
-	Guardians, Guardianship, LapseCause, NextConsentId, PatientConsents, Purpose, RecordCategory,
+	ConsentMatch, ConsentScope, ConsentState, ConsentTerms, ConsentWrites, Consents, Error, Event,
+	Grantee, Guardians, Guardianship, LapseCause, NextConsentId, PatientConsents, Purpose,
+	RecordCategory,
 };
 use frame_support::{assert_noop, assert_ok};
 use frame_support::{traits::Get, BoundedVec};
 use sp_runtime::DispatchError;
 use ConsentDenial::*;
+use ConsentWrites::*;
 use Purpose::*;
 use RecordCategory::*;
 
@@ -77,8 +79,12 @@ fn check(category: RecordCategory, purpose: Purpose) -> Result<ConsentMatch, Con
 	check_by(PHYSICIAN, category, purpose)
 }
 
-/// `PHYSICIAN` of `HOSPITAL` accesses `PATIENT`'s `category` for `purpose` now.
-fn use_consent(category: RecordCategory, purpose: Purpose) -> Result<ConsentMatch, ConsentDenial> {
+/// `PHYSICIAN` of `HOSPITAL` accesses `PATIENT`'s `category` for `purpose` now: the decision,
+/// and what it wrote.
+fn use_consent(
+	category: RecordCategory,
+	purpose: Purpose,
+) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
 	Consent::use_consent(&PATIENT, &PHYSICIAN, &HOSPITAL, category, purpose, Timestamp::get())
 }
 
@@ -421,8 +427,8 @@ fn checking_counts_nothing_and_using_counts_only_limited_consents() {
 		for _ in 0..10 {
 			assert_eq!(check(Imaging, Treatment), by_physician(limited));
 		}
-		assert_eq!(use_consent(Imaging, Treatment), by_physician(limited));
-		assert_eq!(use_consent(Allergies, Treatment), by_hospital(unlimited));
+		assert_eq!(use_consent(Imaging, Treatment), (by_physician(limited), Counted));
+		assert_eq!(use_consent(Allergies, Treatment), (by_hospital(unlimited), Nothing));
 
 		assert_eq!(Consents::<Test>::get(to_physician(), PATIENT)[0].accesses, 1);
 		assert_eq!(Consents::<Test>::get(to_hospital(), PATIENT)[0].accesses, 0);
@@ -437,17 +443,17 @@ fn a_consent_allows_max_accesses_then_is_exhausted_and_cleared() {
 			to_physician(),
 			ConsentTerms { max_accesses: Some(2), ..treatment(&[Imaging]) },
 		);
-		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
-		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
+		assert_eq!(use_consent(Imaging, Treatment), (by_physician(id), Counted));
+		assert_eq!(use_consent(Imaging, Treatment), (by_physician(id), Counted));
 		// Used up, but still on chain until a request finds it so.
 		assert_eq!(check(Imaging, Treatment), Err(ConsentExhausted));
 		assert_eq!(stored(to_physician()), vec![id]);
 
-		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExhausted));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(ConsentExhausted), Cleared));
 		assert_eq!(last_event(), lapsed(id, to_physician(), LapseCause::UsedUp));
 		assert!(!Consents::<Test>::contains_key(to_physician(), PATIENT));
 		assert!(!PatientConsents::<Test>::contains_key(PATIENT));
-		assert_eq!(use_consent(Imaging, Treatment), Err(NoConsent));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(NoConsent), Nothing));
 	});
 }
 
@@ -465,11 +471,11 @@ fn an_ended_consent_is_cleared_by_the_first_request_that_finds_it() {
 		assert_eq!(check(Imaging, Treatment), Err(ConsentExpired));
 		assert_eq!(stored(to_physician()), vec![ending, lasting]);
 
-		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExpired));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(ConsentExpired), Cleared));
 		assert_eq!(last_event(), lapsed(ending, to_physician(), LapseCause::Ended));
 		assert_eq!(stored(to_physician()), vec![lasting]);
 		assert_eq!(consent_ids_of(PATIENT), vec![lasting]);
-		assert_eq!(use_consent(Imaging, Treatment), Err(CategoryNotCovered));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(CategoryNotCovered), Nothing));
 	});
 }
 
@@ -489,10 +495,10 @@ fn a_request_clears_only_the_lapsed_consent_that_denied_it() {
 		let lasting = grant(PATIENT, to_physician(), treatment(&[Allergies]));
 		set_now(NOW + HOUR);
 		// Granted: nothing is cleared.
-		assert_eq!(use_consent(Allergies, Treatment), by_physician(lasting));
+		assert_eq!(use_consent(Allergies, Treatment), (by_physician(lasting), Nothing));
 		assert_eq!(consent_ids_of(PATIENT), vec![other_ended, ended, lasting]);
 		// Denied by `ended`: only that one goes.
-		assert_eq!(use_consent(Imaging, Treatment), Err(ConsentExpired));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(ConsentExpired), Cleared));
 		assert_eq!(consent_ids_of(PATIENT), vec![other_ended, lasting]);
 		assert_eq!(stored(to_hospital()), vec![other_ended]);
 	});
@@ -505,11 +511,11 @@ fn a_revocation_holds_in_the_same_block() {
 	new_test_ext().execute_with(|| {
 		let id = grant(PATIENT, to_physician(), treatment(&[Imaging]));
 		let block = System::block_number();
-		assert_eq!(use_consent(Imaging, Treatment), by_physician(id));
+		assert_eq!(use_consent(Imaging, Treatment), (by_physician(id), Nothing));
 
 		assert_ok!(Consent::revoke(signed(PATIENT), None, id));
 		assert_eq!(System::block_number(), block);
-		assert_eq!(use_consent(Imaging, Treatment), Err(NoConsent));
+		assert_eq!(use_consent(Imaging, Treatment), (Err(NoConsent), Nothing));
 		assert_eq!(
 			last_event(),
 			Event::ConsentRevoked {
@@ -807,7 +813,7 @@ fn consents_of_lists_every_consent_of_the_patient_with_its_state() {
 			ConsentTerms { max_accesses: Some(1), ..treatment(&[Conditions]) },
 		);
 		grant(OTHER_PATIENT, to_physician(), treatment(&[Imaging]));
-		assert_eq!(use_consent(Conditions, Treatment), by_hospital(once));
+		assert_eq!(use_consent(Conditions, Treatment), (by_hospital(once), Counted));
 		set_now(NOW + HOUR);
 
 		let mut states: Vec<_> = Consent::consents_of(&PATIENT)
