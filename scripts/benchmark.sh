@@ -7,7 +7,7 @@
 #
 # It builds the node with the `runtime-benchmarks` feature: a second, long build (every crate
 # that depends on sp-runtime changes), into the same target directory. Run it on the reference
-# machine whose figures the README quotes, with nothing else loading it.
+# machine whose figures docs/performance.md quotes, with nothing else loading it.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"

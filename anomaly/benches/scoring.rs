@@ -2,7 +2,7 @@
 //!
 //!     cargo bench -p ehr-anomaly --bench scoring
 //!
-//! The figures go in the README; nothing asserts them.
+//! The figures go in `docs/performance.md`; nothing asserts them.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ehr_anomaly::{

@@ -3,7 +3,7 @@
 //! score one practitioner with the model's 400 trees. Here a batch's rows are summed with bit
 //! masks ([`Masks`]: every branch compared over all the rows in one vectorised loop), and a few
 //! rows by walking the trees level by level over many at once (`Forest::walk`). With the anomaly
-//! model's trees, 1,000 practitioners took 3.8 ms walked, 2.0 ms by masks (`README.md`).
+//! model's trees, 1,000 practitioners took 3.8 ms walked, 2.0 ms by masks (`docs/performance.md`).
 //!
 //! The ensemble is checked once, at load: every child exists in its tree, every tree is a tree
 //! (one root, no node reached twice, so no walk can loop), every feature it reads is in the

@@ -26,7 +26,7 @@ pub const BRANCHES: [&str; 3] = ["outlier", "supervised", "recurrent"];
 
 /// Practitioners scored per run of the plan: the recurrent branch's intermediates of a whole
 /// block's worth (1,000 practitioners, 64 decisions of 16 units each) fall out of the cache,
-/// and a batch runs faster in runs of a hundred or so (`README.md`'s scoring figures).
+/// and a batch runs faster in runs of a hundred or so (`docs/performance.md`, Scoring speed).
 const PRACTITIONERS_PER_RUN: usize = 128;
 
 /// The ONNX metadata key under which a model names the feature layout it was trained on
@@ -230,7 +230,7 @@ impl Scorer {
 		// A fresh state every run: tract's Scan keeps the GRU's last hidden state in a state,
 		// and a practitioner scored with a used one would start from another's. Each node starts
 		// with the vector registers' upper halves cleared: the trees' operator, and tract's own
-		// element-wise nodes after its AVX kernels, run faster (`README.md`).
+		// element-wise nodes after its AVX kernels, run faster (`docs/performance.md`).
 		let outputs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
 			plan.spawn()?.run_plan_with_eval(inputs, |ctx, state, node, input| {
 				clear_upper_vector_state();
