@@ -57,7 +57,8 @@ export async function all(api, calls) {
   }
   // A watched transaction that never reports its block fails the batch rather than hang it.
   let settled = 0;
-  pending.forEach((p) => p.finally(() => { settled += 1; }));
+  const count = () => { settled += 1; };
+  pending.forEach((p) => p.then(count, count));
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${pending.length - settled} of ${pending.length} transactions not in a block after ${ALL_TIMEOUT_MS / 1000} s`)), ALL_TIMEOUT_MS);

@@ -211,7 +211,10 @@ async function submitAll(provider, signed, origin) {
   } else {
     // IN_FLIGHT submitters, each with its own senders, taking their transactions in turn.
     const bySender = new Map();
-    for (const tx of signed) bySender.set(tx.sender, [...(bySender.get(tx.sender) ?? []), tx]);
+    for (const tx of signed) {
+      if (!bySender.has(tx.sender)) bySender.set(tx.sender, []);
+      bySender.get(tx.sender).push(tx);
+    }
     const queues = [...bySender.values()];
     await Promise.all(Array.from({ length: IN_FLIGHT }, async (_, w) => {
       const mine = queues.filter((_, q) => q % IN_FLIGHT === w);

@@ -518,7 +518,7 @@ pub mod pallet {
 				None => Self::decide(&practitioner, &member, &patient, category, purpose, now),
 				Some(reason) => (AccessOutcome::Denied { reason }, None),
 			};
-			let weight = Self::request_weight(&outcome, consent_writes);
+			let granted_by_consent = matches!(outcome, AccessOutcome::Granted { .. });
 			let emergency = matches!(outcome, AccessOutcome::EmergencyGranted { .. });
 			// After the consent pallet's events, if any: the decision's own is next.
 			let seq = Self::next_seq();
@@ -535,9 +535,7 @@ pub mod pallet {
 				outcome,
 			);
 			let first_this_block = Self::log(decision, utc_offset, record);
-			let touched_unchanged = if first_this_block { 0 } else { 1 };
-			let db = T::DbWeight::get();
-			Ok(Some(weight.saturating_sub(db.reads_writes(touched_unchanged, touched_unchanged)))
+			Ok(Some(Self::request_weight(granted_by_consent, consent_writes, first_this_block))
 				.into())
 		}
 
@@ -836,14 +834,15 @@ pub mod pallet {
 			(outcome, Some(writes))
 		}
 
-		/// `request_access`'s weight before its log (the touched set is the log's): the
-		/// benchmarked worst case less the storage this request did not touch. A practitioner not
-		/// active consulted no consent (`consent_writes` is `None`) and no emergency grant; a
-		/// grant by consent read no emergency grant nor break-glass policy; a denial is charged
-		/// both.
+		/// `request_access`'s weight: the benchmarked worst case less the storage this request
+		/// did not touch. A practitioner not active consulted no consent (`consent_writes` is
+		/// `None`) and no emergency grant; a grant by consent read no emergency grant nor
+		/// break-glass policy (a denial is charged both); a practitioner already in the block left
+		/// the touched set as it was.
 		fn request_weight(
-			outcome: &AccessOutcome,
+			granted_by_consent: bool,
 			consent_writes: Option<ConsentWrites>,
+			first_this_block: bool,
 		) -> Weight {
 			// Of the worst case's consent storage (both grantees' lists and the patient's list
 			// read, a grantee's list and the patient's list written) and its two emergency reads.
@@ -855,13 +854,12 @@ pub mod pallet {
 						ConsentWrites::Counted => (1, 1),
 						ConsentWrites::Cleared => (0, 0),
 					};
-					let emergency =
-						if matches!(outcome, AccessOutcome::Granted { .. }) { 2 } else { 0 };
-					(reads + emergency, writes)
+					(reads + if granted_by_consent { 2 } else { 0 }, writes)
 				},
 			};
+			let touched = if first_this_block { 0 } else { 1 };
 			T::WeightInfo::request_access()
-				.saturating_sub(T::DbWeight::get().reads_writes(reads, writes))
+				.saturating_sub(T::DbWeight::get().reads_writes(reads + touched, writes + touched))
 		}
 
 		/// Whether `practitioner` was granted access to `patient` within `CareLookback` of
