@@ -15,5 +15,14 @@ fn main() {
 			std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
 		}
 		substrate_wasm_builder::WasmBuilder::build_using_defaults();
+		// The same runtime one spec_version on, for the runtime-upgrade test
+		// (zombienet/governance.zndsl): `upgrade_wasm_binary.rs.compact.compressed.wasm` in
+		// the wasm builder's directory. Not for the benchmarks' build, which runs no network.
+		if std::env::var_os("CARGO_FEATURE_RUNTIME_BENCHMARKS").is_none() {
+			substrate_wasm_builder::WasmBuilder::init_with_defaults()
+				.enable_feature("increment-spec-version")
+				.set_file_name("upgrade_wasm_binary.rs")
+				.build();
+		}
 	}
 }

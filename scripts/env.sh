@@ -3,5 +3,5 @@
 # reuses one build of the node.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-chain/target}"
 EHR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
+EHR_NODE="${EHR_NODE:-$CARGO_TARGET_DIR/debug/ehr-node}"
 export EHR_ROOT EHR_NODE

@@ -1,18 +1,57 @@
 #!/usr/bin/env bash
-# Start a four-validator local network (Alice, Bob, Charlie, Dave: the `local` chain) on this
-# machine. Alice is the boot node; everyone's state and log live under one directory (printed).
-# Ctrl-C stops all four. Build first: `cargo build -p ehr-node` (or run scripts/dev.sh once).
+# Start a local network of validators on this machine: by default the `local` chain's four
+# (Alice, Bob, Charlie, Dave). Alice is the boot node; everyone's state and log live under one
+# directory (printed). Ctrl-C stops them all. Build first: `cargo build -p ehr-node` (EHR_NODE
+# picks another binary, e.g. the production one).
 #
-# RPC: Alice ws://127.0.0.1:9944, Bob :9945, Charlie :9946, Dave :9947.
+#   scripts/local-network.sh [--validators N] [STATE_DIR]
+#
+# RPC: Alice ws://127.0.0.1:9944, Bob :9945, Charlie :9946, ... (one port per validator).
+# `--validators N` (1 to 8: Alice, Bob, Charlie, Dave, Eve, Ferdie, One, Two) writes a chain spec
+# from `local` whose Aura, GRANDPA and sentinel sets are those N, for measuring how the figures
+# change with the size of the set (docs/performance.md).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 [ -x "$EHR_NODE" ] || { echo "no node at $EHR_NODE: run 'cargo build -p ehr-node' first" >&2; exit 1; }
+
+names=(alice bob charlie dave eve ferdie one two)
+count=4
+if [ "${1:-}" = --validators ]; then
+	count="$2"
+	shift 2
+	((count >= 1 && count <= ${#names[@]})) || { echo "--validators takes 1 to ${#names[@]}" >&2; exit 2; }
+fi
+names=("${names[@]:0:count}")
 
 base="${1:-$(mktemp -d "${TMPDIR:-/tmp}/ehr-local.XXXXXX")}"
 mkdir -p "$base"
 echo "local network state and logs: $base"
 
-# Validators need a persistent network key. Fixed, well-known keys (0x..01 to 0x..04; for a
+# The SS58 address of `//Name`'s key under `scheme`.
+address() { "$EHR_NODE" key inspect --scheme "$2" --output-type json "//${1^}" | jq -r .ss58Address; }
+
+chain=local
+if ((count != 4)); then
+	sr=() ed=()
+	for name in "${names[@]}"; do
+		sr+=("$(address "$name" sr25519)")
+		ed+=("$(address "$name" ed25519)")
+	done
+	# Python rather than jq: jq 1.6 turns the genesis balances (10^18) into floats.
+	"$EHR_NODE" build-spec --chain local --disable-default-bootnode 2>/dev/null |
+		python3 -c '
+import json, sys
+sr, ed = sys.argv[1].split(), sys.argv[2].split()
+spec = json.load(sys.stdin)
+patch = spec["genesis"]["runtimeGenesis"]["patch"]
+patch["aura"]["authorities"] = sr
+patch["grandpa"]["authorities"] = [[key, 1] for key in ed]
+patch["sentinel"]["sentinels"] = sr
+json.dump(spec, sys.stdout, indent=1)' "${sr[*]}" "${ed[*]}" >"$base/chain-$count.json"
+	chain="$base/chain-$count.json"
+fi
+
+# Validators need a persistent network key. Fixed, well-known keys (0x..01, 0x..02, ...; for a
 # local network only) give known peer ids, so the others find Alice, the boot node.
 node_key() { printf '%064x' "$1"; }
 alice_peer_id="$(echo -n "$(node_key 1)" | "$EHR_NODE" key inspect-node-key)"
@@ -21,10 +60,10 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 
 i=0
-for name in alice bob charlie dave; do
+for name in "${names[@]}"; do
 	# The single-state pool: under a burst the fork-aware one lost transactions it had accepted
 	# (docs/performance.md, four validators).
-	args=(--chain local --"$name" --base-path "$base/$name" --validator --pool-type single-state
+	args=(--chain "$chain" --"$name" --base-path "$base/$name" --validator --pool-type single-state
 		--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
 		--node-key "$(node_key $((i + 1)))")
 	[ "$name" = alice ] || args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer_id")

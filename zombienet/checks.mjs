@@ -2,9 +2,13 @@
 // started. Each resolves to 0 or throws with what it saw. Zombienet runs them all in its one
 // process, so what one check records (the transactions submitted, the heads watched, the
 // finalised head before a restart) is in this module's state for the next.
+import { readFileSync } from 'node:fs';
 import { Keyring } from '@polkadot/api';
-import { connect, eventsOf, submit } from '../tests/lib/chain.mjs';
-import { ok, registerStaff, statusOf } from '../tests/lib/hospital.mjs';
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { blockNumber, connect, eventsOf, submit } from '../tests/lib/chain.mjs';
+import { devCouncil, govern, motion } from '../tests/lib/governance.mjs';
+import { registerStaff, statusOf } from '../tests/lib/hospital.mjs';
 import { waitFor } from '../tests/lib/node.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../tests/lib/sentinel.mjs';
 
@@ -154,13 +158,13 @@ const CHECKS = {
 
   /**
    * A stolen-credential burst on the four-validator network is suspended, reported by a quorum
-   * (three of four sentinels). Calibration off first (sudo, as the council will): the local
+   * (three of four sentinels). Calibration off first, by a motion of the council: the local
    * chain starts its peer groups with two weeks of shadow.
    */
   async sentinelSuspends({ api, accounts }) {
     const { alice, ferdie: hospital, eve: physician } = accounts;
-    await ok(submit(api, api.tx.sudo.sudo(api.tx.sentinel.setCalibration(null)), alice));
-    await registerStaff(api, { alice, hospital, staff: [[physician, 'Physician']] });
+    await govern(api, api.tx.sentinel.setCalibration(null));
+    await registerStaff(api, { hospital, staff: [[physician, 'Physician']] });
     const burst = await stolenCredentialBurst(api, physician, 150);
     const suspended = await waitFor('the suspension', async () => {
       const events = await sentinelEvents(api, burst.firstBlock, await bestBlock(api));
@@ -175,5 +179,25 @@ const CHECKS = {
     const [decided] = eventsOf(events, api.events.audit.AccessDecided);
     if (!('denied' in decided.data.decision.toJSON().outcome)) throw new Error('a suspended practitioner was granted access');
     console.log(`  burst in #${burst.firstBlock}-#${burst.lastBlock}, suspended in #${suspended.block} by ${suspended.data.reporters.length} sentinels`);
+  },
+
+  /**
+   * The council upgrades the runtime: a motion has the mandate authorise the new code's hash,
+   * anyone applies the code, and the chain runs spec_version + 1 and goes on finalising.
+   * The code is this runtime one spec_version on (EHR_UPGRADE_WASM, built with the node).
+   */
+  async councilUpgrades({ api, accounts }) {
+    const code = readFileSync(process.env.EHR_UPGRADE_WASM);
+    const before = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
+    const authorize = api.tx.mandate.dispatchAsRoot(api.tx.system.authorizeUpgrade(blake2AsHex(code, 256)));
+    const { error } = await motion(api, authorize, await devCouncil(api));
+    if (error) throw new Error(`the council's motion failed: ${error}`);
+    const applied = await submit(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), accounts.eve);
+    if (applied.error) throw new Error(`applying the upgrade failed: ${applied.error}`);
+    if (!eventsOf(applied.events, api.events.system.CodeUpdated).length) throw new Error('no CodeUpdated event');
+    const upgradedAt = await blockNumber(api, applied.blockHash);
+    await waitFor(`spec_version ${before + 1}`, async () => (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber() === before + 1, { timeoutMs: 30_000 });
+    await waitFor(`finality past #${upgradedAt + 3}`, async () => (await heads(api)).finalised >= upgradedAt + 3, { timeoutMs: 60_000 });
+    console.log(`  upgraded in #${upgradedAt}: spec_version ${before} -> ${before + 1}, finalising`);
   },
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the zombienet suites (default: faults.zndsl) on four validators of the local chain, with our
+# Run the zombienet suites (default: faults.zndsl, governance.zndsl) on four validators of the local chain, with our
 # own ehr-node and zombienet's native provider. Part of the test command (scripts/test.sh).
 #   zombienet/run.sh [suite.zndsl ...]
 # Each suite's network state and node logs stay under a temporary directory, printed at the start.
@@ -14,8 +14,13 @@ echo "zombienet: state and logs under $work"
 # session keys with its own (and has no sentinel key among them).
 "$EHR_NODE" build-spec --chain local --raw --disable-default-bootnode >"$work/local-raw.json" 2>"$work/build-spec.log"
 export EHR_NODE EHR_CHAIN_SPEC="$work/local-raw.json"
+# What the governance suite upgrades to: the runtime one spec_version on (runtime/build.rs; the
+# dev profile's wasm builder leaves it uncompressed).
+export EHR_UPGRADE_WASM="$CARGO_TARGET_DIR/debug/wbuild/ehr-runtime/upgrade_wasm_binary.rs.wasm"
 
-for suite in "${@:-faults.zndsl}"; do
+suites=("$@")
+(($#)) || suites=(faults.zndsl governance.zndsl)
+for suite in "${suites[@]}"; do
 	echo "zombienet: $suite"
 	npx --no-install zombienet --provider native --dir "$work/$(basename "$suite" .zndsl)" test "$suite"
 done

@@ -114,7 +114,18 @@ pub fn run() -> sc_cli::Result<()> {
 					)
 				})
 			},
-			_ => Err("only `benchmark pallet` is supported".into()),
+			// Read and write costs of this chain's own database (scripts/benchmark-storage.sh).
+			frame_benchmarking_cli::BenchmarkCmd::Storage(cmd) => {
+				let runner = cli.create_runner(cmd)?;
+				runner.sync_run(|config| {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				})
+			},
+			_ => Err("only `benchmark pallet` and `benchmark storage` are supported".into()),
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;

@@ -12,6 +12,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consent, Consent]
 	[pallet_audit, Audit]
 	[pallet_sentinel, Sentinel]
+	[pallet_mandate, Mandate]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}
@@ -123,7 +124,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		}
 		// ... all used: the next request reads them all, is denied, and clears one.
 		for _ in 0..per_grantee.saturating_mul(2) {
-			let used =
+			let (used, _) =
 				Consent::use_consent(patient, practitioner, organisation, category, purpose, now);
 			assert!(used.is_ok(), "consent used: {used:?}");
 		}

@@ -1,12 +1,16 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). The node builds its `--dev` and `--chain local` specs from them.
 //! Every validator is a sentinel (its sentinel key is its sr25519 development key, so its account
-//! is the validator's), and the model the node embeds is the approved one.
+//! is the validator's), and the model the node embeds is the approved one. The council is made of
+//! development accounts; only `development` has a sudo key.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SentinelConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, CouncilMembershipConfig, RuntimeGenesisConfig, SentinelConfig,
+	SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use ehr_primitives::calibration::CalibrationPolicy;
-use frame_support::build_struct_json_patch;
+use frame_support::{build_struct_json_patch, BoundedVec};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -42,11 +46,13 @@ pub fn embedded_model() -> Option<H256> {
 }
 
 /// Every validator a sentinel; the quorum the runtime's least, more than two thirds of them;
-/// peer groups calibrated by `calibration` (none: the threshold alone decides).
+/// peer groups calibrated by `calibration` (none: the threshold alone decides); `council` the
+/// members' governance accounts; `sudo` a key above them, or none.
 fn genesis(
 	validators: Vec<Validator>,
 	endowed: Vec<AccountId>,
-	root: AccountId,
+	council: Vec<AccountId>,
+	sudo: Option<AccountId>,
 	calibration: Option<CalibrationPolicy>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -59,7 +65,8 @@ fn genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
+		sudo: SudoConfig { key: sudo },
 		sentinel: SentinelConfig {
 			sentinels: validators.iter().map(|v| v.sentinel.clone()).collect::<Vec<_>>(),
 			quorum: None,
@@ -74,19 +81,31 @@ fn well_known_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// One validator (Alice), who is also `sudo` and the only sentinel (its report is a quorum).
-/// No calibration: a developer's burst is reported at once.
+/// The first `count` of Alice, Bob, Charlie and Dave, as accounts.
+fn council_of(count: usize) -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+		.iter()
+		.take(count)
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
+/// One validator (Alice), who is also `sudo` and the only sentinel (its report is a quorum); a
+/// council of Alice, Bob and Charlie to try motions on. No calibration: a developer's burst is
+/// reported at once.
 fn development() -> Value {
 	genesis(
 		vec![well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		well_known_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		council_of(3),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 		None,
 	)
 }
 
-/// Four validators (Alice, Bob, Charlie, Dave), three sentinels of four to suspend; Alice is
-/// `sudo`. Peer groups calibrated as a consortium's chain starts: two weeks of shadow.
+/// Four validators (Alice, Bob, Charlie, Dave), three sentinels of four to suspend; the four are
+/// the council, and nobody is `sudo`. Peer groups calibrated as a consortium's chain starts: two
+/// weeks of shadow.
 fn local_testnet() -> Value {
 	genesis(
 		vec![
@@ -96,7 +115,8 @@ fn local_testnet() -> Value {
 			well_known_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		well_known_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		council_of(4),
+		None,
 		Some(CalibrationPolicy::DEFAULT),
 	)
 }
@@ -149,6 +169,16 @@ mod tests {
 		ext
 	}
 
+	/// The council's members (the collective keeps them sorted).
+	fn council() -> Vec<AccountId> {
+		pallet_collective::Members::<Runtime, crate::CouncilCollective>::get()
+	}
+
+	fn sorted(mut accounts: Vec<AccountId>) -> Vec<AccountId> {
+		accounts.sort();
+		accounts
+	}
+
 	fn aura_authorities() -> Vec<AuraId> {
 		pallet_aura::Authorities::<Runtime>::get().into_inner()
 	}
@@ -176,11 +206,12 @@ mod tests {
 			assert_eq!(pallet_sentinel::Threshold::<Runtime>::get(), 920_000);
 			assert_eq!(pallet_sentinel::ApprovedModel::<Runtime>::get(), embedded_model());
 			assert_eq!(pallet_sentinel::Calibration::<Runtime>::get(), None);
+			assert_eq!(council(), sorted(council_of(3)));
 		});
 	}
 
 	#[test]
-	fn local_testnet_has_four_validators() {
+	fn local_testnet_has_four_validators_a_council_and_no_sudo() {
 		genesis_of(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 			let names = [
 				(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
@@ -200,10 +231,8 @@ mod tests {
 				pallet_sentinel::Calibration::<Runtime>::get(),
 				Some(CalibrationPolicy::DEFAULT)
 			);
-			assert_eq!(
-				pallet_sudo::Key::<Runtime>::get(),
-				Some(Sr25519Keyring::Alice.to_account_id())
-			);
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+			assert_eq!(council(), sorted(council_of(4)));
 		});
 	}
 

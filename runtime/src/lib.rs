@@ -4,7 +4,10 @@
 //! health data: only who may see what (consent), who may ask (the provider registry), who did
 //! see what (the audit log) and whether records are intact (record hashes). This crate composes
 //! the FRAME pallets that do that; the foundation is block production (Aura), finality
-//! (GRANDPA), balances with transaction fees, and `sudo`, which governance will confine to the
+//! (GRANDPA) and balances with transaction fees. A council of the member organisations
+//! (`pallet-collective`, its members kept by `pallet-membership`) governs by motions of two
+//! thirds: the registrar, the reviewer and the sentinel's governance are its origin, and through
+//! `pallet-mandate` it acts as `Root` (runtime upgrades). `sudo` holds a key only on the
 //! development chain.
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` expand to very deep types.
@@ -25,6 +28,8 @@ mod benchmarks;
 mod apis;
 pub mod genesis_config_presets;
 #[cfg(test)]
+mod governance_tests;
+#[cfg(test)]
 mod parity_tests;
 #[cfg(test)]
 mod tests;
@@ -33,12 +38,13 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
 	},
 };
+use frame_system::{EnsureNever, EnsureRoot};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::{
 	generic, impl_opaque_keys,
@@ -79,19 +85,29 @@ pub mod opaque {
 	}
 }
 
-#[runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
-	impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
-	authoring_version: 1,
-	spec_version: 106,
-	impl_version: 1,
-	apis: RUNTIME_API_VERSIONS,
-	// 2: sentinel reports are authorized transactions; the pool checks access requests.
-	// 4: an organisation registers its offset from UTC.
-	transaction_version: 4,
-	system_version: 1,
-};
+/// The runtime's version, with its spec_version `$spec`.
+macro_rules! runtime_version_with_spec {
+	($spec:tt) => {
+		#[runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
+			impl_name: alloc::borrow::Cow::Borrowed("ehr-chain"),
+			authoring_version: 1,
+			spec_version: $spec,
+			impl_version: 1,
+			apis: RUNTIME_API_VERSIONS,
+			// 2: sentinel reports are authorized transactions; the pool checks access requests.
+			// 4: an organisation registers its offset from UTC.
+			transaction_version: 4,
+			system_version: 1,
+		};
+	};
+}
+// 107: the council governs.
+#[cfg(not(feature = "increment-spec-version"))]
+runtime_version_with_spec!(107);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(108);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.
@@ -228,8 +244,7 @@ impl pallet_providers::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
-	// The council, once governance lands.
-	type RegistrarOrigin = frame_system::EnsureRoot<AccountId>;
+	type RegistrarOrigin = Government;
 	type RequireApproval = ConstBool<true>;
 	type OrganisationDeposit = OrganisationDeposit;
 	type PractitionerDeposit = PractitionerDeposit;
@@ -272,8 +287,7 @@ impl pallet_audit::Config for Runtime {
 	type Providers = Providers;
 	type Consents = Consent;
 	type Time = Timestamp;
-	// The council, once governance lands.
-	type ReviewOrigin = frame_system::EnsureRoot<AccountId>;
+	type ReviewOrigin = Government;
 	type EmergencyGrantDuration = EmergencyGrantDuration;
 	type VerdictOverridePeriod = VerdictOverridePeriod;
 	// An emergency physician's busiest shift breaks the glass a few times; more, unreviewed,
@@ -308,8 +322,7 @@ impl pallet_sentinel::Config for Runtime {
 	type Providers = Providers;
 	type AccessLog = Audit;
 	type Time = Timestamp;
-	// The council, once governance lands.
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = Government;
 	// One per validator (Aura's limit).
 	type MaxSentinels = ConstU32<32>;
 	type ReportLifetime = ReportLifetime;
@@ -380,6 +393,77 @@ where
 	}
 }
 
+parameter_types! {
+	/// A motion stays open for a week: member organisations' boards meet at least weekly. It
+	/// closes as soon as enough members have voted either way.
+	pub const CouncilMotionDuration: BlockNumber = 7 * DAYS;
+	/// At most this many motions open at once.
+	pub const CouncilMaxProposals: u32 = 100;
+	/// At most this many member organisations.
+	pub const CouncilMaxMembers: u32 = 100;
+	/// A motion may carry at most half a block's weight.
+	pub MaxCouncilProposalWeight: Weight =
+		Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+}
+
+/// The council of member organisations: one governance account each.
+pub type CouncilCollective = pallet_collective::Instance1;
+
+/// A motion of at least two thirds of the council.
+pub type CouncilTwoThirds =
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>;
+
+/// The chain's government: a motion of at least two thirds of the council, or `Root` (the sudo
+/// key, which only the development chain has; the council's own mandate elsewhere).
+pub type Government = EitherOfDiverse<EnsureRoot<AccountId>, CouncilTwoThirds>;
+
+impl pallet_collective::Config<CouncilCollective> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = CouncilMotionDuration;
+	type MaxProposals = CouncilMaxProposals;
+	type MaxMembers = CouncilMaxMembers;
+	// A member who has not voted when a motion's week runs out votes as the prime member did,
+	// and against it when there is no prime: nothing passes by silence.
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	// Members change only through the membership pallet, which keeps the council in step.
+	type SetMembersOrigin = EnsureNever<()>;
+	type MaxProposalWeight = MaxCouncilProposalWeight;
+	type DisapproveOrigin = Government;
+	type KillOrigin = Government;
+	// Members are accountable organisations; the number of open motions is bounded.
+	type Consideration = ();
+}
+
+impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type AddOrigin = Government;
+	type RemoveOrigin = Government;
+	type SwapOrigin = Government;
+	type ResetOrigin = Government;
+	type PrimeOrigin = Government;
+	type MembershipInitialized = Council;
+	type MembershipChanged = Council;
+	type MaxMembers = CouncilMaxMembers;
+	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_mandate::Config for Runtime {
+	type RuntimeCall = RuntimeCall;
+	// Not `Government`: `Root` needs no mandate.
+	type MandateOrigin = CouncilTwoThirds;
+	type WeightInfo = pallet_mandate::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -418,7 +502,13 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
-	// 7-9: governance (council, membership).
+	#[runtime::pallet_index(7)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(8)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(9)]
+	pub type Mandate = pallet_mandate;
+
 	#[runtime::pallet_index(10)]
 	pub type Providers = pallet_providers;
 	#[runtime::pallet_index(11)]
@@ -428,6 +518,9 @@ mod runtime {
 	pub type Audit = pallet_audit;
 	#[runtime::pallet_index(14)]
 	pub type Sentinel = pallet_sentinel;
+
+	#[runtime::pallet_index(15)]
+	pub type Utility = pallet_utility;
 }
 
 /// The address format for describing accounts.

@@ -6,6 +6,7 @@
 //    patients whose logs are full (the features' costliest reads).
 // Prints a JSON summary. Not a test: nothing is asserted about the figures.
 import { connect, submit } from '../lib/chain.mjs';
+import { govern } from '../lib/governance.mjs';
 import { all, credential, practitioners, UNIT } from '../lib/hospital.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
@@ -20,12 +21,12 @@ const MIN_SCORED_WINDOW = 32;
 const node = await startNode(['--dev', '--rpc-max-subscriptions-per-connection', '8192']);
 try {
   const { api, accounts } = await connect(node);
-  const { alice, bob, charlie: hospital } = accounts;
+  const { bob, charlie: hospital } = accounts;
   await all(api, [[api.tx.providers.registerOrganisation('Hospital', credential(), 0), hospital]]);
-  await all(api, [[api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice]]);
+  await govern(api, api.tx.providers.approve(hospital.address));
 
   // 1. Blocks to suspension.
-  const attackers = await practitioners(api, { alice, bob, hospital }, RUNS, 'attacker');
+  const attackers = await practitioners(api, { bob, hospital }, RUNS, 'attacker');
   const delays = [];
   for (const attacker of attackers) {
     const burst = await stolenCredentialBurst(api, attacker, 150);
@@ -44,7 +45,7 @@ try {
   // the whole hospital and every practitioner of the crowd reads both. The worker scores only
   // windows of at least MIN_SCORED_WINDOW decisions: the crowd builds that history first.
   const largest = Math.max(...TOUCHED);
-  const crowd = await practitioners(api, { alice, bob, hospital }, largest, 'crowd');
+  const crowd = await practitioners(api, { bob, hospital }, largest, 'crowd');
   const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const patients = Array.from({ length: PATIENTS }, (_, i) => keyring.addFromUri(`//patient/${i}`));

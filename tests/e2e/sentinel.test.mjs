@@ -17,9 +17,6 @@ import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentine
 
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
 
-const registerPhysician = (api, { alice, hospital, physician }) =>
-  registerStaff(api, { alice, hospital, staff: [[physician, 'Physician']] });
-
 describe('pallet-sentinel on a dev chain with the real model', () => {
   let node;
   let api;
@@ -30,7 +27,7 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     node = await startNode(['--dev']);
     ({ api, accounts } = await connect(node));
     const { charlie: hospital, dave: physician, eve, ferdie, bob } = accounts;
-    await registerPhysician(api, { alice: accounts.alice, hospital, physician });
+    await registerStaff(api, { hospital, staff: [[physician, 'Physician']] });
     patients = [eve, ferdie, bob];
     await consentTo(api, physician, patients);
   });
@@ -154,7 +151,7 @@ describe('peer-group calibration on a dev chain with the real model', () => {
     let accounts;
     ({ api, accounts } = await connect(node));
     const { alice, bob, charlie: hospital, dave: physician, eve: intruder, ferdie: nurse } = accounts;
-    await registerStaff(api, { alice, hospital, staff: [[physician, 'Physician'], [intruder, 'Physician'], [nurse, 'Nurse']] });
+    await registerStaff(api, { hospital, staff: [[physician, 'Physician'], [intruder, 'Physician'], [nurse, 'Nurse']] });
     await consentTo(api, physician, [alice, bob]);
     // Twelve seconds of shadow (a consortium's chain starts with two weeks), 1% of days may alert.
     const burnIn = 12_000;
@@ -234,7 +231,7 @@ describe('a node whose model is not the approved one', () => {
     node = await startNode(['--dev', '--anomaly-model', tampered]);
     const { api: connected, accounts } = await connect(node);
     api = connected;
-    await registerPhysician(api, { alice: accounts.alice, hospital: accounts.charlie, physician: accounts.dave });
+    await registerStaff(api, { hospital: accounts.charlie, staff: [[accounts.dave, 'Physician']] });
     const burst = await stolenCredentialBurst(api, accounts.dave, 150);
     await waitFor('the warning', async () => /is not the one approved on chain/.test(node.log()));
     const until = burst.lastBlock + 3;

@@ -1,9 +1,10 @@
-// A hospital, its staff and its patients' consents, set up on a chain whose sudo key is Alice's
-// (the registrar until the council governs): shared by the e2e tests, the zombienet checks and
-// the measurement scripts.
+// A hospital, its staff and its patients' consents, set up on a development chain (the registrar
+// is Alice's sudo key on `--dev`, the development council on `--chain local`: `govern`): shared by
+// the e2e tests, the zombienet checks and the measurement scripts.
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { submit } from './chain.mjs';
+import { govern } from './governance.mjs';
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 /** One unit of the chain's currency (12 decimals). */
@@ -17,16 +18,16 @@ export const ok = async (promise) => assert.equal((await promise).error, null);
 
 /**
  * Register and approve `hospital` (UTC, no offset) and its practitioners `staff` (`[account,
- * role]` pairs: each invited, it accepts; sudo is the registrar), who work on one of the
+ * role]` pairs: each invited, it accepts; the registrar approves), who work on one of the
  * hospital's wards: the sentinel's features read it from the registry.
  */
-export async function registerStaff(api, { alice, hospital, staff }) {
+export async function registerStaff(api, { hospital, staff }) {
   await ok(submit(api, api.tx.providers.registerOrganisation('Hospital', credential(), 0), hospital));
-  await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice));
+  await govern(api, api.tx.providers.approve(hospital.address));
   for (const [practitioner, role] of staff) {
     await ok(submit(api, api.tx.providers.invitePractitioner(practitioner.address, role, credential()), hospital));
     await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), practitioner));
-    await ok(submit(api, api.tx.sudo.sudo(api.tx.providers.approve(practitioner.address)), alice));
+    await govern(api, api.tx.providers.approve(practitioner.address));
     await ok(submit(api, api.tx.providers.assignDepartment(practitioner.address, 3), hospital));
   }
 }
@@ -70,7 +71,7 @@ export async function all(api, calls) {
 }
 
 /** `count` new practitioners of `hospital`, approved, each given `funds` (from Bob) for its fees. */
-export async function practitioners(api, { alice, bob, hospital }, count, tag, funds = 10n * UNIT) {
+export async function practitioners(api, { bob, hospital }, count, tag, funds = 10n * UNIT) {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const made = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//${tag}/${i}`));
   for (let i = 0; i < made.length; i += 500) {
@@ -80,7 +81,7 @@ export async function practitioners(api, { alice, bob, hospital }, count, tag, f
       [api.tx.providers.invitePractitioner(p.address, 'Physician', credential()), hospital],
     ]));
     await all(api, chunk.map((p) => [api.tx.providers.acceptInvitation(hospital.address), p]));
-    await all(api, chunk.map((p) => [api.tx.sudo.sudo(api.tx.providers.approve(p.address)), alice]));
+    await govern(api, ...chunk.map((p) => api.tx.providers.approve(p.address)));
   }
   return made;
 }

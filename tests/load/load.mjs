@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Keyring, WsProvider } from '@polkadot/api';
 import { connect } from '../lib/chain.mjs';
+import { govern } from '../lib/governance.mjs';
 import { all, credential, practitioners, UNIT } from '../lib/hospital.mjs';
 import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
 
@@ -68,8 +69,8 @@ async function setUp(api, accounts, mixes) {
   if (mixes.includes('request')) {
     await all(api, [[api.tx.balances.transferKeepAlive(hospital.address, 100_000n * UNIT), alice]]);
     await all(api, [[api.tx.providers.registerOrganisation('Hospital', credential(), 0), hospital]]);
-    await all(api, [[api.tx.sudo.sudo(api.tx.providers.approve(hospital.address)), alice]]);
-    world.practitioners = await practitioners(api, { alice, bob, hospital }, SENDERS, `${tag}/Practitioner`.slice(2), 100n * UNIT);
+    await govern(api, api.tx.providers.approve(hospital.address));
+    world.practitioners = await practitioners(api, { bob, hospital }, SENDERS, `${tag}/Practitioner`.slice(2), 100n * UNIT);
     const patients = Array.from({ length: PATIENTS }, (_, i) => keyring.addFromUri(`${tag}/Patient/${i}`));
     const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
     await all(api, patients.map((p) => [api.tx.balances.transferKeepAlive(p.address, UNIT), bob]));
