@@ -30,15 +30,17 @@ export function submit(api, tx, signer, { finalized = false, nonce = -1 } = {}) 
       // A pool may report a transaction finalised without an in-block status before it (under
       // load the two come for the same block): finalised is in a block too.
       if (!(status.isFinalized || (!finalized && status.isInBlock))) return;
-      let error = null;
-      if (dispatchError) {
-        error = dispatchError.isModule
-          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
-          : dispatchError.type;
-      }
+      const error = dispatchError ? errorName(api, dispatchError) : null;
       resolve({ blockHash: status.isFinalized ? status.asFinalized : status.asInBlock, events, error });
     }).catch(reject);
   });
+}
+
+/** A `DispatchError` by name: `section.Name` for a pallet's error, else its variant (`BadOrigin`, ...). */
+export function errorName(api, dispatchError) {
+  if (!dispatchError.isModule) return dispatchError.type;
+  const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+  return `${section}.${name}`;
 }
 
 /** The events of `events` that `eventType` (e.g. `api.events.providers.Approved`) matches. */

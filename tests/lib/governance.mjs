@@ -2,7 +2,7 @@
 // tests, `govern`: what the registrar, reviewer or Root does, done by the sudo key where the
 // chain has one (`--dev`) and by a motion of the council where it has none (`--chain local`).
 import { Keyring } from '@polkadot/api';
-import { eventsOf, submit } from './chain.mjs';
+import { errorName, eventsOf, submit } from './chain.mjs';
 
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 /** The development accounts a council of a test chain is made of, by address. */
@@ -14,11 +14,7 @@ const DEV_SIGNERS = new Map(
 );
 
 /** The error of a dispatch result (`Result<(), DispatchError>` of an event), or null. */
-function resultError(api, result) {
-  if (result.isOk) return null;
-  const error = result.asErr;
-  return error.isModule ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(error.asModule)) : error.type;
-}
+const resultError = (api, result) => (result.isOk ? null : errorName(api, result.asErr));
 
 /** Fail with `what` unless `outcome` (from `submit`) succeeded. */
 function succeeded(outcome, what) {
