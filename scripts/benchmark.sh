@@ -15,12 +15,13 @@ cd "$EHR_ROOT"
 if (($#)); then
 	PALLETS=("$@")
 else
-	PALLETS=(pallet_providers pallet_consent pallet_audit pallet_sentinel pallet_mandate)
+	PALLETS=(pallet_providers pallet_consent pallet_audit pallet_sentinel pallet_mandate pallet_validator_set)
 fi
 
 cargo build --locked -p ehr-node --features runtime-benchmarks
 for pallet in "${PALLETS[@]}"; do
-	dir="pallets/${pallet#pallet_}"
+	name="${pallet#pallet_}"
+	dir="pallets/${name//_/-}"
 	"$EHR_NODE" benchmark pallet \
 		--runtime "$CARGO_TARGET_DIR/debug/wbuild/ehr-runtime/ehr_runtime.wasm" \
 		--genesis-builder-preset development \

@@ -8,8 +8,8 @@
 #
 # RPC: Alice ws://127.0.0.1:9944, Bob :9945, Charlie :9946, ... (one port per validator).
 # `--validators N` (1 to 8: Alice, Bob, Charlie, Dave, Eve, Ferdie, One, Two) writes a chain spec
-# from `local` whose Aura, GRANDPA and sentinel sets are those N, for measuring how the figures
-# change with the size of the set (docs/performance.md).
+# from `local` whose validators (and so sentinels) and well-known nodes are those N, for measuring
+# how the figures change with the size of the set (docs/performance.md).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 [ -x "$EHR_NODE" ] || { echo "no node at $EHR_NODE: run 'cargo build -p ehr-node' first" >&2; exit 1; }
@@ -29,32 +29,41 @@ echo "local network state and logs: $base"
 
 # The SS58 address of `//Name`'s key under `scheme`.
 address() { "$EHR_NODE" key inspect --scheme "$2" --output-type json "//${1^}" | jq -r .ss58Address; }
+# Each node's network key is the sha256 of its name (for a local network only): the `local`
+# chain lists the peer ids of Alice's, Bob's, Charlie's and Dave's as its well-known nodes.
+node_key() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
+peer_id() { echo -n "$(node_key "$1")" | "$EHR_NODE" key inspect-node-key; }
 
 chain=local
 if ((count != 4)); then
-	sr=() ed=()
+	sr=() ed=() peers=()
 	for name in "${names[@]}"; do
 		sr+=("$(address "$name" sr25519)")
 		ed+=("$(address "$name" ed25519)")
+		peers+=("$(peer_id "$name")")
 	done
 	# Python rather than jq: jq 1.6 turns the genesis balances (10^18) into floats.
 	"$EHR_NODE" build-spec --chain local --disable-default-bootnode 2>/dev/null |
 		python3 -c '
 import json, sys
-sr, ed = sys.argv[1].split(), sys.argv[2].split()
+sr, ed, peers = (arg.split() for arg in sys.argv[1:4])
+ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def base58(text):
+    n = 0
+    for c in text:
+        n = n * 58 + ALPHABET.index(c)
+    return list(n.to_bytes((n.bit_length() + 7) // 8, "big"))
 spec = json.load(sys.stdin)
 patch = spec["genesis"]["runtimeGenesis"]["patch"]
-patch["aura"]["authorities"] = sr
-patch["grandpa"]["authorities"] = [[key, 1] for key in ed]
-patch["sentinel"]["sentinels"] = sr
-json.dump(spec, sys.stdout, indent=1)' "${sr[*]}" "${ed[*]}" >"$base/chain-$count.json"
+patch["validatorSet"]["validators"] = sr
+patch["session"]["keys"] = [[a, a, {"aura": a, "grandpa": g, "sentinel": a}] for a, g in zip(sr, ed)]
+# A peer id starts with a zero byte (the identity multihash), which the integer drops.
+patch["nodeAuthorization"]["nodes"] = [[[0] + base58(p), a] for p, a in zip(peers, sr)]
+json.dump(spec, sys.stdout, indent=1)' "${sr[*]}" "${ed[*]}" "${peers[*]}" >"$base/chain-$count.json"
 	chain="$base/chain-$count.json"
 fi
 
-# Validators need a persistent network key. Fixed, well-known keys (0x..01, 0x..02, ...; for a
-# local network only) give known peer ids, so the others find Alice, the boot node.
-node_key() { printf '%064x' "$1"; }
-alice_peer_id="$(echo -n "$(node_key 1)" | "$EHR_NODE" key inspect-node-key)"
+alice_peer_id="$(peer_id alice)"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
@@ -65,7 +74,7 @@ for name in "${names[@]}"; do
 	# (docs/performance.md, four validators).
 	args=(--chain "$chain" --"$name" --base-path "$base/$name" --validator --pool-type single-state
 		--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
-		--node-key "$(node_key $((i + 1)))")
+		--node-key "$(node_key "$name")")
 	[ "$name" = alice ] || args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer_id")
 	"$EHR_NODE" "${args[@]}" >"$base/$name.log" 2>&1 &
 	pids+=($!)

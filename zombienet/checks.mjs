@@ -3,11 +3,12 @@
 // process, so what one check records (the transactions submitted, the heads watched, the
 // finalised head before a restart) is in this module's state for the next.
 import { readFileSync } from 'node:fs';
-import { Keyring } from '@polkadot/api';
+import { Keyring, WsProvider } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { base58Encode, blake2AsHex } from '@polkadot/util-crypto';
 import { blockNumber, connect, eventsOf, submit } from '../tests/lib/chain.mjs';
 import { devCouncil, govern, motion } from '../tests/lib/governance.mjs';
+import { handbookSnippet } from '../tests/lib/handbook.mjs';
 import { registerStaff, statusOf } from '../tests/lib/hospital.mjs';
 import { waitFor } from '../tests/lib/node.mjs';
 import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../tests/lib/sentinel.mjs';
@@ -29,11 +30,27 @@ export async function check(nodeName, networkInfo, [name, ...args]) {
   const wsUrl = networkInfo.nodesByName[nodeName].wsUri;
   const { api, accounts } = await connect({ wsUrl });
   try {
-    await run({ api, accounts, wsUrl }, ...args);
+    await run({ api, accounts, wsUrl, networkInfo }, ...args);
     return 0;
   } finally {
     await api.disconnect();
   }
+}
+
+/** Run `use` with an API connected to the node `name` of the network. */
+async function onNode(networkInfo, name, use) {
+  const { api } = await connect({ wsUrl: networkInfo.nodesByName[name].wsUri });
+  try {
+    return await use(api);
+  } finally {
+    await api.disconnect();
+  }
+}
+
+/** The account that authored block `number` (from its Aura slot and the session's validators). */
+async function authorOf(api, number) {
+  const header = await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(number));
+  return header.author?.toString();
 }
 
 const heads = async (api) => ({
@@ -199,5 +216,88 @@ const CHECKS = {
     await waitFor(`spec_version ${before + 1}`, async () => (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber() === before + 1, { timeoutMs: 30_000 });
     await waitFor(`finality past #${upgradedAt + 3}`, async () => (await heads(api)).finalised >= upgradedAt + 3, { timeoutMs: 60_000 });
     console.log(`  upgraded in #${upgradedAt}: spec_version ${before} -> ${before + 1}, finalising`);
+  },
+
+  /**
+   * The node `name` is not a well-known node: ten blocks on, no well-known node is among its
+   * peers (another node nobody admitted may be: neither applies the list before it imports a
+   * block), it is at least ten blocks behind, and the validator does not count it as a peer.
+   */
+  async unauthorised({ api, networkInfo }, name) {
+    const target = (await bestBlock(api)) + 10;
+    await waitFor(`the chain past #${target}`, async () => (await bestBlock(api)) >= target, { timeoutMs: 60_000 });
+    const { peers, best, peerId } = await onNode(networkInfo, name, async (outsider) => ({
+      peers: (await outsider.rpc.system.peers()).map((p) => p.peerId.toString()),
+      best: await bestBlock(outsider),
+      peerId: (await outsider.rpc.system.localPeerId()).toString(),
+    }));
+    const wellKnown = [...await api.query.nodeAuthorization.wellKnownNodes()].map((node) => base58Encode(node));
+    const admitted = peers.filter((peer) => wellKnown.includes(peer));
+    if (admitted.length) throw new Error(`${name}'s node is connected to well-known node(s) ${admitted}`);
+    const ours = await bestBlock(api);
+    if (ours - best < 10) throw new Error(`${name}'s node is at #${best}, the chain at #${ours}`);
+    const validatorPeers = (await api.rpc.system.peers()).map((p) => p.peerId.toString());
+    if (validatorPeers.includes(peerId)) throw new Error(`${name}'s node is a peer of the validator`);
+    console.log(`  ${name}'s node: no well-known peer, at #${best} while the chain is at #${ours}`);
+  },
+
+  /**
+   * The organisation of the development account `name` joins with the handbook's snippet
+   * (section "Joining the consortium") run against its node; the development council approves
+   * the motion it prepares; the validator is in the session's set within two blocks.
+   */
+  async councilAdmits({ api, accounts, networkInfo }, name) {
+    const validator = accounts[name];
+    const join = handbookSnippet('## Joining the consortium', ['api', 'node', 'validator']);
+    const node = new WsProvider(networkInfo.nodesByName[name].wsUri);
+    let proposal;
+    try {
+      await node.isReady;
+      proposal = await join(api, node, validator);
+    } finally {
+      await node.disconnect();
+    }
+    const { error } = await motion(api, proposal, await devCouncil(api));
+    if (error) throw new Error(`the admitting motion failed: ${error}`);
+    await waitFor(`${name} among the session's validators`, async () =>
+      (await api.query.session.validators()).some((v) => v.toString() === validator.address), { timeoutMs: 30_000 });
+    const peerId = await onNode(networkInfo, name, async (node) => (await node.rpc.system.localPeerId()).toString());
+    const nodes = [...await api.query.nodeAuthorization.wellKnownNodes()].map((node) => base58Encode(node));
+    if (!nodes.includes(peerId)) throw new Error(`${name}'s node ${peerId} is not among the well-known nodes ${nodes}`);
+    console.log(`  ${name} admitted: ${(await api.query.session.validators()).length} validators, ${nodes.length} well-known nodes`);
+  },
+
+  /** The development account `name` authors a block that is finalised. */
+  async authors({ api, accounts }, name) {
+    const who = accounts[name].address;
+    let next = (await heads(api)).finalised + 1;
+    const authored = await waitFor(`a finalised block authored by ${name}`, async () => {
+      const { finalised } = await heads(api);
+      for (; next <= finalised; next += 1) if (await authorOf(api, next) === who) return next;
+      return null;
+    }, { timeoutMs: 170_000, intervalMs: 2_000 });
+    console.log(`  #${authored} authored by ${name} and finalised`);
+  },
+
+  /**
+   * The organisation of `name` leaves by the handbook's motion (section "Leaving the
+   * consortium"): its validator, its node and its council seat go in one motion; the others
+   * finalise ten more blocks, none authored by it.
+   */
+  async councilRemoves({ api, accounts, networkInfo }, name) {
+    const validator = accounts[name].address;
+    const peerId = await onNode(networkInfo, name, async (node) => (await node.rpc.system.localPeerId()).toString());
+    const leave = handbookSnippet('## Leaving the consortium', ['api', 'validator', 'governance', 'peerId']);
+    const { error } = await motion(api, await leave(api, validator, validator, peerId), await devCouncil(api));
+    if (error) throw new Error(`the leaving motion failed: ${error}`);
+    await waitFor(`${name} out of the session's validators`, async () =>
+      !(await api.query.session.validators()).some((v) => v.toString() === validator), { timeoutMs: 30_000 });
+    const from = (await bestBlock(api)) + 1;
+    await waitFor(`finality past #${from + 10}`, async () => (await heads(api)).finalised >= from + 10, { timeoutMs: 90_000 });
+    for (let number = from; number <= from + 10; number += 1) {
+      if (await authorOf(api, number) === validator) throw new Error(`#${number} authored by ${name} after its removal`);
+    }
+    if ((await api.query.council.members()).some((m) => m.toString() === validator)) throw new Error(`${name} still on the council`);
+    console.log(`  ${name} removed; #${from}-#${from + 10} finalised without it`);
   },
 };

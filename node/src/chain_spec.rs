@@ -1,5 +1,7 @@
-//! The chains this node knows by name: `dev` and `local`, built from the runtime's genesis presets.
+//! The chains this node knows by name: `dev` and `local`, built from the runtime's genesis
+//! presets, and `consortium`, the example consortium (`crate::consortium`).
 
+use crate::consortium::{self, Config};
 use ehr_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 use sc_service::{ChainType, Properties};
 
@@ -7,12 +9,18 @@ use sc_service::{ChainType, Properties};
 pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// Token symbol, decimals and address format, as wallets and Polkadot.js Apps read them.
-fn properties() -> Properties {
+pub fn properties() -> Properties {
 	let mut properties = Properties::new();
 	properties.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
 	properties.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
 	properties.insert("ss58Format".into(), SS58_PREFIX.into());
 	properties
+}
+
+/// The runtime's wasm, which every chain spec carries.
+pub fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY
+		.ok_or_else(|| "the runtime wasm is not built in (built with SKIP_WASM_BUILD?)".into())
 }
 
 fn from_preset(
@@ -21,9 +29,7 @@ fn from_preset(
 	chain_type: ChainType,
 	preset: &str,
 ) -> Result<ChainSpec, String> {
-	let wasm =
-		WASM_BINARY.ok_or("the runtime wasm is not built in (built with SKIP_WASM_BUILD?)")?;
-	Ok(ChainSpec::builder(wasm, None)
+	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name(name)
 		.with_id(id)
 		.with_protocol_id("ehr")
@@ -53,19 +59,30 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 	)
 }
 
-/// The chain named `id`: `dev`, `local`, or the path of a chain spec JSON file.
+/// The chain named `id`: `dev`, `local`, `consortium` (the example), or the path of a JSON
+/// file: a consortium's configuration (it has `members`) or a chain spec.
 pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"dev" => Box::new(development()?),
 		"local" | "" => Box::new(local_testnet()?),
+		"consortium" => Box::new(Config::parse(consortium::EXAMPLE)?.chain_spec()?),
 		path => {
-			let path = std::path::PathBuf::from(path);
-			if !path.is_file() {
-				return Err(format!(
-					"unknown chain `{id}`: expected `dev`, `local` or the path of a chain spec JSON file"
-				));
+			let json = std::fs::read_to_string(path).map_err(|e| {
+				format!(
+					"unknown chain `{id}` ({e}): expected `dev`, `local`, `consortium` or the path of a consortium configuration or chain spec JSON file"
+				)
+			})?;
+			if is_consortium_config(&json) {
+				Box::new(Config::parse(&json)?.chain_spec()?)
+			} else {
+				Box::new(ChainSpec::from_json_bytes(json.into_bytes())?)
 			}
-			Box::new(ChainSpec::from_json_file(path)?)
 		},
 	})
+}
+
+/// A consortium's configuration names its members; a chain spec has a genesis.
+fn is_consortium_config(json: &str) -> bool {
+	serde_json::from_str::<serde_json::Value>(json)
+		.is_ok_and(|value| value.get("members").is_some() && value.get("genesis").is_none())
 }

@@ -41,7 +41,13 @@ impl SubstrateCli for Cli {
 
 /// Parse the command line and run what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	// Every node applies the chain's list of authorised peers in its offchain worker, validator
+	// or not: only `--offchain-worker never` turns it off.
+	let workers = &mut cli.run.offchain_worker_params.enabled;
+	if matches!(workers, sc_cli::OffchainWorkerEnabled::WhenAuthority) {
+		*workers = sc_cli::OffchainWorkerEnabled::Always;
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -6,6 +6,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod consortium;
 mod rpc;
 mod sentinel;
 mod service;

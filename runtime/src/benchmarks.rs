@@ -13,6 +13,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_audit, Audit]
 	[pallet_sentinel, Sentinel]
 	[pallet_mandate, Mandate]
+	[pallet_validator_set, ValidatorSet]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}
@@ -29,6 +30,22 @@ impl AuditBenchmarkHelper {
 			jurisdiction: frame_support::BoundedVec::truncate_from(b"GB-ENG".to_vec()),
 			valid_until: Timestamp::now().saturating_add(365 * 24 * 60 * 60 * 1000),
 		}
+	}
+}
+
+/// Registers session keys for the validator set's benchmarks, as `session.set_keys` leaves them
+/// (the keys' values do not matter to the validator set, only that they are registered).
+pub struct SessionKeysHelper;
+
+impl pallet_validator_set::BenchmarkHelper<AccountId> for SessionKeysHelper {
+	fn register_keys(who: &AccountId) {
+		let raw: [u8; 32] = <BlakeTwo256 as sp_runtime::traits::Hash>::hash(who.as_ref()).0;
+		let keys = opaque::SessionKeys {
+			aura: sp_core::sr25519::Public::from_raw(raw).into(),
+			grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
+			sentinel: sp_core::sr25519::Public::from_raw(raw).into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
 	}
 }
 

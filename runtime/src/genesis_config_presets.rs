@@ -1,12 +1,16 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four validators,
 //! Alice, Bob, Charlie and Dave). The node builds its `--dev` and `--chain local` specs from them.
-//! Every validator is a sentinel (its sentinel key is its sr25519 development key, so its account
-//! is the validator's), and the model the node embeds is the approved one. The council is made of
-//! development accounts; only `development` has a sudo key.
+//! Validators are the session pallet's: their session keys are their development keys (Aura and
+//! the sentinel key sr25519, GRANDPA ed25519), so every validator is a sentinel whose account is
+//! the validator's. Their nodes are the well-known nodes, with the development node keys (the
+//! sha256 of the node's lowercase name, as zombienet gives them). The model the node embeds is
+//! the approved one. The council is made of development accounts; only `development` has a sudo
+//! key.
 
 use crate::{
-	AccountId, BalancesConfig, CouncilMembershipConfig, RuntimeGenesisConfig, SentinelConfig,
-	SudoConfig, UNIT,
+	opaque::SessionKeys, AccountId, BalancesConfig, CouncilMembershipConfig,
+	NodeAuthorizationConfig, RuntimeGenesisConfig, SentinelConfig, SessionConfig, SudoConfig,
+	ValidatorSetConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use ehr_primitives::calibration::CalibrationPolicy;
@@ -14,29 +18,70 @@ use frame_support::{build_struct_json_patch, BoundedVec};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
-use sp_core::H256;
+use sp_core::{OpaquePeerId, H256};
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// Balance given to each well-known development account: enough for fees and deposits in tests.
 const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A validator's keys: Aura (sr25519) for authoring blocks, GRANDPA (ed25519) for finality, and
-/// the account of its sentinel key (sr25519).
-struct Validator {
-	aura: AuraId,
-	grandpa: GrandpaId,
-	sentinel: AccountId,
+/// A validator: its account and its session keys (Aura sr25519 for authoring blocks, GRANDPA
+/// ed25519 for finality, the sentinel key sr25519).
+pub struct Validator {
+	pub account: AccountId,
+	pub keys: SessionKeys,
 }
 
-/// The keys `--alice`, `--bob`, ... put into a node's keystore.
-fn well_known_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
-	Validator {
-		aura: sr.public().into(),
-		grandpa: ed.public().into(),
-		sentinel: sr.to_account_id(),
-	}
+/// What a chain starts with: the genesis of `dev`, `local` and a consortium's chain (the node
+/// builds the last from the consortium's configuration).
+pub struct Genesis {
+	/// The validators, every one a sentinel.
+	pub validators: Vec<Validator>,
+	/// The well-known nodes and their owners.
+	pub nodes: Vec<(OpaquePeerId, AccountId)>,
+	/// Accounts and their balances.
+	pub balances: Vec<(AccountId, crate::Balance)>,
+	/// The council: the member organisations' governance accounts.
+	pub council: Vec<AccountId>,
+	/// A key above the council (development only).
+	pub sudo: Option<AccountId>,
+	/// How the sentinels calibrate peer groups (none: the threshold alone decides).
+	pub calibration: Option<CalibrationPolicy>,
 }
+
+/// The keys `--alice`, `--bob`, ... put into a node's keystore, and its node, whose network key
+/// is `sha256(name)`.
+fn well_known_validator(
+	sr: Sr25519Keyring,
+	ed: Ed25519Keyring,
+	node: [u8; 32],
+) -> (Validator, (OpaquePeerId, AccountId)) {
+	let keys = SessionKeys {
+		aura: AuraId::from(sr.public()),
+		grandpa: GrandpaId::from(ed.public()),
+		sentinel: sr.public().into(),
+	};
+	(Validator { account: sr.to_account_id(), keys }, (peer_id(node), sr.to_account_id()))
+}
+
+/// The libp2p peer id of the node whose ed25519 node key's public half is `public`: the identity
+/// multihash of its protobuf-encoded public key, as the node-authorization pallet stores it.
+pub(crate) fn peer_id(public: [u8; 32]) -> OpaquePeerId {
+	let mut bytes = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+	bytes.extend_from_slice(&public);
+	OpaquePeerId(bytes)
+}
+
+/// The public halves of the development node keys, `sha256("alice")` ... (the test below
+/// derives them).
+const ALICE_NODE: [u8; 32] =
+	hex_literal::hex!("d5bf4a3fcce717b0388bcc2749ebc148ad9969b23f45ee1b605fd58778576ac4");
+const BOB_NODE: [u8; 32] =
+	hex_literal::hex!("ecc1b58727f3f12b3194881a9ecb9de0b28ce7b207230d8e930fe1bce75e256c");
+const CHARLIE_NODE: [u8; 32] =
+	hex_literal::hex!("c8bf2959a96bd99ffde4e7277b41e57331dba7f7918186c359cf7dce149bb567");
+pub(crate) const DAVE_NODE: [u8; 32] =
+	hex_literal::hex!("8d9293c327662be3c0faeb579b2aedd3b2cec33d74dadedceea76b7a94dc90c0");
 
 /// The sha256 of the anomaly model the node embeds (`model/anomaly.onnx`), as committed next
 /// to it.
@@ -45,40 +90,47 @@ pub fn embedded_model() -> Option<H256> {
 	ehr_primitives::anomaly::parse_sha256(digits).map(H256)
 }
 
-/// Every validator a sentinel; the quorum the runtime's least, more than two thirds of them;
-/// peer groups calibrated by `calibration` (none: the threshold alone decides); `council` the
-/// members' governance accounts; `sudo` a key above them, or none.
-fn genesis(
-	validators: Vec<Validator>,
-	endowed: Vec<AccountId>,
-	council: Vec<AccountId>,
-	sudo: Option<AccountId>,
-	calibration: Option<CalibrationPolicy>,
-) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
-		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: validators.iter().map(|v| v.aura.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
-		},
-		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
-		sudo: SudoConfig { key: sudo },
-		sentinel: SentinelConfig {
-			sentinels: validators.iter().map(|v| v.sentinel.clone()).collect::<Vec<_>>(),
-			quorum: None,
-			approved_model: embedded_model(),
-			calibration: calibration.map(|p| (p.burn_in, p.false_alert_rate)),
-		},
-	})
+impl Genesis {
+	/// The genesis config patch: the sentinels' quorum the runtime's least (more than two thirds
+	/// of the validators), the model the node embeds approved.
+	pub fn patch(self) -> Value {
+		let Genesis { validators, nodes, balances, council, sudo, calibration } = self;
+		build_struct_json_patch!(RuntimeGenesisConfig {
+			balances: BalancesConfig { balances },
+			validator_set: ValidatorSetConfig {
+				validators: validators.iter().map(|v| v.account.clone()).collect::<Vec<_>>(),
+			},
+			// Aura's and GRANDPA's authorities (and the sentinels) come from these.
+			session: SessionConfig {
+				keys: validators
+					.iter()
+					.map(|v| (v.account.clone(), v.account.clone(), v.keys.clone()))
+					.collect::<Vec<_>>(),
+			},
+			node_authorization: NodeAuthorizationConfig { nodes },
+			council_membership: CouncilMembershipConfig {
+				members: BoundedVec::truncate_from(council)
+			},
+			sudo: SudoConfig { key: sudo },
+			sentinel: SentinelConfig {
+				quorum: None,
+				approved_model: embedded_model(),
+				calibration: calibration.map(|p| (p.burn_in, p.false_alert_rate)),
+			},
+		})
+	}
 }
 
-/// The well-known development accounts (Alice ... Ferdie and their `//stash` twins).
-fn well_known_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+/// The development validators named by `keys`, and their nodes.
+fn development_network(
+	keys: &[(Sr25519Keyring, Ed25519Keyring, [u8; 32])],
+) -> (Vec<Validator>, Vec<(OpaquePeerId, AccountId)>) {
+	keys.iter().map(|(sr, ed, node)| well_known_validator(*sr, *ed, *node)).unzip()
+}
+
+/// The well-known development accounts (Alice ... Ferdie and their `//stash` twins), endowed.
+fn well_known_accounts() -> Vec<(AccountId, crate::Balance)> {
+	Sr25519Keyring::well_known().map(|k| (k.to_account_id(), ENDOWMENT)).collect()
 }
 
 /// The first `count` of Alice, Bob, Charlie and Dave, as accounts.
@@ -94,31 +146,38 @@ fn council_of(count: usize) -> Vec<AccountId> {
 /// council of Alice, Bob and Charlie to try motions on. No calibration: a developer's burst is
 /// reported at once.
 fn development() -> Value {
-	genesis(
-		vec![well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		well_known_accounts(),
-		council_of(3),
-		Some(Sr25519Keyring::Alice.to_account_id()),
-		None,
-	)
+	let (validators, nodes) =
+		development_network(&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice, ALICE_NODE)]);
+	Genesis {
+		validators,
+		nodes,
+		balances: well_known_accounts(),
+		council: council_of(3),
+		sudo: Some(Sr25519Keyring::Alice.to_account_id()),
+		calibration: None,
+	}
+	.patch()
 }
 
 /// Four validators (Alice, Bob, Charlie, Dave), three sentinels of four to suspend; the four are
 /// the council, and nobody is `sudo`. Peer groups calibrated as a consortium's chain starts: two
 /// weeks of shadow.
 fn local_testnet() -> Value {
-	genesis(
-		vec![
-			well_known_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			well_known_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			well_known_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			well_known_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
-		],
-		well_known_accounts(),
-		council_of(4),
-		None,
-		Some(CalibrationPolicy::DEFAULT),
-	)
+	let (validators, nodes) = development_network(&[
+		(Sr25519Keyring::Alice, Ed25519Keyring::Alice, ALICE_NODE),
+		(Sr25519Keyring::Bob, Ed25519Keyring::Bob, BOB_NODE),
+		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie, CHARLIE_NODE),
+		(Sr25519Keyring::Dave, Ed25519Keyring::Dave, DAVE_NODE),
+	]);
+	Genesis {
+		validators,
+		nodes,
+		balances: well_known_accounts(),
+		council: council_of(4),
+		sudo: None,
+		calibration: Some(CalibrationPolicy::DEFAULT),
+	}
+	.patch()
 }
 
 /// The JSON patch of the preset called `id`, if there is one.
@@ -140,7 +199,7 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use crate::{Aura, Balances, Grandpa, Runtime};
 	use frame_support::traits::BuildGenesisConfig;
@@ -158,7 +217,7 @@ mod tests {
 	}
 
 	/// Genesis storage of the preset `id`, ready to query.
-	fn genesis_of(id: &str) -> sp_io::TestExternalities {
+	pub(crate) fn genesis_of(id: &str) -> sp_io::TestExternalities {
 		let patch: Value = serde_json::from_slice(&get_preset(&id.into()).expect("known preset"))
 			.expect("preset is JSON");
 		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialises");
@@ -213,12 +272,14 @@ mod tests {
 	#[test]
 	fn local_testnet_has_four_validators_a_council_and_no_sudo() {
 		genesis_of(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-			let names = [
+			// In the order of their accounts, as the validator set keeps them.
+			let mut names = [
 				(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 				(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 				(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 				(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 			];
+			names.sort_by_key(|(sr, _)| sr.to_account_id());
 			let aura: Vec<AuraId> = names.iter().map(|(sr, _)| sr.public().into()).collect();
 			let grandpa: Vec<(GrandpaId, u64)> =
 				names.iter().map(|(_, ed)| (ed.public().into(), 1)).collect();
@@ -233,7 +294,47 @@ mod tests {
 			);
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 			assert_eq!(council(), sorted(council_of(4)));
+			let accounts: Vec<AccountId> = names.iter().map(|(sr, _)| sr.to_account_id()).collect();
+			assert_eq!(pallet_session::Validators::<Runtime>::get(), accounts);
+			assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), accounts);
+			let nodes = [ALICE_NODE, BOB_NODE, CHARLIE_NODE, DAVE_NODE].map(peer_id);
+			let owners = [
+				Sr25519Keyring::Alice,
+				Sr25519Keyring::Bob,
+				Sr25519Keyring::Charlie,
+				Sr25519Keyring::Dave,
+			]
+			.map(|k| k.to_account_id());
+			assert_eq!(
+				pallet_node_authorization::WellKnownNodes::<Runtime>::get(),
+				nodes.iter().cloned().collect()
+			);
+			for (node, owner) in nodes.iter().zip(&owners) {
+				assert_eq!(
+					pallet_node_authorization::Owners::<Runtime>::get(node).as_ref(),
+					Some(owner)
+				);
+			}
 		});
+	}
+
+	#[test]
+	fn development_node_keys_are_the_sha256_of_the_names() {
+		use sp_core::Pair;
+		for (name, public) in [
+			("alice", ALICE_NODE),
+			("bob", BOB_NODE),
+			("charlie", CHARLIE_NODE),
+			("dave", DAVE_NODE),
+		] {
+			let secret = sp_io::hashing::sha2_256(name.as_bytes());
+			assert_eq!(sp_core::ed25519::Pair::from_seed(&secret).public().0, public, "{name}");
+		}
+		// The peer id the node prints for `--node-key sha256("alice")`.
+		assert_eq!(
+			sp_core::bytes::to_hex(&peer_id(ALICE_NODE).0, false),
+			"0x002408011220d5bf4a3fcce717b0388bcc2749ebc148ad9969b23f45ee1b605fd58778576ac4"
+		);
 	}
 
 	#[test]

@@ -26,27 +26,31 @@ fn with_council(test: impl FnOnce()) {
 	sp_io::TestExternalities::new(storage).execute_with(|| {
 		System::set_block_number(1);
 		pallet_timestamp::Now::<Runtime>::put(1_700_000_000_000);
-		let hospital = Eve.to_account_id();
-		let _ = Balances::set_balance(&hospital, 1_000 * UNIT);
-		let credential = Credential {
-			document_hash: Hash::repeat_byte(1),
-			issuer: 1,
-			jurisdiction: BoundedVec::truncate_from(b"GB".to_vec()),
-			valid_until: 1_800_000_000_000,
-		};
-		assert_ok!(Providers::register_organisation(
-			signed(&hospital),
-			OrganisationKind::Hospital,
-			credential,
-			0
-		));
+		register_hospital(&Eve.to_account_id());
 		test()
 	});
 }
 
+/// `hospital`, funded, registers as a hospital (pending the registrar's approval).
+pub(crate) fn register_hospital(hospital: &AccountId) {
+	let _ = Balances::set_balance(hospital, 1_000 * UNIT);
+	let credential = Credential {
+		document_hash: Hash::repeat_byte(1),
+		issuer: 1,
+		jurisdiction: BoundedVec::truncate_from(b"GB".to_vec()),
+		valid_until: 1_800_000_000_000,
+	};
+	assert_ok!(Providers::register_organisation(
+		signed(hospital),
+		OrganisationKind::Hospital,
+		credential,
+		0
+	));
+}
+
 /// A motion of `proposal` at `threshold`, proposed by `ayes[0]`, approved by all of `ayes` (the
 /// proposer votes too), closed: the proposal's result, from the council's `Executed` event.
-fn motion(
+pub(crate) fn motion(
 	proposal: RuntimeCall,
 	threshold: u32,
 	ayes: &[sp_keyring::Sr25519Keyring],

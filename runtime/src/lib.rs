@@ -6,9 +6,11 @@
 //! the FRAME pallets that do that; the foundation is block production (Aura), finality
 //! (GRANDPA) and balances with transaction fees. A council of the member organisations
 //! (`pallet-collective`, its members kept by `pallet-membership`) governs by motions of two
-//! thirds: the registrar, the reviewer and the sentinel's governance are its origin, and through
-//! `pallet-mandate` it acts as `Root` (runtime upgrades). `sudo` holds a key only on the
-//! development chain.
+//! thirds: the registrar, the reviewer and the sentinel's governance are its origin, it admits
+//! and removes validators (`pallet-validator-set`, applied by `pallet-session` to Aura, GRANDPA
+//! and the sentinel) and the well-known nodes the network admits (`pallet-node-authorization`),
+//! and through `pallet-mandate` it acts as `Root` (runtime upgrades). `sudo` holds a key only on
+//! the development chain.
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` expand to very deep types.
 #![recursion_limit = "256"]
@@ -33,12 +35,17 @@ mod governance_tests;
 mod parity_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validator_tests;
 
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, VariantCountOf},
+	traits::{
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse,
+		VariantCountOf,
+	},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -48,7 +55,7 @@ use frame_system::{EnsureNever, EnsureRoot};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::{
 	generic, impl_opaque_keys,
-	traits::{BlakeTwo256, Verify},
+	traits::{BlakeTwo256, ConvertInto, OpaqueKeys, Verify},
 	MultiAddress, Perbill,
 };
 use sp_version::{runtime_version, RuntimeVersion};
@@ -103,11 +110,11 @@ macro_rules! runtime_version_with_spec {
 		};
 	};
 }
-// 107: the council governs.
+// 107: the council governs. 108: the council's validators and peers.
 #[cfg(not(feature = "increment-spec-version"))]
-runtime_version_with_spec!(107);
-#[cfg(feature = "increment-spec-version")]
 runtime_version_with_spec!(108);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(109);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.
@@ -158,6 +165,7 @@ parameter_types! {
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+	type BaseCallFilter = NoSelfAdmittedPeers;
 	type Block = Block;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
@@ -174,10 +182,91 @@ impl frame_system::Config for Runtime {
 	type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
 }
 
+/// Refuses the node-authorization calls by which any account could claim a peer id and open
+/// connections to it: only the council admits nodes (`add_well_known_node`), so the peer list
+/// holds nothing the council did not decide and no state that nobody paid for.
+pub struct NoSelfAdmittedPeers;
+impl Contains<RuntimeCall> for NoSelfAdmittedPeers {
+	fn contains(call: &RuntimeCall) -> bool {
+		use pallet_node_authorization::Call as Nodes;
+		!matches!(
+			call,
+			RuntimeCall::NodeAuthorization(
+				Nodes::claim_node { .. }
+					| Nodes::remove_claim { .. }
+					| Nodes::transfer_node { .. }
+					| Nodes::add_connections { .. }
+					| Nodes::remove_connections { .. }
+			)
+		)
+	}
+}
+
+/// The most validators: Aura's and GRANDPA's authority bound, and the sentinels'.
+pub const MAX_VALIDATORS: u32 = 32;
+
+parameter_types! {
+	/// An hour: nothing else hangs on sessions (no staking, no eras), and the block that ends
+	/// one is reserved for the rotation. A council change ends sessions at once (the validator
+	/// set pallet), so this is not how long a change takes.
+	pub const SessionPeriod: BlockNumber = HOURS;
+	/// Held while an account has session keys registered: anyone may call `set_keys`.
+	pub const SessionKeyDeposit: Balance = 10 * UNIT;
+}
+
+impl pallet_validator_set::Config for Runtime {
+	type GovernanceOrigin = Government;
+	type Registration = Session;
+	// With fewer, one faulty validator stops finality (GRANDPA needs more than two thirds).
+	type MinValidators = ConstU32<3>;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
+	type SessionPeriod = SessionPeriod;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::SessionKeysHelper;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = ConvertInto;
+	type ShouldEndSession = ValidatorSet;
+	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, ()>;
+	type SessionManager = ValidatorSet;
+	type SessionHandler = <opaque::SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = opaque::SessionKeys;
+	// No staking, no slashing: a misbehaving validator is the council's to remove.
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+parameter_types! {
+	/// At most this many nodes in the consortium's network.
+	pub const MaxWellKnownNodes: u32 = 256;
+	/// A libp2p peer id is 38 bytes for an ed25519 key (the node key's only kind); room to spare.
+	pub const MaxPeerIdLength: u32 = 128;
+}
+
+impl pallet_node_authorization::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type MaxWellKnownNodes = MaxWellKnownNodes;
+	type MaxPeerIdLength = MaxPeerIdLength;
+	type AddOrigin = Government;
+	type RemoveOrigin = Government;
+	type SwapOrigin = Government;
+	type ResetOrigin = Government;
+	// The upstream pallet ships no benchmarks; its flat 50 us per call is far above what reading
+	// and writing a set of at most 256 peer ids costs, and only the council calls it (the
+	// owners' calls are filtered out above).
+	type WeightInfo = ();
+}
+
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = sp_consensus_aura::sr25519::AuthorityId;
 	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -185,7 +274,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	// No staking, hence no equivocation slashing: validators are consortium members answerable
@@ -323,8 +412,8 @@ impl pallet_sentinel::Config for Runtime {
 	type AccessLog = Audit;
 	type Time = Timestamp;
 	type GovernanceOrigin = Government;
-	// One per validator (Aura's limit).
-	type MaxSentinels = ConstU32<32>;
+	// One per validator.
+	type MaxSentinels = ConstU32<MAX_VALIDATORS>;
 	type ReportLifetime = ReportLifetime;
 	type MinQuorum = SentinelMinQuorum;
 	// A model gone wrong suspends at most ten clinicians a day; the rest wait for the council.
@@ -491,6 +580,12 @@ mod runtime {
 	pub type System = frame_system;
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
+	// Before Aura and GRANDPA: a session's new authorities are theirs from the block that
+	// starts it.
+	#[runtime::pallet_index(16)]
+	pub type ValidatorSet = pallet_validator_set;
+	#[runtime::pallet_index(17)]
+	pub type Session = pallet_session;
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
 	#[runtime::pallet_index(3)]
@@ -521,6 +616,8 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(18)]
+	pub type NodeAuthorization = pallet_node_authorization;
 }
 
 /// The address format for describing accounts.

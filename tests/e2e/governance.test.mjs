@@ -2,20 +2,14 @@
 // snippet of docs/operators.md exactly as the handbook prints it: a motion of all three
 // approves a hospital; a motion the threshold does not reach cannot be closed early.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { connect, submit } from '../lib/chain.mjs';
+import { handbookSnippet } from '../lib/handbook.mjs';
 import { credential, ok } from '../lib/hospital.mjs';
 import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
 
-/** The handbook's motion snippet (the `js` block of its section "The council"), as a function. */
-function handbookMotion() {
-  const handbook = readFileSync(new URL('../../docs/operators.md', import.meta.url), 'utf8');
-  const section = handbook.slice(handbook.indexOf('## The council'));
-  const [, code] = section.match(/```js\n([\s\S]*?)```/);
-  const AsyncFunction = (async () => {}).constructor;
-  return new AsyncFunction('api', 'members', 'proposal', `${code}\nreturn result;`);
-}
+/** The handbook's motion snippet (its section "The council"). */
+const handbookMotion = () => handbookSnippet('## The council', ['api', 'members', 'proposal']);
 
 describe('the council on a dev chain', () => {
   let node;

@@ -209,34 +209,6 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn add_sentinel() -> Result<(), BenchmarkError> {
-		let origin = governance::<T>()?;
-		let (_, newcomer) = sentinel_key::<T>();
-		let mut others = full_house::<T>(&newcomer);
-		others.sort();
-		Sentinels::<T>::put(SentinelsOf::<T>::truncate_from(others));
-
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, newcomer.clone());
-
-		assert!(Sentinels::<T>::get().contains(&newcomer));
-		Ok(())
-	}
-
-	#[benchmark]
-	fn remove_sentinel() -> Result<(), BenchmarkError> {
-		let origin = governance::<T>()?;
-		let (_, reporter) = sentinel_key::<T>();
-		full_house::<T>(&reporter);
-
-		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, reporter.clone());
-
-		assert!(!Sentinels::<T>::get().contains(&reporter));
-		Ok(())
-	}
-
-	#[benchmark]
 	fn set_threshold() -> Result<(), BenchmarkError> {
 		let origin = governance::<T>()?;
 

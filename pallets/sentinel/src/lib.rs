@@ -98,10 +98,16 @@
 //!
 //! ## Governance
 //!
-//! `GovernanceOrigin` (the council) keeps the sentinel set, the threshold (default 920,000 ppm),
-//! the quorum, the approved model hash, the daily limit and the calibration policy, and reviews
-//! suspensions and flags;
-//! each change emits an event. Scores are integers: no float enters consensus, and the runtime
+//! The sentinels are the validators: the session keys a validator registers include its sentinel
+//! key, and at each session boundary that changes the validators the session pallet hands this
+//! pallet the new set (`OneSessionHandler`): the council admits a validator and its sentinel in
+//! one motion, and a removed validator's reports stop counting with its authoring. (A sentinel
+//! set of its own would let the council trust a node to accuse clinicians that it does not trust
+//! to author blocks; a validator can censor reports anyway.)
+//!
+//! `GovernanceOrigin` (the council) keeps the threshold (default 920,000 ppm), the quorum, the
+//! approved model hash, the daily limit and the calibration policy, and reviews suspensions and
+//! flags; each change emits an event. Scores are integers: no float enters consensus, and the runtime
 //! checks who reported, not the model's arithmetic.
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -137,7 +143,10 @@ pub use weights::WeightInfo;
 extern crate alloc;
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::*, traits::Time};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{OneSessionHandler, Time},
+};
 use frame_system::{
 	offchain::{AppCrypto, CreateAuthorizedTransaction, SigningTypes, SubmitTransaction},
 	pallet_prelude::*,
@@ -345,11 +354,11 @@ pub mod pallet {
 		/// The chain's clock, in unix milliseconds.
 		type Time: Time<Moment = Moment>;
 
-		/// Keeps the sentinel set, the threshold, the quorum, the approved model and the daily
-		/// limit, and reviews suspensions and flags (the council).
+		/// Keeps the threshold, the quorum, the approved model, the daily limit and the
+		/// calibration policy, and reviews suspensions and flags (the council).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The most sentinels (one per validator, usually).
+		/// The most sentinels: at least the most validators (one each).
 		#[pallet::constant]
 		type MaxSentinels: Get<u32>;
 
@@ -505,7 +514,10 @@ pub mod pallet {
 			assert!(valid_threshold(threshold), "genesis threshold outside 1..=1,000,000");
 			let quorum = self.quorum.unwrap_or_else(T::MinQuorum::get);
 			assert!(valid_quorum::<T>(quorum), "genesis quorum below MinQuorum or unreachable");
-			Sentinels::<T>::put(sentinels);
+			// Empty where the session pallet names the sentinels (`OneSessionHandler`).
+			if !sentinels.is_empty() {
+				Sentinels::<T>::put(sentinels);
+			}
 			Threshold::<T>::put(threshold);
 			Quorum::<T>::put(quorum);
 			if let Some(model) = self.approved_model {
@@ -557,10 +569,9 @@ pub mod pallet {
 		SuspensionLapsed { practitioner: T::AccountId },
 		/// The council reviewed a flagged practitioner.
 		FlagReviewed { practitioner: T::AccountId, verdict: FlagVerdict },
-		/// An account's reports count from now on.
-		SentinelAdded { sentinel: T::AccountId },
-		/// An account's reports no longer count (its pending ones included).
-		SentinelRemoved { sentinel: T::AccountId },
+		/// The validators changed at a session boundary, and with them the sentinels: only
+		/// these accounts' reports count from now on (pending ones of others included).
+		SentinelsChanged { sentinels: SentinelsOf<T> },
 		/// The score from which sentinels report changed.
 		ThresholdSet { threshold_ppm: ScorePpm },
 		/// The fraction of the sentinels that must agree changed.
@@ -604,11 +615,9 @@ pub mod pallet {
 		PractitionerNotActive,
 		/// This sentinel has already reported this practitioner for this window or a later one.
 		AlreadyReported,
-		/// The account is already a sentinel.
-		AlreadySentinel,
 		/// The sentinel set is full (`MaxSentinels`).
 		TooManySentinels,
-		/// No sentinel would remain, or the quorum would need more than all of them.
+		/// The quorum would need all sentinels or more.
 		QuorumUnreachable,
 		/// A threshold is between 1 and 1,000,000 parts per million.
 		InvalidThreshold,
@@ -753,36 +762,6 @@ pub mod pallet {
 				Reports::<T>::insert(&practitioner, reports);
 			}
 			Ok(Pays::No.into())
-		}
-
-		/// Count `sentinel`'s reports from now on (the quorum's count grows with the set).
-		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::add_sentinel())]
-		pub fn add_sentinel(origin: OriginFor<T>, sentinel: T::AccountId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
-			Sentinels::<T>::try_mutate(|sentinels| {
-				let at =
-					sentinels.binary_search(&sentinel).err().ok_or(Error::<T>::AlreadySentinel)?;
-				sentinels.try_insert(at, sentinel.clone()).map_err(|_| Error::<T>::TooManySentinels)
-			})?;
-			Self::deposit_event(Event::SentinelAdded { sentinel });
-			Ok(())
-		}
-
-		/// Stop counting `sentinel`'s reports, its pending ones included. The last sentinel
-		/// stays (approve no model to stop the sentinel).
-		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::remove_sentinel())]
-		pub fn remove_sentinel(origin: OriginFor<T>, sentinel: T::AccountId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
-			Sentinels::<T>::try_mutate(|sentinels| {
-				let at = sentinels.binary_search(&sentinel).map_err(|_| Error::<T>::NotSentinel)?;
-				ensure!(sentinels.len() > 1, Error::<T>::QuorumUnreachable);
-				sentinels.remove(at);
-				Ok::<_, Error<T>>(())
-			})?;
-			Self::deposit_event(Event::SentinelRemoved { sentinel });
-			Ok(())
 		}
 
 		/// Report practitioners from `threshold_ppm` (1..=1,000,000) on.
@@ -1159,6 +1138,10 @@ pub mod pallet {
 				"no model is approved on chain: the sentinel reports nothing",
 			))?;
 			let local = Self::local_sentinels();
+			if local.is_empty() && !sp_io::offchain::is_validator() {
+				// Every node runs offchain workers (the peer list); only validators report.
+				return Err(Idle("not a validator"));
+			}
 			if local.is_empty() {
 				return Err(Misconfigured(
 					"no sentinel key of a registered sentinel in this node's keystore: it reports nothing",
@@ -1410,6 +1393,44 @@ pub mod pallet {
 	impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
 		type Public = crypto::Public;
 	}
+
+	/// The sentinels are the validators: the session pallet hands this pallet each session's
+	/// validators with their sentinel keys, and the accounts of those keys are the sentinels.
+	impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
+		type Key = crypto::Public;
+
+		fn on_genesis_session<'a, I>(validators: I)
+		where
+			I: 'a + Iterator<Item = (&'a T::AccountId, crypto::Public)>,
+		{
+			Sentinels::<T>::put(sentinels_of::<T, _>(validators.map(|(_, key)| key)));
+		}
+
+		fn on_new_session<'a, I>(changed: bool, validators: I, _queued: I)
+		where
+			I: 'a + Iterator<Item = (&'a T::AccountId, crypto::Public)>,
+		{
+			if !changed {
+				return;
+			}
+			let sentinels = sentinels_of::<T, _>(validators.map(|(_, key)| key));
+			if sentinels != Sentinels::<T>::get() {
+				Sentinels::<T>::put(&sentinels);
+				Self::deposit_event(Event::SentinelsChanged { sentinels });
+			}
+		}
+
+		fn on_disabled(_: u32) {}
+	}
+}
+
+/// The sentinels whose keys are `keys`, sorted. `MaxSentinels` is at least the session's
+/// validator bound (the runtime's integrity test), so none is dropped.
+fn sentinels_of<T: Config, I: Iterator<Item = crypto::Public>>(keys: I) -> SentinelsOf<T> {
+	let mut sentinels: Vec<T::AccountId> = keys.map(|key| account_of::<T>(&key)).collect();
+	sentinels.sort();
+	sentinels.dedup();
+	SentinelsOf::<T>::truncate_from(sentinels)
 }
 
 impl<T: Config> OnReinstated<T::AccountId> for Pallet<T> {

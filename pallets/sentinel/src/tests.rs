@@ -13,7 +13,10 @@ use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{GetDispatchInfo, Pays, PostDispatchInfo},
 	pallet_prelude::{StorageVersion, TransactionSource},
-	traits::{Authorize, GetStorageVersion, Hooks, OnRuntimeUpgrade, UnfilteredDispatchable},
+	traits::{
+		Authorize, GetStorageVersion, Hooks, OnRuntimeUpgrade, OneSessionHandler,
+		UnfilteredDispatchable,
+	},
 };
 use sp_core::{Pair, H256};
 use sp_runtime::{
@@ -106,6 +109,15 @@ fn sentinels_are(mut set: Vec<AccountId>) {
 	Sentinels::<Test>::put(crate::SentinelsOf::<Test>::truncate_from(set));
 }
 
+/// A session starts whose validators hold the sentinel keys of seeds `seeds`, as the session
+/// pallet announces it.
+fn validators_hold(seeds: &[u8], changed: bool) {
+	let validators: Vec<(AccountId, crypto::Public)> =
+		seeds.iter().map(|n| (account(*n), crypto::Public::from(key(*n).public()))).collect();
+	let keys = || validators.iter().map(|(account, key)| (account, key.clone()));
+	<Sentinel as OneSessionHandler<AccountId>>::on_new_session(changed, keys(), keys());
+}
+
 fn anomaly(score_ppm: u32) -> StatusReason {
 	StatusReason::AnomalyDetected { score_ppm, model_hash: MODEL }
 }
@@ -123,6 +135,38 @@ fn genesis_sets_the_sentinels_the_quorum_the_model_and_the_default_threshold() {
 		assert_eq!(Threshold::<Test>::get(), 920_000);
 		assert_eq!(ApprovedModel::<Test>::get(), Some(MODEL));
 		assert_eq!(AutoSuspensionLimit::<Test>::get(), MAX_AUTO_SUSPENSIONS);
+	});
+}
+
+#[test]
+fn the_sentinels_follow_the_sessions_validators() {
+	new_test_ext().execute_with(|| {
+		// A session whose validators did not change changes nothing.
+		validators_hold(&[9], false);
+		assert_eq!(Sentinels::<Test>::get().into_inner(), vec![sentinel_a(), sentinel_b()]);
+		assert!(events().is_empty());
+
+		validators_hold(&[9, 2, 2], true);
+		let mut expected = vec![sentinel_b(), stranger()];
+		expected.sort();
+		assert_eq!(Sentinels::<Test>::get().into_inner(), expected);
+		let sentinels = crate::SentinelsOf::<Test>::truncate_from(expected);
+		assert_eq!(events(), vec![Event::SentinelsChanged { sentinels }]);
+
+		// The sentinel is the account of the key, not the validator's account.
+		assert!(!Sentinels::<Test>::get().contains(&account(9)));
+	});
+}
+
+#[test]
+fn the_genesis_session_names_the_sentinels() {
+	new_test_ext().execute_with(|| {
+		let stranger_key = crypto::Public::from(key(9).public());
+		let validator = account(9);
+		<Sentinel as OneSessionHandler<AccountId>>::on_genesis_session(
+			[(&validator, stranger_key)].into_iter(),
+		);
+		assert_eq!(Sentinels::<Test>::get().into_inner(), vec![stranger()]);
 	});
 }
 
@@ -346,9 +390,8 @@ fn old_reports_and_reports_of_removed_sentinels_or_replaced_models_do_not_count(
 		assert_ok!(submit(call_with(2, nurse(), 990_000, model, seq(now, 2))));
 		assert!(MockRegistry::suspensions().is_empty());
 
-		// Its reporter removed: the report of sentinel B no longer counts.
-		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
-		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		// Its reporter's validator removed: the report of sentinel B no longer counts.
+		validators_hold(&[1, 9], true);
 		assert_eq!(Sentinel::quorum_count(), 2);
 		assert_ok!(submit(call_with(9, nurse(), 990_000, model, seq(now, 2))));
 		assert!(MockRegistry::suspensions().is_empty());
@@ -366,11 +409,9 @@ fn old_reports_and_reports_of_removed_sentinels_or_replaced_models_do_not_count(
 #[test]
 fn the_quorum_is_a_fraction_that_grows_with_the_set_and_governance_cannot_lower_it() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Sentinel::add_sentinel(root(), sentinel_a()), Error::<Test>::AlreadySentinel);
-		// A third sentinel: more than two thirds of three is three.
-		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
+		// A third validator, a third sentinel: more than two thirds of three is three.
+		validators_hold(&[1, 2, 9], true);
 		assert_eq!(Sentinel::quorum_count(), 3);
-		assert_noop!(Sentinel::add_sentinel(root(), nurse()), Error::<Test>::TooManySentinels);
 		// One compromised key, or two, cannot suspend anyone.
 		let end = acted(physician());
 		assert_ok!(report(9, physician(), 1_000_000, end));
@@ -390,15 +431,9 @@ fn the_quorum_is_a_fraction_that_grows_with_the_set_and_governance_cannot_lower_
 		);
 		assert_ok!(Sentinel::set_quorum(root(), Perbill::from_percent(90)));
 		assert_eq!(Sentinel::quorum_count(), 3);
-		// Sentinels leave down to one, whose report then suffices; the last one stays.
-		assert_ok!(Sentinel::remove_sentinel(root(), stranger()));
-		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		// Validators leave down to one, whose report then suffices.
+		validators_hold(&[1], true);
 		assert_eq!(Sentinel::quorum_count(), 1);
-		assert_noop!(
-			Sentinel::remove_sentinel(root(), sentinel_a()),
-			Error::<Test>::QuorumUnreachable
-		);
-		assert_noop!(Sentinel::remove_sentinel(root(), stranger()), Error::<Test>::NotSentinel);
 		let quorum_set = Event::QuorumSet { quorum: Perbill::from_percent(90) };
 		assert!(events().contains(&quorum_set));
 	});
@@ -563,8 +598,6 @@ fn only_the_governance_origin_changes_the_configuration_or_reviews() {
 	new_test_ext().execute_with(|| {
 		let signed = || RuntimeOrigin::signed(sentinel_a());
 		let bad = DispatchError::BadOrigin;
-		assert_noop!(Sentinel::add_sentinel(signed(), stranger()), bad);
-		assert_noop!(Sentinel::remove_sentinel(signed(), sentinel_b()), bad);
 		assert_noop!(Sentinel::set_threshold(signed(), 1), bad);
 		assert_noop!(Sentinel::set_quorum(signed(), Perbill::from_percent(90)), bad);
 		assert_noop!(Sentinel::approve_model(signed(), None), bad);
@@ -1142,17 +1175,17 @@ fn proposals_are_refused_from_non_sentinels_too_soon_too_often_or_altered() {
 #[test]
 fn a_removed_sentinels_proposal_no_longer_counts() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Sentinel::add_sentinel(root(), stranger()));
+		validators_hold(&[1, 2, 9], true);
 		calibrating();
 		an_hour_later();
 		for n in [1, 2, 9] {
 			assert_ok!(submit(proposal(n, PractitionerRole::Physician, u32::from(n) * 1000, NOW)));
 		}
 		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 2000, .. }));
-		assert_ok!(Sentinel::remove_sentinel(root(), stranger()));
+		validators_hold(&[1, 2], true);
 		// Two of two remain: the median of their proposals.
 		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 2000, .. }));
-		assert_ok!(Sentinel::remove_sentinel(root(), sentinel_b()));
+		validators_hold(&[1], true);
 		assert!(matches!(physicians(), PeerGroupState::Live { score_ppm: 1000, .. }));
 	});
 }

@@ -47,8 +47,6 @@ pub trait WeightInfo {
 	fn propose_calibration() -> Weight;
 	fn authorize_proposal() -> Weight;
 	fn set_calibration() -> Weight;
-	fn add_sentinel() -> Weight;
-	fn remove_sentinel() -> Weight;
 	fn set_threshold() -> Weight;
 	fn set_quorum() -> Weight;
 	fn approve_model() -> Weight;
@@ -216,26 +214,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Sentinel::Sentinels` (r:1 w:1)
 	/// Proof: `Sentinel::Sentinels` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	fn add_sentinel() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1105`
-		//  Estimated: `2510`
-		// Minimum execution time: 21_841_000 picoseconds.
-		Weight::from_parts(26_240_000, 2510)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	/// Storage: `Sentinel::Sentinels` (r:1 w:1)
 	/// Proof: `Sentinel::Sentinels` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	fn remove_sentinel() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1137`
-		//  Estimated: `2510`
-		// Minimum execution time: 21_470_000 picoseconds.
-		Weight::from_parts(28_393_000, 2510)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	/// Storage: `Sentinel::Threshold` (r:0 w:1)
 	/// Proof: `Sentinel::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_threshold() -> Weight {
@@ -368,16 +348,6 @@ impl WeightInfo for () {
 		Weight::from_parts(16_581_000, 1493)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-	}
-	fn add_sentinel() -> Weight {
-		Weight::from_parts(26_240_000, 2510)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-	}
-	fn remove_sentinel() -> Weight {
-		Weight::from_parts(28_393_000, 2510)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_threshold() -> Weight {
 		Weight::from_parts(12_413_000, 0)
