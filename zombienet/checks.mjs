@@ -1,11 +1,10 @@
-// The checks that faults.zndsl runs through checks.js, against the four validators zombienet
-// started. Each resolves to 0 or throws with what it saw. Zombienet runs them all in its one
+// The checks that faults.zndsl and governance.zndsl run through checks.js, against the nodes
+// zombienet started. Each resolves to 0 or throws with what it saw. Zombienet runs them all in its one
 // process, so what one check records (the transactions submitted, the heads watched, the
 // finalised head before a restart) is in this module's state for the next.
 import { readFileSync } from 'node:fs';
 import { Keyring, WsProvider } from '@polkadot/api';
-import { u8aToHex } from '@polkadot/util';
-import { base58Encode, blake2AsHex } from '@polkadot/util-crypto';
+import { base58Encode } from '@polkadot/util-crypto';
 import { blockNumber, connect, eventsOf, submit } from '../tests/lib/chain.mjs';
 import { devCouncil, govern, motion } from '../tests/lib/governance.mjs';
 import { handbookSnippet } from '../tests/lib/handbook.mjs';
@@ -200,16 +199,17 @@ const CHECKS = {
 
   /**
    * The council upgrades the runtime: a motion has the mandate authorise the new code's hash,
-   * anyone applies the code, and the chain runs spec_version + 1 and goes on finalising.
+   * anyone applies the code, and the chain runs spec_version + 1 and goes on finalising; the
+   * motion and the transaction are the handbook's (section "Upgrading the runtime").
    * The code is this runtime one spec_version on (EHR_UPGRADE_WASM, built with the node).
    */
   async councilUpgrades({ api, accounts }) {
-    const code = readFileSync(process.env.EHR_UPGRADE_WASM);
+    const code = new Uint8Array(readFileSync(process.env.EHR_UPGRADE_WASM));
     const before = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
-    const authorize = api.tx.mandate.dispatchAsRoot(api.tx.system.authorizeUpgrade(blake2AsHex(code, 256)));
-    const { error } = await motion(api, authorize, await devCouncil(api));
+    const upgrade = await handbookSnippet('### Upgrading the runtime', ['api', 'code'])(api, code);
+    const { error } = await motion(api, upgrade.motion, await devCouncil(api));
     if (error) throw new Error(`the council's motion failed: ${error}`);
-    const applied = await submit(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), accounts.eve);
+    const applied = await submit(api, upgrade.apply, accounts.eve);
     if (applied.error) throw new Error(`applying the upgrade failed: ${applied.error}`);
     if (!eventsOf(applied.events, api.events.system.CodeUpdated).length) throw new Error('no CodeUpdated event');
     const upgradedAt = await blockNumber(api, applied.blockHash);

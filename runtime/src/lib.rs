@@ -1,8 +1,9 @@
 //! The EHR Chain runtime.
 //!
 //! A permissioned chain for a consortium of hospitals, laboratories and insurers. It holds no
-//! health data: only who may see what (consent), who may ask (the provider registry), who did
-//! see what (the audit log) and whether records are intact (record hashes). This crate composes
+//! clinical records: only who may see what (consent), who may ask (the provider registry) and
+//! who did see what (the audit log), metadata of care that `docs/privacy.md` lays out field by
+//! field. This crate composes
 //! the FRAME pallets that do that; the foundation is block production (Aura), finality
 //! (GRANDPA) and balances with transaction fees. A council of the member organisations
 //! (`pallet-collective`, its members kept by `pallet-membership`) governs by motions of two

@@ -1,10 +1,13 @@
 // A real `ehr-node --dev`, driven through @polkadot/api (what Polkadot.js Apps is built on).
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
 import { disposeUnlessFailed, runNode, startNode, waitFor } from '../lib/node.mjs';
 
-const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Providers'];
+const PALLETS = ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Providers', 'ValidatorSet', 'Session', 'NodeAuthorization'];
 const RUNTIME_APIS = [
   'Core', 'Metadata', 'BlockBuilder', 'TaggedTransactionQueue', 'OffchainWorkerApi', 'AuraApi',
   'SessionKeys', 'GrandpaApi', 'AccountNonceApi', 'TransactionPaymentApi',
@@ -139,7 +142,28 @@ describe('bad input', () => {
     assert.equal(spec.chainType, 'Local');
     assert.equal(spec.properties.tokenSymbol, 'EHR');
     const genesis = spec.genesis.runtimeGenesis.patch;
-    assert.equal(genesis.aura.authorities.length, 4);
-    assert.equal(genesis.grandpa.authorities.length, 4);
+    assert.equal(genesis.session.keys.length, 4);
+    assert.equal(genesis.validatorSet.validators.length, 4);
+    assert.equal(genesis.nodeAuthorization.nodes.length, 4);
+    assert.equal(genesis.councilMembership.members.length, 4);
+    assert.equal(genesis.sudo.key, null);
+  });
+
+  test('a consortium configuration becomes a spec without sudo; a bad one is refused, naming the field', () => {
+    const example = readFileSync(new URL('../../docs/consortium.example.json', import.meta.url), 'utf8');
+    const built = runNode(['build-spec', '--chain', 'consortium']);
+    assert.equal(built.status, 0, built.stderr);
+    const spec = JSON.parse(built.stdout);
+    assert.equal(spec.chainType, 'Live');
+    assert.equal(spec.genesis.runtimeGenesis.patch.sudo.key, null);
+    assert.equal(spec.genesis.runtimeGenesis.patch.councilMembership.members.length, 4);
+
+    const config = JSON.parse(example);
+    config.members = config.members.slice(0, 2);
+    const path = join(mkdtempSync(join(tmpdir(), 'ehr-consortium-')), 'two.json');
+    writeFileSync(path, JSON.stringify(config));
+    const refused = runNode(['build-spec', '--chain', path]);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /validators: 2 in all; a consortium starts with 3/);
   });
 });

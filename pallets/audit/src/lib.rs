@@ -59,7 +59,9 @@
 //! ## What the chain keeps, and for how long
 //!
 //! Every decision is an [`AccessDecision`]: sequence number, time, block, practitioner,
-//! organisation, role, patient, category, purpose, emergency flag, outcome; no health data.
+//! organisation, role, patient, category, purpose, emergency flag, outcome; no clinical content,
+//! but the metadata of care, every field of it readable by every member node
+//! (`docs/privacy.md`).
 //! - The [`Event::AccessDecided`] event of every decision (with the record reference, if given)
 //!   stays in its block for good: any archive node (`--state-pruning archive`, or any node for
 //!   blocks it has not pruned) proves every decision ever made, and so does the block body with

@@ -5,7 +5,8 @@
 //! which [`RecordCategory`]s it covers, for which [`Purpose`]s, from when and until when (unix
 //! milliseconds; `until` optional), and optionally how many accesses it allows. The patient
 //! revokes it at any moment, and the revocation holds from the next request on, in the same
-//! block. No health data is kept: ids, enums and numbers only.
+//! block. No clinical content is kept: ids, enums and numbers only, which still say which
+//! categories (the sensitive ones included) a patient lets whom read (`docs/privacy.md`).
 //!
 //! ## Sensitive categories
 //!
