@@ -211,9 +211,12 @@ const CHECKS = {
     if (error) throw new Error(`the council's motion failed: ${error}`);
     const applied = await submit(api, upgrade.apply, accounts.eve);
     if (applied.error) throw new Error(`applying the upgrade failed: ${applied.error}`);
-    if (!eventsOf(applied.events, api.events.system.CodeUpdated).length) throw new Error('no CodeUpdated event');
+    // Not the block's `CodeUpdated` event: @polkadot/api may decode the upgrade block's events
+    // with the new runtime's registry and fail (a race of its version subscription).
     const upgradedAt = await blockNumber(api, applied.blockHash);
     await waitFor(`spec_version ${before + 1}`, async () => (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber() === before + 1, { timeoutMs: 30_000 });
+    const recorded = (await api.query.system.lastRuntimeUpgrade()).unwrap().specVersion.toNumber();
+    if (recorded !== before + 1) throw new Error(`system.lastRuntimeUpgrade records spec_version ${recorded}`);
     await waitFor(`finality past #${upgradedAt + 3}`, async () => (await heads(api)).finalised >= upgradedAt + 3, { timeoutMs: 60_000 });
     console.log(`  upgraded in #${upgradedAt}: spec_version ${before} -> ${before + 1}, finalising`);
   },
