@@ -48,6 +48,12 @@ pub fn run() -> sc_cli::Result<()> {
 	if matches!(workers, sc_cli::OffchainWorkerEnabled::WhenAuthority) {
 		*workers = sc_cli::OffchainWorkerEnabled::Always;
 	}
+	// Outside `--dev`, a node serves the safe RPC methods only, on localhost too: key management
+	// (`author_rotateKeysWithOwner`, `author_insertKey`) takes an explicit `--rpc-methods unsafe`.
+	let rpc_methods = &mut cli.run.rpc_params.rpc_methods;
+	if *rpc_methods == sc_cli::RpcMethods::Auto && !cli.run.shared_params.dev {
+		*rpc_methods = sc_cli::RpcMethods::Safe;
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

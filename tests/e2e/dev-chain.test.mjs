@@ -125,6 +125,31 @@ describe('ehr-node --dev', () => {
   });
 });
 
+describe('RPC exposure', () => {
+  test('outside --dev a node serves safe methods only, unless told otherwise', async () => {
+    const ask = async (node, method) => {
+      const response = await fetch(node.httpUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params: [] }),
+      });
+      return response.json();
+    };
+    for (const [args, unsafeAnswered] of [[[], false], [['--rpc-methods', 'unsafe'], true]]) {
+      // A validator outside --dev needs a network key of its own.
+      const node = await startNode(['--chain', 'local', '--alice', '--node-key', '01'.repeat(32), ...args]);
+      try {
+        assert.ok((await ask(node, 'system_health')).result, 'a safe method answers');
+        const rotated = await ask(node, 'author_rotateKeys');
+        assert.equal(Boolean(rotated.result), unsafeAnswered, JSON.stringify(rotated));
+        if (!unsafeAnswered) assert.match(rotated.error.message, /unsafe/i);
+      } finally {
+        await disposeUnlessFailed(node);
+      }
+    }
+  });
+});
+
 describe('bad input', () => {
   test('--chain nonsense exits non-zero with a one-line reason', () => {
     const result = runNode(['--chain', 'nonsense', '--tmp']);
