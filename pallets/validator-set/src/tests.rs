@@ -7,12 +7,12 @@ fn validators() -> Vec<u64> {
 	Validators::<Test>::get().into_inner()
 }
 
-/// What the session pallet does at a boundary: plan the session after next, start the next.
+/// What the session pallet does at a boundary, in its order (`rotate_session`): end the
+/// running session, start `index`, plan the one after it.
 fn rotate(index: u32) -> Option<Vec<u64>> {
-	let planned = ValidatorSet::new_session(index + 1);
 	ValidatorSet::end_session(index - 1);
 	ValidatorSet::start_session(index);
-	planned
+	ValidatorSet::new_session(index + 1)
 }
 
 #[test]
