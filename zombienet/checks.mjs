@@ -191,7 +191,7 @@ const CHECKS = {
     if (suspended.data.reporters.length <= quorum) throw new Error(`reported by ${suspended.data.reporters.length} sentinels`);
     const { status } = await statusOf(api, physician);
     if (status !== 'Suspended') throw new Error(`the practitioner is ${status}`);
-    const { events } = await submit(api, api.tx.audit.requestAccess(alice.address, 'Imaging', 'Treatment', null), physician);
+    const { events } = await submit(api, api.tx.audit.requestAccess(alice.address, { Standard: 'Imaging' }, 'Treatment', null), physician);
     const [decided] = eventsOf(events, api.events.audit.AccessDecided);
     if (!('denied' in decided.data.decision.toJSON().outcome)) throw new Error('a suspended practitioner was granted access');
     console.log(`  burst in #${burst.firstBlock}-#${burst.lastBlock}, suspended in #${suspended.block} by ${suspended.data.reporters.length} sentinels`);

@@ -267,7 +267,7 @@ mod tests {
 	fn read(practitioner: &str, patient: &str, block: u32, index: u64) -> AccessDecision<String> {
 		use ehr_primitives::{
 			audit::AccessOutcome,
-			consent::{ConsentScope, Purpose, RecordCategory},
+			consent::{ConsentScope, Purpose, StandardCategory},
 			providers::PractitionerRole,
 		};
 		AccessDecision {
@@ -278,9 +278,10 @@ mod tests {
 			organisation: Some("org-1".into()),
 			role: Some(PractitionerRole::Nurse),
 			patient: patient.into(),
-			category: RecordCategory::Medications,
+			category: StandardCategory::Medications.into(),
 			purpose: Purpose::Treatment,
 			emergency: false,
+			restricted: false,
 			outcome: AccessOutcome::Granted { consent: 0, scope: ConsentScope::Organisation },
 		}
 	}

@@ -3,7 +3,7 @@
 
 use ehr_primitives::{
 	audit::{AccessDecision, AccessOutcome, DenyReason},
-	consent::{ConsentDenial, ConsentScope, Purpose, RecordCategory},
+	consent::{Category, ConsentDenial, ConsentScope, Purpose, RecordCategory},
 	providers::{PractitionerRole, ProviderDenial, UtcOffset, UTC_OFFSETS},
 };
 use serde::{Deserialize, Serialize};
@@ -230,6 +230,8 @@ const ALL_ROLES: [PractitionerRole; 11] = [
 	PractitionerRole::Billing,
 	PractitionerRole::RecordsOfficer,
 ];
+/// The categories' names, in [`RecordCategory::ALL`]'s order: the standard ones, then the
+/// sensitive ones, which the chain never names (a log from before blinding may).
 const CATEGORIES: [&str; 14] = [
 	"demographics",
 	"encounters",
@@ -256,7 +258,7 @@ const PROVIDER_DENIALS: [(ProviderDenial, &str); 6] = [
 	(ProviderDenial::CredentialExpired, "credential_expired"),
 	(ProviderDenial::OrganisationInactive, "organisation_inactive"),
 ];
-const CONSENT_DENIALS: [(ConsentDenial, &str); 7] = [
+const CONSENT_DENIALS: [(ConsentDenial, &str); 8] = [
 	(ConsentDenial::NoConsent, "no_consent"),
 	(ConsentDenial::CategoryNotCovered, "category_not_covered"),
 	(ConsentDenial::SensitiveCategoryNotCovered, "sensitive_category_not_covered"),
@@ -264,6 +266,7 @@ const CONSENT_DENIALS: [(ConsentDenial, &str); 7] = [
 	(ConsentDenial::ConsentNotYetValid, "consent_not_yet_valid"),
 	(ConsentDenial::ConsentExpired, "consent_expired"),
 	(ConsentDenial::ConsentExhausted, "consent_exhausted"),
+	(ConsentDenial::RecordRestricted, "record_restricted"),
 ];
 const BREAK_GLASS_OPTED_OUT: &str = "break_glass_opted_out";
 const EMERGENCY_LIMIT_REACHED: &str = "emergency_limit_reached";
@@ -273,9 +276,24 @@ pub fn role_name(role: PractitionerRole) -> &'static str {
 	spelling(&ALL_ROLES, &ROLES, role)
 }
 
-/// The snake_case spelling of a category.
-pub fn category_name(category: RecordCategory) -> &'static str {
-	spelling(&RecordCategory::ALL, &CATEGORIES, category)
+/// How the log spells any sensitive category: blinded on chain, one class to the features.
+pub const SENSITIVE: &str = "sensitive";
+
+/// The snake_case spelling of a category, [`SENSITIVE`] for a blinded one.
+pub fn category_name(category: Category) -> &'static str {
+	match category.standard() {
+		Some(standard) => spelling(&RecordCategory::ALL, &CATEGORIES, standard.into()),
+		None => SENSITIVE,
+	}
+}
+
+/// The category a log names: a standard one, or [`SENSITIVE`] (or, in a log from before
+/// blinding, a sensitive one by name), which reads as [`Category::SENSITIVE_UNNAMED`].
+fn parse_category(name: &str) -> Result<Category, String> {
+	if name == SENSITIVE {
+		return Ok(Category::SENSITIVE_UNNAMED);
+	}
+	Ok(parse(&RecordCategory::ALL, &CATEGORIES, "category", name)?.without_salt())
 }
 
 /// The snake_case spelling of a purpose.
@@ -395,9 +413,10 @@ impl LogEntry {
 			organisation: Some(self.organisation.clone()).filter(|o| !o.is_empty()),
 			role,
 			patient: self.patient.clone(),
-			category: parse(&RecordCategory::ALL, &CATEGORIES, "category", &self.category)?,
+			category: parse_category(&self.category)?,
 			purpose: parse(&Purpose::ALL, &PURPOSES, "purpose", &self.purpose)?,
 			emergency: self.emergency,
+			restricted: false,
 			outcome,
 		})
 	}
@@ -457,6 +476,7 @@ pub fn read_log(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use ehr_primitives::consent::StandardCategory;
 
 	fn entry(outcome: &str, deny_reason: &str, consent_scope: &str) -> String {
 		format!(
@@ -507,10 +527,16 @@ mod tests {
 		for role in ALL_ROLES {
 			assert_eq!(parse(&ALL_ROLES, &ROLES, "role", role_name(role)), Ok(role));
 		}
-		for category in RecordCategory::ALL {
-			let name = category_name(category);
-			assert_eq!(parse(&RecordCategory::ALL, &CATEGORIES, "category", name), Ok(category));
+		for category in StandardCategory::ALL.map(Category::Standard) {
+			assert_eq!(parse_category(category_name(category)), Ok(category));
 		}
+		// Every sensitive category is one class, named alike; so is one a log names in clear.
+		let blinded = Category::Sensitive([7; 32].into());
+		assert_eq!(category_name(blinded), SENSITIVE);
+		for name in [SENSITIVE, "hiv", "mental_health"] {
+			assert_eq!(parse_category(name), Ok(Category::SENSITIVE_UNNAMED));
+		}
+		assert!(parse_category("psychiatry").is_err());
 		for (denial, name) in CONSENT_DENIALS {
 			assert_eq!(parse_deny_reason(name), Ok(DenyReason::Consent(denial)));
 		}

@@ -1121,9 +1121,11 @@ impl World {
 			organisation: Some(self.organisation_id(pr.org)),
 			role: Some(pr.role),
 			patient: self.patients[patient].id.clone(),
-			category,
+			// As the chain logs it: the sensitive categories blinded, one class to the features.
+			category: category.without_salt(),
 			purpose,
 			emergency,
+			restricted: false,
 			outcome,
 		};
 		self.log.push(decision);

@@ -8,7 +8,7 @@ use ehr_anomaly::{
 	log::{category_name, read_log, ChainState, OnMalformed},
 	score::{Scorer, CHAIN_THRESHOLD},
 };
-use ehr_primitives::consent::RecordCategory;
+use ehr_primitives::consent::{Category, RecordCategory, StandardCategory};
 use serde_json::{json, Value};
 use std::{collections::BTreeMap, io::Cursor};
 
@@ -19,7 +19,7 @@ const MONDAY: u64 = 1_795_392_000_000;
 const BURST: usize = 150;
 
 /// One decision of the staged physician `who`, in the block at `ts`.
-fn decision(who: &str, ts: u64, patient: String, category: RecordCategory, granted: bool) -> Value {
+fn decision(who: &str, ts: u64, patient: String, category: Category, granted: bool) -> Value {
 	json!({
 		"ts": ts, "practitioner": who, "organisation": "org-1", "role": "physician",
 		"patient": patient, "category": category_name(category), "purpose": "treatment",
@@ -33,7 +33,7 @@ fn decision(who: &str, ts: u64, patient: String, category: RecordCategory, grant
 /// The e2e's physician at `hour` of the week: six reads of its three patients a block apart,
 /// then the burst, in one block a few seconds later.
 fn staged(hour: u64) -> Vec<Value> {
-	use RecordCategory::*;
+	use StandardCategory::*;
 	let who = format!("p-{hour:03}");
 	let start = MONDAY + hour * HOUR + 13 * 60_000;
 	let mut decisions: Vec<Value> =
@@ -45,14 +45,17 @@ fn staged(hour: u64) -> Vec<Value> {
 					&who,
 					start + i as u64 * SLOT,
 					format!("pt-{hour}-{}", i % 3),
-					category,
+					category.into(),
 					true,
 				)
 			})
 			.collect();
 	let burst_at = start + 10 * SLOT;
+	// Every category in turn, as the e2e's script asks: the sensitive ones blinded.
+	let categories: Vec<Category> =
+		RecordCategory::ALL.into_iter().map(RecordCategory::without_salt).collect();
 	decisions.extend((0..BURST).map(|i| {
-		let category = RecordCategory::ALL[i % RecordCategory::ALL.len()];
+		let category = categories[i % categories.len()];
 		decision(&who, burst_at, format!("unknown-{hour}-{i}"), category, false)
 	}));
 	decisions

@@ -5,7 +5,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 use crate::{
-	consent::{ConsentDenial, ConsentId, ConsentScope, Purpose, RecordCategory},
+	consent::{Category, ConsentDenial, ConsentId, ConsentScope, Purpose},
 	providers::{PractitionerRole, ProviderDenial},
 	BlockNumber, Moment,
 };
@@ -134,13 +134,15 @@ pub struct AccessDecision<AccountId> {
 	pub role: Option<PractitionerRole>,
 	/// Whose record.
 	pub patient: AccountId,
-	/// Which part of it.
-	pub category: RecordCategory,
+	/// Which part of it: a standard category by name, a sensitive one blinded.
+	pub category: Category,
 	/// What for.
 	pub purpose: Purpose,
 	/// Whether the request was break-glass (`emergency_access`, or an access under an open
 	/// emergency grant).
 	pub emergency: bool,
+	/// Whether the patient's record was restricted when it was decided.
+	pub restricted: bool,
 	/// The decision.
 	pub outcome: AccessOutcome,
 }

@@ -9,11 +9,14 @@ use crate::Moment;
 /// Identifies one consent for the life of the chain.
 pub type ConsentId = u64;
 
-/// A part of a patient's record, as consents and access requests name it. Each maps onto a group
-/// of HL7 FHIR R4 resources (the consent pallet's documentation has the table).
+/// A part of a patient's record, as the patient, the custodian and the practitioner's software
+/// know it. Each maps onto a group of HL7 FHIR R4 resources (the consent pallet's documentation
+/// has the table).
 ///
 /// The last five are the categories that law treats apart (42 CFR Part 2, state HIV and genetic
-/// privacy laws, GDPR art. 9 special categories): no consent covers them unless it names them.
+/// privacy laws, GDPR art. 9 special categories): no consent covers them unless it names them,
+/// and the chain never sees them in clear. What the chain sees is a [`Category`]: a standard
+/// category by name, a sensitive one by its commitment (`ehr-privacy` makes it).
 #[derive(
 	Clone,
 	Copy,
@@ -63,19 +66,143 @@ impl RecordCategory {
 		Self::Genetics,
 		Self::Hiv,
 	];
-	/// How many categories there are: the bound of any list of them.
-	pub const COUNT: u32 = Self::ALL.len() as u32;
 
 	/// Whether the category is one that law treats apart.
 	pub fn is_sensitive(self) -> bool {
-		matches!(
-			self,
-			Self::MentalHealth
-				| Self::SubstanceUse
-				| Self::SexualReproductiveHealth
-				| Self::Genetics
-				| Self::Hiv
-		)
+		self.standard().is_none()
+	}
+
+	/// The category as the chain names it in clear; `None` for a sensitive one.
+	pub fn standard(self) -> Option<StandardCategory> {
+		StandardCategory::ALL.into_iter().find(|standard| Self::from(*standard) == self)
+	}
+
+	/// The category as the chain would show it where no salt is known (a simulated log, state
+	/// logged before blinding): a standard one by name, a sensitive one as
+	/// [`Category::SENSITIVE_UNNAMED`].
+	pub fn without_salt(self) -> Category {
+		self.standard().map_or(Category::SENSITIVE_UNNAMED, Category::Standard)
+	}
+}
+
+/// A category that law does not treat apart: the chain names it in clear, and the anomaly
+/// features and the FHIR mapping read it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum StandardCategory {
+	Demographics,
+	Encounters,
+	Conditions,
+	Medications,
+	Allergies,
+	LaboratoryResults,
+	Imaging,
+	Immunizations,
+	ClinicalNotes,
+}
+
+impl StandardCategory {
+	/// Every standard category, in order.
+	pub const ALL: [Self; 9] = [
+		Self::Demographics,
+		Self::Encounters,
+		Self::Conditions,
+		Self::Medications,
+		Self::Allergies,
+		Self::LaboratoryResults,
+		Self::Imaging,
+		Self::Immunizations,
+		Self::ClinicalNotes,
+	];
+	/// How many there are: the bound of any list of them.
+	pub const COUNT: u32 = Self::ALL.len() as u32;
+}
+
+impl From<StandardCategory> for RecordCategory {
+	fn from(category: StandardCategory) -> Self {
+		match category {
+			StandardCategory::Demographics => Self::Demographics,
+			StandardCategory::Encounters => Self::Encounters,
+			StandardCategory::Conditions => Self::Conditions,
+			StandardCategory::Medications => Self::Medications,
+			StandardCategory::Allergies => Self::Allergies,
+			StandardCategory::LaboratoryResults => Self::LaboratoryResults,
+			StandardCategory::Imaging => Self::Imaging,
+			StandardCategory::Immunizations => Self::Immunizations,
+			StandardCategory::ClinicalNotes => Self::ClinicalNotes,
+		}
+	}
+}
+
+/// How many sensitive categories there are: the most commitments a consent may name.
+pub const SENSITIVE_CATEGORIES: u32 = 5;
+
+/// A sensitive category of one patient at one organisation, blinded: `HMAC-SHA256(salt,
+/// "ehr-chain/category/v1" ‖ category index)` under the salt that patient and that
+/// organisation's custodian share (`ehr-privacy`, `docs/privacy.md`). Equal commitments name the
+/// same category of the same (patient, organisation) pair; nothing else can be read from one.
+pub type CategoryCommitment = sp_core::H256;
+
+/// A part of a patient's record as the chain sees it: in clear if standard, blinded if
+/// sensitive.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Category {
+	/// A standard category, by name.
+	Standard(StandardCategory),
+	/// A sensitive category, by its commitment under the patient's salt with the practitioner's
+	/// organisation.
+	Sensitive(CategoryCommitment),
+}
+
+impl Category {
+	/// A sensitive category whose commitment is not known: what a log exported without
+	/// commitments reads back as, and what state logged in clear before blinding became. No
+	/// salt makes it, so no consent covers it.
+	pub const SENSITIVE_UNNAMED: Self = Self::Sensitive(sp_core::H256([0; 32]));
+
+	/// Whether it is a sensitive category.
+	pub fn is_sensitive(&self) -> bool {
+		matches!(self, Self::Sensitive(_))
+	}
+
+	/// The standard category it names; `None` for a sensitive one, which the anomaly features
+	/// read as one class.
+	pub fn standard(&self) -> Option<StandardCategory> {
+		match self {
+			Self::Standard(category) => Some(*category),
+			Self::Sensitive(_) => None,
+		}
+	}
+}
+
+impl From<StandardCategory> for Category {
+	fn from(category: StandardCategory) -> Self {
+		Self::Standard(category)
 	}
 }
 
@@ -192,6 +319,19 @@ pub enum ConsentDenial {
 	ConsentExpired,
 	/// The consent that covered it has used all its accesses.
 	ConsentExhausted,
+	/// The patient's record is restricted, and only a consent to the organisation covers it: a
+	/// restricted record opens to a consent naming the practitioner, a referral, or break-glass.
+	RecordRestricted,
+}
+
+/// Which of a patient's consents may open its record to a request.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConsentReach {
+	/// Those given to the practitioner and those given to its organisation.
+	PractitionerOrOrganisation,
+	/// Only those given to the practitioner by name: the record is restricted, and the
+	/// practitioner holds no referral of the patient.
+	PractitionerOnly,
 }
 
 /// Whether a patient allows break-glass (emergency access without consent).
@@ -232,14 +372,16 @@ pub enum ConsentWrites {
 pub trait ConsentInspect<AccountId> {
 	/// The consent of `patient` that allows `practitioner` (a member of `organisation`) to see
 	/// `category` for `purpose` at `now` (unix milliseconds), or why there is none. Reads the
-	/// consents given to that practitioner and to that organisation, never all of the patient's.
+	/// consents given to that practitioner and to that organisation, never all of the patient's;
+	/// a consent to the organisation allows nothing if `reach` is `PractitionerOnly`.
 	fn check(
 		patient: &AccountId,
 		practitioner: &AccountId,
 		organisation: &AccountId,
-		category: RecordCategory,
+		category: Category,
 		purpose: Purpose,
 		now: Moment,
+		reach: ConsentReach,
 	) -> Result<ConsentMatch, ConsentDenial>;
 
 	/// [`Self::check`], and count the access against the consent's limit: the call for an
@@ -250,11 +392,16 @@ pub trait ConsentInspect<AccountId> {
 		patient: &AccountId,
 		practitioner: &AccountId,
 		organisation: &AccountId,
-		category: RecordCategory,
+		category: Category,
 		purpose: Purpose,
 		now: Moment,
+		reach: ConsentReach,
 	) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites);
 
 	/// The patient's break-glass policy.
 	fn break_glass_policy(patient: &AccountId) -> BreakGlassPolicy;
+
+	/// Whether the patient's record is restricted (by the patient, a guardian or a custodian):
+	/// consents to an organisation do not open it.
+	fn is_restricted(patient: &AccountId) -> bool;
 }

@@ -52,7 +52,7 @@
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
-	consent::{ConsentScope, Purpose, RecordCategory},
+	consent::{Category, ConsentScope, Purpose, StandardCategory},
 	providers::{PractitionerRole, UtcOffset},
 	Moment,
 };
@@ -414,20 +414,29 @@ fn purpose_mismatch(role: Option<PractitionerRole>, purpose: Purpose) -> bool {
 }
 
 /// A category that the role does not usually read: clinical notes or sensitive categories for
-/// non-clinical staff, mental health or HIV for a radiographer or lab technician, and so on.
-fn category_mismatch(role: Option<PractitionerRole>, category: RecordCategory) -> bool {
+/// non-clinical staff, a sensitive category for a radiographer, and so on. The sensitive
+/// categories are one blinded class: a lab technician's HIV test and a therapist's mental-health
+/// notes read as any sensitive category, which neither role is unusual to read.
+fn category_mismatch(role: Option<PractitionerRole>, category: Category) -> bool {
 	use PractitionerRole::*;
-	use RecordCategory::*;
+	use StandardCategory::*;
 	let Some(role) = role else { return true };
+	// A sensitive category is blinded: which one it is, nobody on chain knows.
+	let Some(standard) = category.standard() else {
+		return matches!(
+			role,
+			Pharmacist | Radiographer | Administrative | Billing | RecordsOfficer
+		);
+	};
 	match role {
 		Physician | Nurse | Paramedic => false,
-		Pharmacist => !matches!(category, Demographics | Medications | Allergies | Conditions),
-		LabTechnician => !matches!(category, Demographics | LaboratoryResults | Genetics | Hiv),
-		Radiographer => !matches!(category, Demographics | Imaging | Encounters | Allergies),
-		Therapist => category.is_sensitive() && category != MentalHealth,
-		Researcher => matches!(category, Demographics | ClinicalNotes),
+		Pharmacist => !matches!(standard, Demographics | Medications | Allergies | Conditions),
+		LabTechnician => !matches!(standard, Demographics | LaboratoryResults),
+		Radiographer => !matches!(standard, Demographics | Imaging | Encounters | Allergies),
+		Therapist => false,
+		Researcher => matches!(standard, Demographics | ClinicalNotes),
 		Administrative | Billing | RecordsOfficer => {
-			category.is_sensitive() || matches!(category, ClinicalNotes | LaboratoryResults)
+			matches!(standard, ClinicalNotes | LaboratoryResults)
 		},
 	}
 }
@@ -549,7 +558,7 @@ where
 			count(&|_, d| in_last_hour(d) && !earlier.iter().any(|e| same(e, d)))
 		}
 	};
-	let novel_categories = novel(&|e, d| e.category == d.category);
+	let novel_categories = novel(&|e, d| e.category.standard() == d.category.standard());
 	let novel_purposes = novel(&|e, d| e.purpose == d.purpose);
 	// Patients seen once in the whole window: care reads a patient again and again.
 	let one_off = count(&|i, d| {
@@ -635,7 +644,9 @@ where
 			n,
 		),
 		first_read_clinical_notes_share: share(
-			count(&|i, d| first_time[i] && d.category == RecordCategory::ClinicalNotes),
+			count(&|i, d| {
+				first_time[i] && d.category == Category::Standard(StandardCategory::ClinicalNotes)
+			}),
 			n,
 		),
 		foreign_ward_last16_share: last_share(&|i, _| foreign_ward[i]),
@@ -670,7 +681,9 @@ where
 			first_time_patient: flag(first_time[i]),
 			purpose_role_mismatch: flag(purpose_mismatch(decision.role, decision.purpose)),
 			organisation_scope: flag(is_organisation_scope(&decision.outcome)),
-			clinical_notes: flag(decision.category == RecordCategory::ClinicalNotes),
+			clinical_notes: flag(
+				decision.category == Category::Standard(StandardCategory::ClinicalNotes),
+			),
 			out_of_care: flag(out_of_care[i]),
 			unexplained: flag(unexplained[i]),
 			foreign_ward: flag(foreign_ward[i]),
@@ -801,9 +814,10 @@ mod tests {
 			organisation: Some(1),
 			role: Some(PractitionerRole::Nurse),
 			patient,
-			category: RecordCategory::Medications,
+			category: StandardCategory::Medications.into(),
 			purpose: Purpose::Treatment,
 			emergency: false,
+			restricted: false,
 			outcome,
 		}
 	}
@@ -1032,7 +1046,7 @@ mod tests {
 	fn role_mismatches_are_counted() {
 		let mut billing_notes = decision(NOON, 1, granted());
 		billing_notes.role = Some(PractitionerRole::Billing);
-		billing_notes.category = RecordCategory::ClinicalNotes;
+		billing_notes.category = StandardCategory::ClinicalNotes.into();
 		billing_notes.purpose = Purpose::Payment;
 		let earlier = decision(NOON - 2 * HOUR, 1, granted());
 		let f = features(&[earlier, billing_notes.clone()], no_log, no_ward, &NEW, no_referral, 0);
@@ -1357,7 +1371,7 @@ mod tests {
 					d.outcome = denied;
 				}
 				if (22..26).contains(&i) || i >= 36 {
-					d.category = RecordCategory::MentalHealth;
+					d.category = Category::Sensitive(Default::default());
 				}
 				d.emergency = i >= 36;
 				d

@@ -17,7 +17,7 @@
 //!   two organisations. Standard categories have no commitment: they stay in clear.
 
 use codec::Encode;
-use ehr_primitives::consent::RecordCategory;
+use ehr_primitives::consent::{Category, RecordCategory};
 use hmac::{digest::KeyInit, Hmac, Mac};
 use sha2::Sha256;
 use sp_core::{
@@ -80,6 +80,15 @@ impl Salt {
 	/// standard one (which stays in clear).
 	pub fn commitment(&self, category: RecordCategory) -> Option<H256> {
 		category.is_sensitive().then(|| H256(hmac(&self.0, &[CATEGORY, &category.encode()])))
+	}
+
+	/// `category` as the chain names it in a consent or a request of this patient at this
+	/// salt's organisation: in clear if standard, by its commitment if sensitive.
+	pub fn blind(&self, category: RecordCategory) -> Category {
+		match (category.standard(), self.commitment(category)) {
+			(Some(standard), _) => Category::Standard(standard),
+			(None, commitment) => Category::Sensitive(commitment.unwrap_or_default()),
+		}
 	}
 
 	/// The sensitive category behind `commitment`, if it is one of this salt's.

@@ -93,3 +93,16 @@ fn a_phrase_that_is_not_bip39_is_refused() {
 	let word_swapped = "drive bottom obey lake curtain smoke basket hold race lonely fit walk";
 	assert!(PatientSecret::from_phrase(word_swapped).is_err(), "a bad checksum");
 }
+
+#[test]
+fn blind_names_standard_categories_and_commits_to_sensitive_ones() {
+	let salt = PatientSecret::from_phrase(&phrase()).unwrap().salt_for(&AccountId32::new([1; 32]));
+	for category in RecordCategory::ALL {
+		let expected = match (category.standard(), salt.commitment(category)) {
+			(Some(standard), None) => Category::Standard(standard),
+			(None, Some(commitment)) => Category::Sensitive(commitment),
+			_ => panic!("{category:?} is standard or has a commitment, not both"),
+		};
+		assert_eq!(salt.blind(category), expected);
+	}
+}

@@ -219,7 +219,7 @@ impl_runtime_apis! {
 			patient: AccountId,
 			practitioner: AccountId,
 			organisation: AccountId,
-			category: pallet_consent::RecordCategory,
+			category: pallet_consent::Category,
 			purpose: pallet_consent::Purpose,
 		) -> Result<pallet_consent::ConsentMatch, pallet_consent::ConsentDenial> {
 			Consent::check_now(&patient, &practitioner, &organisation, category, purpose)
@@ -231,6 +231,10 @@ impl_runtime_apis! {
 
 		fn break_glass_policy(patient: AccountId) -> pallet_consent::BreakGlassPolicy {
 			pallet_consent::BreakGlass::<Runtime>::get(patient)
+		}
+
+		fn restriction_of(patient: AccountId) -> Option<pallet_consent::Restriction<AccountId>> {
+			pallet_consent::Restrictions::<Runtime>::get(patient)
 		}
 	}
 

@@ -80,6 +80,11 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		<Clock as pallet_providers::BenchmarkHelper>::pass_time(by)
 	}
 
+	fn restrict(patient: &AccountId) {
+		let restriction = pallet_consent::Restriction { by_patient: true, by_custodian: None };
+		pallet_consent::Restrictions::<Runtime>::insert(patient, restriction);
+	}
+
 	fn colleague(organisation: &AccountId) -> AccountId {
 		// A new account each time: as many as are registered already.
 		let registered = pallet_providers::Practitioners::<Runtime>::iter_keys().count();
@@ -106,7 +111,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		patient: &AccountId,
 		practitioner: &AccountId,
 		organisation: &AccountId,
-		category: pallet_consent::RecordCategory,
+		category: pallet_consent::Category,
 		purpose: pallet_consent::Purpose,
 	) {
 		use ehr_primitives::consent::ConsentInspect;
@@ -120,9 +125,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		] {
 			for _ in 0..per_grantee {
 				let terms = ConsentTerms {
-					categories: Categories::Only(frame_support::BoundedVec::truncate_from(
-						pallet_consent::RecordCategory::ALL.to_vec(),
-					)),
+					categories: Categories::Only(pallet_consent::every_category()),
 					purposes: frame_support::BoundedVec::truncate_from(
 						pallet_consent::Purpose::ALL.to_vec(),
 					),
@@ -141,10 +144,24 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		}
 		// ... all used: the next request reads them all, is denied, and clears one.
 		for _ in 0..per_grantee.saturating_mul(2) {
-			let (used, _) =
-				Consent::use_consent(patient, practitioner, organisation, category, purpose, now);
+			let reach = ehr_primitives::consent::ConsentReach::PractitionerOrOrganisation;
+			let (used, _) = Consent::use_consent(
+				patient,
+				practitioner,
+				organisation,
+				category,
+				purpose,
+				now,
+				reach,
+			);
 			assert!(used.is_ok(), "consent used: {used:?}");
 		}
+	}
+}
+
+impl pallet_consent::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn active_organisation() -> AccountId {
+		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner().1
 	}
 }
 
@@ -167,7 +184,7 @@ impl pallet_sentinel::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 				let asked = Audit::request_access(
 					RuntimeOrigin::signed(practitioner.clone()),
 					patient.clone().into(),
-					pallet_consent::RecordCategory::Imaging,
+					pallet_consent::StandardCategory::Imaging.into(),
 					pallet_consent::Purpose::Treatment,
 					None,
 				);

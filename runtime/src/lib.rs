@@ -106,16 +106,18 @@ macro_rules! runtime_version_with_spec {
 			apis: RUNTIME_API_VERSIONS,
 			// 2: sentinel reports are authorized transactions; the pool checks access requests.
 			// 4: an organisation registers its offset from UTC.
-			transaction_version: 4,
+			// 5: consents and requests name a category as `Category` (sensitive ones blinded).
+			transaction_version: 5,
 			system_version: 1,
 		};
 	};
 }
-// 107: the council governs. 108: the council's validators and peers.
+// 107: the council governs. 108: the council's validators and peers. 109: sensitive categories
+// blinded, restricted records.
 #[cfg(not(feature = "increment-spec-version"))]
-runtime_version_with_spec!(108);
-#[cfg(feature = "increment-spec-version")]
 runtime_version_with_spec!(109);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(110);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.
@@ -360,7 +362,10 @@ impl pallet_consent::Config for Runtime {
 	type MaxConsentsPerPatient = ConstU32<64>;
 	type MaxConsentsPerGrantee = ConstU32<8>;
 	type MaxGuardians = ConstU32<4>;
+	type Providers = Providers;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::AuditBenchmarkHelper;
 }
 
 parameter_types! {
@@ -655,6 +660,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// from the storage version it names.
 pub type Migrations = (
 	pallet_audit::migrations::MigrateToV1<Runtime>,
+	pallet_audit::migrations::MigrateToV2<Runtime>,
+	pallet_consent::migrations::MigrateToV1<Runtime>,
 	pallet_sentinel::migrations::MigrateToV1<Runtime>,
 	pallet_providers::migrations::MigrateToV1<Runtime>,
 );

@@ -24,7 +24,7 @@ use ehr_primitives::{
 };
 use frame_support::{assert_ok, traits::fungible::Mutate, BoundedVec};
 use pallet_audit::EmergencyReason;
-use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, RecordCategory};
+use pallet_consent::{Categories, Category, ConsentTerms, Grantee, Purpose, StandardCategory};
 use pallet_providers::{Credential, OrganisationKind, PractitionerRole};
 use pallet_sentinel::FeatureReads;
 use sp_runtime::BuildStorage;
@@ -129,6 +129,7 @@ fn named(decision: &AccessDecision<AccountId>) -> AccessDecision<String> {
 		category: decision.category,
 		purpose: decision.purpose,
 		emergency: decision.emergency,
+		restricted: decision.restricted,
 		outcome: decision.outcome,
 	}
 }
@@ -140,13 +141,15 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 		System::set_block_number(1);
 		pallet_timestamp::Now::<Runtime>::put(START);
 		let Hospital { organisation, staff, patients } = hospital();
-		let categories = [
-			RecordCategory::Medications,
-			RecordCategory::Conditions,
-			RecordCategory::ClinicalNotes,
-			RecordCategory::LaboratoryResults,
-			RecordCategory::Imaging,
-			RecordCategory::MentalHealth,
+		// A sensitive category, blinded: the exporter writes it as `sensitive`, and reads it
+		// back as another commitment of the same class.
+		let categories: [Category; 6] = [
+			StandardCategory::Medications.into(),
+			StandardCategory::Conditions.into(),
+			StandardCategory::ClinicalNotes.into(),
+			StandardCategory::LaboratoryResults.into(),
+			StandardCategory::Imaging.into(),
+			Category::Sensitive([7; 32].into()),
 		];
 		let (physician, consultant, referred) = (&staff[2].0, &staff[4].0, &patients[3]);
 		let mut dice = Dice(44);
@@ -200,7 +203,8 @@ fn the_chain_and_the_exporter_compute_the_same_features_from_one_log() {
 				_ => None,
 			};
 			if let Some(who) = consult_read {
-				let (category, purpose) = (RecordCategory::Medications, Purpose::Treatment);
+				let (category, purpose) =
+					(StandardCategory::Medications.into(), Purpose::Treatment);
 				let patient = referred.clone().into();
 				assert_ok!(Audit::request_access(signed(who), patient, category, purpose, None));
 				log.push(last_decision(who));

@@ -9,7 +9,7 @@ use ehr_primitives::{
 };
 use frame_support::{assert_ok, traits::fungible::Mutate, BoundedVec};
 use pallet_audit::{AccessOutcome, EmergencyReason};
-use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, RecordCategory};
+use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose, StandardCategory};
 use pallet_providers::{Credential, OrganisationKind, PractitionerRole, StatusReason};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
 use sp_runtime::BuildStorage;
@@ -68,7 +68,9 @@ fn with_consent(test: impl FnOnce(&AccountId, &AccountId, u64)) {
 		assert_ok!(Providers::approve(RuntimeOrigin::root(), hospital.clone().into()));
 		register_practitioner(&hospital, &physician, PractitionerRole::Physician, credential());
 		let terms = ConsentTerms {
-			categories: Categories::Only(BoundedVec::truncate_from(vec![RecordCategory::Imaging])),
+			categories: Categories::Only(BoundedVec::truncate_from(vec![
+				StandardCategory::Imaging.into(),
+			])),
 			purposes: BoundedVec::truncate_from(vec![Purpose::Treatment]),
 			from: NOW,
 			until: None,
@@ -89,7 +91,7 @@ fn request(physician: &AccountId, patient: &AccountId) -> AccessOutcome {
 	assert_ok!(Audit::request_access(
 		signed(physician),
 		patient.clone().into(),
-		RecordCategory::Imaging,
+		StandardCategory::Imaging.into(),
 		Purpose::Treatment,
 		None
 	));
@@ -140,7 +142,7 @@ fn break_glass_follows_the_patients_policy() {
 			assert_ok!(Audit::emergency_access(
 				signed(physician),
 				patient.clone().into(),
-				RecordCategory::Allergies,
+				StandardCategory::Allergies.into(),
 				EmergencyReason::LifeThreatening
 			));
 			Audit::window_of(physician).last().expect("logged").outcome
@@ -236,13 +238,15 @@ fn the_councils_reinstatement_clears_what_the_sentinel_may_report() {
 }
 
 #[test]
-fn the_runtimes_migrations_bring_audit_and_sentinel_to_version_1() {
+fn the_runtimes_migrations_bring_every_pallet_to_its_storage_version() {
 	use codec::Encode;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	with_consent(|physician, patient, _| {
 		request(physician, patient);
 		let cursor = pallet_audit::PractitionerCursors::<Runtime>::get(physician);
-		// As version 0 stored them: the cursor with its last block, the quorum a count.
+		let window = Audit::window_of(physician);
+		// As version 0 stored them: the cursor with its last block, the decision's category in
+		// clear, the quorum a count.
 		let old = pallet_audit::migrations::v1::CursorV0 {
 			logged: cursor.logged,
 			last_block: 1,
@@ -250,6 +254,15 @@ fn the_runtimes_migrations_bring_audit_and_sentinel_to_version_1() {
 		};
 		let key = pallet_audit::PractitionerCursors::<Runtime>::hashed_key_for(physician);
 		sp_io::storage::set(&key, &old.encode());
+		for (who, slot, d) in
+			pallet_audit::PractitionerWindow::<Runtime>::iter().collect::<Vec<_>>()
+		{
+			let imaging = ehr_primitives::consent::RecordCategory::Imaging;
+			let old = pallet_audit::migrations::v2::DecisionV1::of(d, imaging);
+
+			let key = pallet_audit::PractitionerWindow::<Runtime>::hashed_key_for(who, slot);
+			sp_io::storage::set(&key, &old.encode());
+		}
 		let four: Vec<AccountId> =
 			[Alice, Bob, Charlie, Dave].iter().map(|k| k.to_account_id()).collect();
 		pallet_sentinel::Sentinels::<Runtime>::put(BoundedVec::truncate_from(four));
@@ -257,13 +270,40 @@ fn the_runtimes_migrations_bring_audit_and_sentinel_to_version_1() {
 			&pallet_sentinel::Quorum::<Runtime>::hashed_key(),
 			&1u32,
 		);
+		// The patient's consent, imaging named as version 0 of the consent pallet did.
+		let grantee = Grantee::Practitioner(physician.clone());
+		let consents = pallet_consent::Consents::<Runtime>::get(&grantee, patient);
+		let old: Vec<_> = consents
+			.iter()
+			.map(|c| pallet_consent::migrations::v1::ConsentV0 {
+				id: c.id,
+				terms: pallet_consent::migrations::v1::TermsV0 {
+					categories: pallet_consent::migrations::v1::CategoriesV0::Only(vec![
+						ehr_primitives::consent::RecordCategory::Imaging,
+					]),
+					purposes: c.terms.purposes.clone(),
+					from: c.terms.from,
+					until: c.terms.until,
+					max_accesses: c.terms.max_accesses,
+				},
+				accesses: c.accesses,
+				granted_by: c.granted_by.clone(),
+				granted_at: c.granted_at,
+			})
+			.collect();
+		let key = pallet_consent::Consents::<Runtime>::hashed_key_for(&grantee, patient);
+		sp_io::storage::set(&key, &old.encode());
 		StorageVersion::new(0).put::<Audit>();
 		StorageVersion::new(0).put::<Sentinel>();
+		StorageVersion::new(0).put::<Consent>();
 
 		<crate::Migrations as OnRuntimeUpgrade>::on_runtime_upgrade();
-		assert_eq!(Audit::on_chain_storage_version(), 1);
+		assert_eq!(Audit::on_chain_storage_version(), 2);
+		assert_eq!(Consent::on_chain_storage_version(), 1);
 		assert_eq!(Sentinel::on_chain_storage_version(), 1);
 		assert_eq!(pallet_audit::PractitionerCursors::<Runtime>::get(physician), cursor);
+		assert_eq!(Audit::window_of(physician), window);
+		assert_eq!(pallet_consent::Consents::<Runtime>::get(&grantee, patient), consents);
 		// One key of four no longer suspends: more than two thirds do.
 		assert_eq!(Sentinel::quorum_count(), 3);
 	});

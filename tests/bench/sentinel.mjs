@@ -55,7 +55,7 @@ try {
    * round `round` to patient `round + j`; waits for the pool. */
   const requestAll = async (who, round) => {
     const signed = await Promise.all(who.map((p, j) =>
-      api.tx.audit.requestAccess(patients[(round + j) % PATIENTS].address, 'Imaging', 'Treatment', null).signAsync(p)));
+      api.tx.audit.requestAccess(patients[(round + j) % PATIENTS].address, { Standard: 'Imaging' }, 'Treatment', null).signAsync(p)));
     await Promise.all(signed.map((tx) => api.rpc.author.submitExtrinsic(tx)));
     await waitFor('the pool to empty', async () => (await api.rpc.author.pendingExtrinsics()).length === 0, { timeoutMs: 300_000 });
   };

@@ -36,7 +36,7 @@ describe('pallet-audit on a dev chain', () => {
   /** `who` asks for the patient's `category` (imaging) for treatment; the decision from its event. */
   const request = async (who, purpose = 'Treatment', category = 'Imaging') => {
     const { events, blockHash } = await ok(
-      submit(api, api.tx.audit.requestAccess(patient.address, category, purpose, null), who),
+      submit(api, api.tx.audit.requestAccess(patient.address, { Standard: category }, purpose, null), who),
     );
     const [decided] = eventsOf(events, api.events.audit.AccessDecided);
     return { decision: decided.data.decision.toJSON(), blockHash };
@@ -56,7 +56,7 @@ describe('pallet-audit on a dev chain', () => {
       await ok(submit(api, api.tx.providers.acceptInvitation(hospital.address), who));
       await sudo(api.tx.providers.approve(who.address));
     }
-    const terms = { categories: { Only: ['Imaging'] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+    const terms = { categories: { Only: [{ Standard: 'Imaging' }] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
     const { events } = await ok(
       submit(api, api.tx.consent.grant(null, { Practitioner: physician.address }, terms), patient),
     );
@@ -132,7 +132,7 @@ describe('pallet-audit on a dev chain', () => {
 
   test('break-glass opens a flagged grant that the organisation reviews', async () => {
     const { events } = await ok(
-      submit(api, api.tx.audit.emergencyAccess(patient.address, 'Allergies', 'PatientIncapacitated'), nurse),
+      submit(api, api.tx.audit.emergencyAccess(patient.address, { Standard: 'Allergies' }, 'PatientIncapacitated'), nurse),
     );
     const [opened] = eventsOf(events, api.events.audit.EmergencyAccessOpened);
     const access = opened.data.access.toBigInt();
@@ -157,8 +157,8 @@ describe('pallet-audit on a dev chain', () => {
     const before = await accessesOf();
     // InvalidTransaction::Custom(100): not a registered practitioner (pallet-audit, NOT_A_PRACTITIONER).
     for (const tx of [
-      api.tx.audit.requestAccess(patient.address, 'Imaging', 'Treatment', null),
-      api.tx.audit.emergencyAccess(patient.address, 'Allergies', 'Other'),
+      api.tx.audit.requestAccess(patient.address, { Standard: 'Imaging' }, 'Treatment', null),
+      api.tx.audit.emergencyAccess(patient.address, { Standard: 'Allergies' }, 'Other'),
     ]) {
       await assert.rejects(submit(api, tx, outsider), /Custom error: 100/);
     }

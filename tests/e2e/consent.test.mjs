@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
 import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
+import { blind, patientSecret, saltFor } from '../lib/privacy.mjs';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -17,6 +19,7 @@ describe('pallet-consent on a dev chain', () => {
   let physician; // a practitioner of it
   let consentId; // the patient's, to the physician
   let organisationConsentId; // the guardian's, for the patient, to the hospital
+  let salt; // the patient's, shared with the hospital
 
   const toPhysician = () => ({ Practitioner: physician.address });
   const terms = (categories, extra = {}) => ({
@@ -27,8 +30,10 @@ describe('pallet-consent on a dev chain', () => {
     maxAccesses: null,
     ...extra,
   });
+  /** Exactly `categories`, blinded as the patient and the hospital name them. */
+  const only = (categories) => ({ Only: categories.map((category) => blind(salt, category)) });
   const check = async (category, purpose = 'Treatment', by = physician) =>
-    (await api.call.consentApi.check(patient.address, by.address, hospital.address, category, purpose)).toJSON();
+    (await api.call.consentApi.check(patient.address, by.address, hospital.address, blind(salt, category), purpose)).toJSON();
   const consentsOf = async (who) => (await api.call.consentApi.consentsOf(who.address)).toJSON();
 
   before(async () => {
@@ -37,6 +42,7 @@ describe('pallet-consent on a dev chain', () => {
       api,
       accounts: { eve: patient, ferdie: guardian, bob: stranger, charlie: hospital, dave: physician },
     } = await connect(node));
+    salt = saltFor(patientSecret(mnemonicGenerate()), hospital.address);
   });
 
   after(async () => {
@@ -47,7 +53,7 @@ describe('pallet-consent on a dev chain', () => {
   test('a patient grants a consent that the runtime API then finds', async () => {
     const { events, error } = await submit(
       api,
-      api.tx.consent.grant(null, toPhysician(), terms({ Only: ['Imaging', 'LaboratoryResults'] })),
+      api.tx.consent.grant(null, toPhysician(), terms(only(['Imaging', 'LaboratoryResults', 'Hiv']))),
       patient,
     );
     assert.equal(error, null);
@@ -58,14 +64,19 @@ describe('pallet-consent on a dev chain', () => {
 
     assert.deepEqual(await check('Imaging'), { ok: { consent: consentId, scope: 'Practitioner' } });
     assert.deepEqual(await check('Imaging', 'Payment'), { err: 'PurposeNotCovered' });
-    assert.deepEqual(await check('Hiv'), { err: 'SensitiveCategoryNotCovered' });
+    // HIV by its commitment: the chain matches it without knowing what it is; another
+    // sensitive category does not match.
+    assert.deepEqual(await check('Hiv'), { ok: { consent: consentId, scope: 'Practitioner' } });
+    assert.deepEqual(await check('Genetics'), { err: 'SensitiveCategoryNotCovered' });
     assert.deepEqual(await check('Imaging', 'Treatment', stranger), { err: 'NoConsent' });
 
     const [info] = await consentsOf(patient);
     assert.equal(info.consent.id, consentId);
     assert.equal(info.state, 'Active');
     assert.deepEqual(info.grantee, { practitioner: physician.address });
-    assert.deepEqual(info.consent.terms.categories, { only: ['Imaging', 'LaboratoryResults'] });
+    assert.deepEqual(info.consent.terms.categories, {
+      only: [{ standard: 'Imaging' }, { standard: 'LaboratoryResults' }, { sensitive: blind(salt, 'Hiv').Sensitive }],
+    });
 
     const toHim = (await api.call.consentApi.consentsTo(toPhysician(), null, 10)).toJSON();
     assert.deepEqual(toHim.map((c) => [c.patient, c.consent.id]), [[patient.address, consentId]]);
@@ -75,7 +86,7 @@ describe('pallet-consent on a dev chain', () => {
     const from = Date.now() + HOUR_MS;
     const { error } = await submit(
       api,
-      api.tx.consent.grant(null, toPhysician(), terms({ Only: ['Imaging'] }, { from, until: from - 1 })),
+      api.tx.consent.grant(null, toPhysician(), terms(only(['Imaging']), { from, until: from - 1 })),
       patient,
     );
     assert.equal(error, 'consent.UntilBeforeFrom');

@@ -49,7 +49,7 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     const { dave: physician } = accounts;
     const from = await bestBlock(api);
     for (const [i, category] of ['Imaging', 'ClinicalNotes', 'LaboratoryResults', 'Medications', 'Allergies', 'Imaging'].entries()) {
-      const { events } = await submit(api, api.tx.audit.requestAccess(patients[i % 3].address, category, 'Treatment', null), physician);
+      const { events } = await submit(api, api.tx.audit.requestAccess(patients[i % 3].address, { Standard: category }, 'Treatment', null), physician);
       const [decided] = eventsOf(events, api.events.audit.AccessDecided);
       assert.ok('granted' in decided.data.decision.toJSON().outcome);
     }
@@ -94,7 +94,7 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     assert.equal(status.status, 'Suspended');
     assert.deepEqual(status.reason, { anomalyDetected: { scorePpm: suspended.data.scorePpm, modelHash: suspended.data.modelHash } });
 
-    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, 'Imaging', 'Treatment', null), physician);
+    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, { Standard: 'Imaging' }, 'Treatment', null), physician);
     const [decided] = eventsOf(events, api.events.audit.AccessDecided);
     assert.deepEqual(decided.data.decision.toJSON().outcome, { denied: { reason: { provider: 'Suspended' } } });
   });
@@ -107,7 +107,7 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     assert.deepEqual((await api.call.sentinelApi.awaitingReview()).toJSON(), []);
 
     const from = await bestBlock(api);
-    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, 'Imaging', 'Treatment', null), physician);
+    const { events } = await submit(api, api.tx.audit.requestAccess(patients[0].address, { Standard: 'Imaging' }, 'Treatment', null), physician);
     assert.ok('granted' in eventsOf(events, api.events.audit.AccessDecided)[0].data.decision.toJSON().outcome);
     const to = (await bestBlock(api)) + 3;
     await waitFor('three more blocks', async () => (await bestBlock(api)) >= to);
@@ -173,7 +173,7 @@ describe('peer-group calibration on a dev chain with the real model', () => {
     for (let block = 0; block < 10; block += 1) {
       await Promise.all(Array.from({ length: 4 }, (_, i) => {
         const n = block * 4 + i;
-        const tx = api.tx.audit.requestAccess(patients[n % 2].address, categories[n % 5], 'Treatment', null);
+        const tx = api.tx.audit.requestAccess(patients[n % 2].address, { Standard: categories[n % 5] }, 'Treatment', null);
         return ok(submit(api, tx, physician, { nonce: nonce++ }));
       }));
     }
@@ -181,7 +181,7 @@ describe('peer-group calibration on a dev chain with the real model', () => {
     // calibrated score: the physicians are live.
     await new Promise((resolve) => setTimeout(resolve, burnIn));
     const from = await bestBlock(api);
-    await ok(submit(api, api.tx.audit.requestAccess(alice.address, 'Imaging', 'Treatment', null), physician, { nonce: nonce++ }));
+    await ok(submit(api, api.tx.audit.requestAccess(alice.address, { Standard: 'Imaging' }, 'Treatment', null), physician, { nonce: nonce++ }));
     const calibrated = await waitFor('the physicians calibrated', async () => {
       const events = await sentinelEvents(api, from, await bestBlock(api));
       return events.find((e) => e.name === 'PeerGroupCalibrated');

@@ -13,8 +13,12 @@ export const UNIT = 10n ** 12n;
 /** A credential valid for a year: only its hash and issuer go on chain. */
 export const credential = () => ({ documentHash: `0x${'cd'.repeat(32)}`, issuer: 7, jurisdiction: 'GB', validUntil: Date.now() + YEAR_MS });
 
-/** Await a submitted transaction and fail unless its call succeeded. */
-export const ok = async (promise) => assert.equal((await promise).error, null);
+/** Await a submitted transaction, fail unless its call succeeded, and resolve with it. */
+export async function ok(promise) {
+  const result = await promise;
+  assert.equal(result.error, null);
+  return result;
+}
 
 /**
  * Register and approve `hospital` (UTC, no offset) and its practitioners `staff` (`[account,

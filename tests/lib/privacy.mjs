@@ -38,6 +38,13 @@ export function commitment(salt, category) {
   return u8aToHex(hmacSha256AsU8a(salt, u8aConcat(stringToU8a('ehr-chain/category/v1'), new Uint8Array([index]))));
 }
 
+/**
+ * `category` as the chain names it in a consent or a request of this salt's patient and
+ * organisation: `{ Standard: name }`, or `{ Sensitive: commitment }` for a sensitive one.
+ */
+export const blind = (salt, category) =>
+  isSensitive(category) ? { Sensitive: commitment(salt, category) } : { Standard: category };
+
 /** The sensitive category behind `blinded` (hex), if it is one of this salt's; else null. */
 export function reveal(salt, blinded) {
   return CATEGORIES.slice(FIRST_SENSITIVE).find((category) => u8aEq(commitment(salt, category), blinded)) ?? null;

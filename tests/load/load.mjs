@@ -94,7 +94,7 @@ function callOf(api, world, mix, i) {
   // A fixed draw per i: the same share of denials in every run.
   const denied = ((i * 2654435761) % 1000) / 1000 < DENIED;
   const patient = (denied ? world.strangers : world.patients)[(i * 7919) % PATIENTS];
-  return [api.tx.audit.requestAccess(patient.address, STANDARD[i % STANDARD.length], 'Treatment', null), practitioner];
+  return [api.tx.audit.requestAccess(patient.address, { Standard: STANDARD[i % STANDARD.length] }, 'Treatment', null), practitioner];
 }
 
 /** Sign `COUNT` calls of `mix` offline (immortal, consecutive nonces per signer). */

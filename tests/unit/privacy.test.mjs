@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { CATEGORIES, commitment, isSensitive, patientSecret, pseudonymUri, reveal, saltFor } from '../lib/privacy.mjs';
+import { CATEGORIES, blind, commitment, isSensitive, patientSecret, pseudonymUri, reveal, saltFor } from '../lib/privacy.mjs';
 
 const vectors = JSON.parse(readFileSync(new URL('../../privacy/test-vectors.json', import.meta.url), 'utf8'));
 
@@ -33,4 +33,10 @@ test('a commitment reveals its category to its salt only', () => {
   assert.equal(CATEGORIES.filter(isSensitive).length, 5);
   assert.throws(() => patientSecret('not a phrase'), /BIP-39/);
   assert.throws(() => commitment(hospital, 'Nonsense'), /no category/);
+});
+
+test('blind names a standard category and commits to a sensitive one, as the Rust crate does', () => {
+  const salt = saltFor(patientSecret(vectors.phrase), vectors.organisations[0].organisation);
+  assert.deepEqual(blind(salt, 'Imaging'), { Standard: 'Imaging' });
+  assert.deepEqual(blind(salt, 'Hiv'), { Sensitive: vectors.organisations[0].commitments.Hiv });
 });

@@ -13,6 +13,12 @@ use frame_system::RawOrigin;
 
 const SEED: u32 = 0;
 
+/// A sensitive category, blinded: the longest to encode, and the last a consent of the
+/// runtime's helper lists (`pallet_consent::every_category`), so the longest to find.
+fn blinded() -> Category {
+	Category::Sensitive(sp_core::H256::repeat_byte(4))
+}
+
 fn patient<T: Config>() -> T::AccountId {
 	account("patient", 0, SEED)
 }
@@ -42,9 +48,10 @@ fn window_caring_last_for<T: Config>(practitioner: &T::AccountId, patient: &T::A
 			organisation: None,
 			role: None,
 			patient: read,
-			category: RecordCategory::Imaging,
+			category: blinded(),
 			purpose: Purpose::Treatment,
 			emergency: false,
+			restricted: false,
 			outcome: AccessOutcome::Granted {
 				consent: 0,
 				scope: ehr_primitives::consent::ConsentScope::Organisation,
@@ -64,7 +71,7 @@ mod benchmarks {
 	fn request_access() {
 		let (practitioner, organisation) = T::BenchmarkHelper::active_practitioner();
 		let patient = patient::<T>();
-		let (category, purpose) = (RecordCategory::Imaging, Purpose::Treatment);
+		let (category, purpose) = (blinded(), Purpose::Treatment);
 		T::BenchmarkHelper::costliest_consents(
 			&patient,
 			&practitioner,
@@ -73,8 +80,15 @@ mod benchmarks {
 			purpose,
 		);
 		full_rings::<T>(&practitioner, &patient);
+		// The record is restricted and the practitioner holds a referral of the patient: both
+		// read, and the organisation's consents count.
+		T::BenchmarkHelper::restrict(&patient);
+		let now = T::Time::now();
+		let referral =
+			Referral { by: practitioner.clone(), from: now, until: now.saturating_add(1) };
+		Referrals::<T>::insert(&practitioner, &patient, referral);
 		// No consent holds, an emergency grant does: it is read, and the patient's policy.
-		let until = T::Time::now().saturating_add(T::EmergencyGrantDuration::get());
+		let until = now.saturating_add(T::EmergencyGrantDuration::get());
 		let grant = EmergencyGrant { access: 1, until };
 		EmergencyGrants::<T>::insert((&practitioner, &patient, category), grant);
 
@@ -104,15 +118,11 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(practitioner.clone()),
 			T::Lookup::unlookup(patient.clone()),
-			RecordCategory::Allergies,
+			blinded(),
 			EmergencyReason::PatientIncapacitated,
 		);
 
-		assert!(EmergencyGrants::<T>::contains_key((
-			&practitioner,
-			&patient,
-			RecordCategory::Allergies
-		)));
+		assert!(EmergencyGrants::<T>::contains_key((&practitioner, &patient, blinded())));
 	}
 
 	#[benchmark]
@@ -122,7 +132,7 @@ mod benchmarks {
 		Pallet::<T>::emergency_access(
 			RawOrigin::Signed(practitioner.clone()).into(),
 			T::Lookup::unlookup(patient.clone()),
-			RecordCategory::Allergies,
+			blinded(),
 			EmergencyReason::LifeThreatening,
 		)?;
 		let access = PendingReviews::<T>::iter_keys().next().ok_or(BenchmarkError::Weightless)?;
@@ -131,15 +141,11 @@ mod benchmarks {
 		_(RawOrigin::Signed(organisation), access, Verdict::Unjustified);
 
 		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
-		assert!(!EmergencyGrants::<T>::contains_key((
-			&practitioner,
-			&patient,
-			RecordCategory::Allergies
-		)));
+		assert!(!EmergencyGrants::<T>::contains_key((&practitioner, &patient, blinded())));
 		Ok(())
 	}
 
-	/// An active practitioner's emergency access to the patient's allergies, judged justified
+	/// An active practitioner's emergency access to a sensitive category of the patient, judged justified
 	/// by its organisation: the practitioner and the access.
 	fn justified_by_organisation<T: Config>(
 	) -> Result<(T::AccountId, EmergencyAccessId), BenchmarkError> {
@@ -147,7 +153,7 @@ mod benchmarks {
 		Pallet::<T>::emergency_access(
 			RawOrigin::Signed(practitioner.clone()).into(),
 			T::Lookup::unlookup(patient::<T>()),
-			RecordCategory::Allergies,
+			blinded(),
 			EmergencyReason::LifeThreatening,
 		)?;
 		let access = PendingReviews::<T>::iter_keys().next().ok_or(BenchmarkError::Weightless)?;
@@ -167,7 +173,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, access, Verdict::Unjustified);
 
 		assert_eq!(UnjustifiedEmergencies::<T>::get(&practitioner), 1);
-		let key = (&practitioner, &patient::<T>(), RecordCategory::Allergies);
+		let key = (&practitioner, &patient::<T>(), blinded());
 		assert!(!EmergencyGrants::<T>::contains_key(key));
 		assert!(!OrganisationVerdicts::<T>::contains_key(access));
 		Ok(())

@@ -2,6 +2,10 @@
 //!
 //! Before an integrator (an EHR system, a FHIR server) releases any part of a patient's record to
 //! a practitioner, the practitioner signs `request_access(patient, category, purpose, record?)`.
+//! The category is a standard one by name or a sensitive one by its commitment under the salt the
+//! patient shares with the practitioner's organisation (`Category`; the consent pallet explains
+//! the blinding); `record` is an opaque 32-byte reference the integrator makes
+//! (`docs/privacy.md`, "Record references").
 //! This pallet asks the provider registry ([`ProviderInspect`]) whether the practitioner may act
 //! now, then the patient's consents ([`ConsentInspect`]) whether one given to the practitioner or
 //! to its organisation covers the category and purpose now, and decides `Granted` or
@@ -30,7 +34,8 @@
 //! consents say; it emits [`Event::EmergencyAccessOpened`] for the patient's wallet and puts the
 //! access in a review queue. A patient who opts out of break-glass ends every grant open on its
 //! record at once (each is checked against the policy when used). The practitioner's
-//! organisation or `ReviewOrigin` (the council) reviews it; an unjustified verdict is counted
+//! organisation or `ReviewOrigin` (the council) reviews it; a break-glass on a restricted record
+//! (below) only `ReviewOrigin` (`ReviewedByCouncil`); an unjustified verdict is counted
 //! against the practitioner ([`UnjustifiedEmergencies`], for the security officers; the anomaly
 //! model does not read it) and closes the grant. An organisation judges its own staff, so its
 //! verdict is kept for `VerdictOverridePeriod` ([`OrganisationVerdicts`]), in which
@@ -56,12 +61,20 @@
 //! training pipeline reads them. Anyone may remove it, to clear the state, once it has run out
 //! `CareLookback` ago.
 //!
+//! ## Restricted records
+//!
+//! A record its patient or custodian restricted (the consent pallet's `Restrictions`) opens only
+//! to a consent naming the practitioner, to a practitioner holding a running referral of the
+//! patient (then its organisation's consents count again), or to break-glass. A request under the
+//! organisation's consent alone is denied `RecordRestricted` and logged; every decision notes
+//! whether the record was restricted.
+//!
 //! ## What the chain keeps, and for how long
 //!
 //! Every decision is an [`AccessDecision`]: sequence number, time, block, practitioner,
-//! organisation, role, patient, category, purpose, emergency flag, outcome; no clinical content,
-//! but the metadata of care, every field of it readable by every member node
-//! (`docs/privacy.md`).
+//! organisation, role, patient, category (sensitive ones blinded), purpose, emergency and
+//! restricted flags, outcome; no clinical content, but the metadata of care, every field of it
+//! readable by every member node (`docs/privacy.md`).
 //! - The [`Event::AccessDecided`] event of every decision (with the record reference, if given)
 //!   stays in its block for good: any archive node (`--state-pruning archive`, or any node for
 //!   blocks it has not pruned) proves every decision ever made, and so does the block body with
@@ -82,11 +95,12 @@
 //! ## Cost
 //!
 //! `request_access` is the chain's hottest call. Its declared weight is its benchmarked worst
-//! case: 11 reads and 7 writes (two rings of a slot and a cursor each, the touched set, and the
+//! case: 13 reads and 7 writes (two rings of a slot and a cursor each, the touched set, and the
 //! consent pallet clearing a lapsed consent; an emergency grant found and the patient's
-//! break-glass policy read). It is charged for the storage it did touch: the common case, a
-//! grant by a consent without an access limit from a practitioner already seen in the block,
-//! pays 4 reads and 3 writes less (`docs/performance.md`, Weights).
+//! break-glass policy read; the record restricted, and the practitioner's referral read). It is
+//! charged for the storage it did touch: the common case, a grant by a consent without an access
+//! limit from a practitioner already seen in the block on a record not restricted, pays 5 reads
+//! and 3 writes less (`docs/performance.md`, Weights).
 //!
 //! ## Sequence numbers
 //!
@@ -131,7 +145,7 @@ pub use ehr_primitives::audit::{
 	EmergencyReason, LatestDecisions,
 };
 use ehr_primitives::{
-	consent::{BreakGlassPolicy, ConsentInspect, ConsentWrites, Purpose, RecordCategory},
+	consent::{BreakGlassPolicy, Category, ConsentInspect, ConsentReach, ConsentWrites, Purpose},
 	features::{local, WorkingHours},
 	providers::{ActivePractitioner, ProviderInspect, UtcOffset},
 	BlockNumber, Moment,
@@ -188,7 +202,9 @@ pub struct EmergencyAccess<AccountId> {
 	pub organisation: AccountId,
 	pub patient: AccountId,
 	/// The category asked for when the glass was broken.
-	pub category: RecordCategory,
+	pub category: Category,
+	/// Whether the patient's record was restricted then: `ReviewOrigin` alone reviews it.
+	pub restricted: bool,
 	pub reason: EmergencyReason,
 	/// When it was opened and when its grant ends (unix milliseconds).
 	pub opened_at: Moment,
@@ -247,7 +263,8 @@ pub mod pallet {
 	use super::*;
 
 	/// 1: `WindowCursor` keeps the practitioner's latest decisions instead of its last block.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// 2: sensitive categories are blinded; decisions and emergency accesses note restriction.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -357,7 +374,7 @@ pub mod pallet {
 		(
 			NMapKey<Blake2_128Concat, T::AccountId>,
 			NMapKey<Blake2_128Concat, T::AccountId>,
-			NMapKey<Twox64Concat, RecordCategory>,
+			NMapKey<Twox64Concat, Category>,
 		),
 		EmergencyGrant,
 	>;
@@ -406,7 +423,7 @@ pub mod pallet {
 			access: EmergencyAccessId,
 			practitioner: T::AccountId,
 			patient: T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			reason: EmergencyReason,
 			until: Moment,
 		},
@@ -476,6 +493,9 @@ pub mod pallet {
 		/// Only the referrer, the consultant or the patient ends a referral before it has run
 		/// out `CareLookback` ago.
 		NotReferralParty,
+		/// The emergency access broke into a restricted record: `ReviewOrigin` (the council)
+		/// reviews it, not the practitioner's organisation.
+		ReviewedByCouncil,
 	}
 
 	#[pallet::hooks]
@@ -508,7 +528,7 @@ pub mod pallet {
 		pub fn request_access(
 			origin: OriginFor<T>,
 			patient: AccountIdLookupOf<T>,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 			record: Option<H256>,
 		) -> DispatchResultWithPostInfo {
@@ -516,8 +536,12 @@ pub mod pallet {
 			let patient = T::Lookup::lookup(patient)?;
 			let now = T::Time::now();
 			let (member, denial) = Self::standing(&practitioner, now)?;
+			let restricted = T::Consents::is_restricted(&patient);
 			let (outcome, consent_writes) = match denial {
-				None => Self::decide(&practitioner, &member, &patient, category, purpose, now),
+				None => {
+					let reach = Self::reach(&practitioner, &patient, restricted, now);
+					Self::decide(&practitioner, &member, &patient, category, purpose, now, reach)
+				},
 				Some(reason) => (AccessOutcome::Denied { reason }, None),
 			};
 			let granted_by_consent = matches!(outcome, AccessOutcome::Granted { .. });
@@ -534,11 +558,17 @@ pub mod pallet {
 				category,
 				purpose,
 				emergency,
+				restricted,
 				outcome,
 			);
 			let first_this_block = Self::log(decision, utc_offset, record);
-			Ok(Some(Self::request_weight(granted_by_consent, consent_writes, first_this_block))
-				.into())
+			let weight = Self::request_weight(
+				granted_by_consent,
+				consent_writes,
+				restricted,
+				first_this_block,
+			);
+			Ok(Some(weight).into())
 		}
 
 		/// Break the glass: reach `category` of `patient`'s record without consent, for an
@@ -549,7 +579,7 @@ pub mod pallet {
 		pub fn emergency_access(
 			origin: OriginFor<T>,
 			patient: AccountIdLookupOf<T>,
-			category: RecordCategory,
+			category: Category,
 			reason: EmergencyReason,
 		) -> DispatchResult {
 			let practitioner = ensure_signed(origin)?;
@@ -572,12 +602,14 @@ pub mod pallet {
 					BreakGlassPolicy::Allowed => AccessOutcome::EmergencyGranted { access: seq },
 				},
 			};
+			let restricted = T::Consents::is_restricted(&patient);
 			let opened = match outcome {
 				AccessOutcome::EmergencyGranted { .. } => Some(EmergencyAccess {
 					practitioner: practitioner.clone(),
 					organisation: member.organisation.clone(),
 					patient: patient.clone(),
 					category,
+					restricted,
 					reason,
 					opened_at: now,
 					until: now.saturating_add(T::EmergencyGrantDuration::get()),
@@ -594,6 +626,7 @@ pub mod pallet {
 				category,
 				Purpose::Emergency,
 				true,
+				restricted,
 				outcome,
 			);
 			Self::log(decision, utc_offset, None);
@@ -621,6 +654,7 @@ pub mod pallet {
 				PendingReviews::<T>::get(access).ok_or(Error::<T>::UnknownEmergencyAccess)?;
 			let by = match reviewer {
 				None => Reviewer::ReviewOrigin,
+				Some(_) if pending.restricted => return Err(Error::<T>::ReviewedByCouncil.into()),
 				Some(who) if who == pending.organisation => Reviewer::Organisation(who),
 				Some(_) => return Err(Error::<T>::NotReviewer.into()),
 			};
@@ -802,9 +836,10 @@ pub mod pallet {
 			practitioner: &T::AccountId,
 			member: &ActivePractitioner<T::AccountId>,
 			patient: &T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 			now: Moment,
+			reach: ConsentReach,
 		) -> (AccessOutcome, Option<ConsentWrites>) {
 			let (decision, writes) = T::Consents::use_consent(
 				patient,
@@ -813,6 +848,7 @@ pub mod pallet {
 				category,
 				purpose,
 				now,
+				reach,
 			);
 			let denial = match decision {
 				Ok(found) => {
@@ -836,14 +872,34 @@ pub mod pallet {
 			(outcome, Some(writes))
 		}
 
+		/// Which consents may open `patient`'s record to `practitioner`: a restricted record
+		/// only those naming it, unless it holds a running referral of the patient.
+		fn reach(
+			practitioner: &T::AccountId,
+			patient: &T::AccountId,
+			restricted: bool,
+			now: Moment,
+		) -> ConsentReach {
+			let referred = || {
+				Referrals::<T>::get(practitioner, patient)
+					.is_some_and(|referral| referral.from <= now && now < referral.until)
+			};
+			if restricted && !referred() {
+				ConsentReach::PractitionerOnly
+			} else {
+				ConsentReach::PractitionerOrOrganisation
+			}
+		}
+
 		/// `request_access`'s weight: the benchmarked worst case less the storage this request
 		/// did not touch. A practitioner not active consulted no consent (`consent_writes` is
 		/// `None`) and no emergency grant; a grant by consent read no emergency grant nor
-		/// break-glass policy (a denial is charged both); a practitioner already in the block left
-		/// the touched set as it was.
+		/// break-glass policy (a denial is charged both); a record not restricted read no
+		/// referral; a practitioner already in the block left the touched set as it was.
 		fn request_weight(
 			granted_by_consent: bool,
 			consent_writes: Option<ConsentWrites>,
+			restricted: bool,
 			first_this_block: bool,
 		) -> Weight {
 			// Of the worst case's consent storage (both grantees' lists and the patient's list
@@ -860,8 +916,10 @@ pub mod pallet {
 				},
 			};
 			let touched = if first_this_block { 0 } else { 1 };
-			T::WeightInfo::request_access()
-				.saturating_sub(T::DbWeight::get().reads_writes(reads + touched, writes + touched))
+			let referral = if restricted { 0 } else { 1 };
+			T::WeightInfo::request_access().saturating_sub(
+				T::DbWeight::get().reads_writes(reads + touched + referral, writes + touched),
+			)
 		}
 
 		/// Whether `practitioner` was granted access to `patient` within `CareLookback` of
@@ -913,9 +971,10 @@ pub mod pallet {
 			practitioner: T::AccountId,
 			member: ActivePractitioner<T::AccountId>,
 			patient: T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 			emergency: bool,
+			restricted: bool,
 			outcome: AccessOutcome,
 		) -> AccessDecision<T::AccountId> {
 			AccessDecision {
@@ -929,6 +988,7 @@ pub mod pallet {
 				category,
 				purpose,
 				emergency,
+				restricted,
 				outcome,
 			}
 		}
@@ -1078,6 +1138,9 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Move the chain's clock `by` milliseconds on.
 	fn pass_time(by: Moment);
 
+	/// Restrict `patient`'s record (in the consent pallet).
+	fn restrict(patient: &AccountId);
+
 	/// Consents of `patient` that make a request by `practitioner` of `organisation` for
 	/// `category` and `purpose` cost the most: every consent read, the one that comes closest
 	/// used up, so the request is denied and clears it.
@@ -1085,7 +1148,7 @@ pub trait BenchmarkHelper<AccountId> {
 		patient: &AccountId,
 		practitioner: &AccountId,
 		organisation: &AccountId,
-		category: RecordCategory,
+		category: Category,
 		purpose: Purpose,
 	);
 }

@@ -6,8 +6,8 @@ use crate as pallet_audit;
 use core::cell::RefCell;
 use ehr_primitives::{
 	consent::{
-		BreakGlassPolicy, ConsentDenial, ConsentInspect, ConsentMatch, ConsentScope, ConsentWrites,
-		Purpose, RecordCategory,
+		BreakGlassPolicy, Category, ConsentDenial, ConsentInspect, ConsentMatch, ConsentReach,
+		ConsentScope, ConsentWrites, Purpose,
 	},
 	providers::{
 		ActivePractitioner, DepartmentId, PractitionerRole, ProviderDenial, ProviderInspect,
@@ -103,6 +103,7 @@ thread_local! {
 	static USES: RefCell<u32> = const { RefCell::new(0) };
 	static WRITES: RefCell<ConsentWrites> = const { RefCell::new(ConsentWrites::Nothing) };
 	static OPTED_OUT: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
+	static RESTRICTED: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 /// The registry: practitioners with their organisation, role and, if they may not act, why.
@@ -186,6 +187,13 @@ impl MockConsents {
 		OPTED_OUT.with(|o| o.borrow_mut().insert(patient));
 	}
 
+	pub fn restrict(patient: u64, restricted: bool) {
+		RESTRICTED.with(|r| match restricted {
+			true => r.borrow_mut().insert(patient),
+			false => r.borrow_mut().remove(&patient),
+		});
+	}
+
 	/// Accesses counted by `use_consent`.
 	pub fn uses() -> u32 {
 		USES.with(|u| *u.borrow())
@@ -202,13 +210,20 @@ impl ConsentInspect<u64> for MockConsents {
 		patient: &u64,
 		practitioner: &u64,
 		organisation: &u64,
-		_category: RecordCategory,
+		_category: Category,
 		_purpose: Purpose,
 		_now: Moment,
+		reach: ConsentReach,
 	) -> Result<ConsentMatch, ConsentDenial> {
 		let answer =
 			|grantee: &u64| CONSENTS.with(|c| c.borrow().get(&(*patient, *grantee)).copied());
-		match (answer(practitioner), answer(organisation)) {
+		let by_organisation = match (reach, answer(organisation)) {
+			(ConsentReach::PractitionerOnly, Some(Ok(_))) => {
+				Some(Err(ConsentDenial::RecordRestricted))
+			},
+			(_, answer) => answer,
+		};
+		match (answer(practitioner), by_organisation) {
 			(Some(Ok(found)), _) | (_, Some(Ok(found))) => Ok(found),
 			(Some(Err(denial)), _) | (_, Some(Err(denial))) => Err(denial),
 			(None, None) => Err(ConsentDenial::NoConsent),
@@ -219,15 +234,21 @@ impl ConsentInspect<u64> for MockConsents {
 		patient: &u64,
 		practitioner: &u64,
 		organisation: &u64,
-		category: RecordCategory,
+		category: Category,
 		purpose: Purpose,
 		now: Moment,
+		reach: ConsentReach,
 	) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
-		let answer = Self::check(patient, practitioner, organisation, category, purpose, now);
+		let answer =
+			Self::check(patient, practitioner, organisation, category, purpose, now, reach);
 		if answer.is_ok() {
 			USES.with(|u| *u.borrow_mut() += 1);
 		}
 		(answer, WRITES.with(|w| *w.borrow()))
+	}
+
+	fn is_restricted(patient: &u64) -> bool {
+		RESTRICTED.with(|r| r.borrow().contains(patient))
 	}
 
 	fn break_glass_policy(patient: &u64) -> BreakGlassPolicy {
@@ -259,10 +280,14 @@ impl crate::BenchmarkHelper<u64> for MockRegistry {
 		patient: &u64,
 		practitioner: &u64,
 		_organisation: &u64,
-		_category: RecordCategory,
+		_category: Category,
 		_purpose: Purpose,
 	) {
 		MockConsents::set(*patient, *practitioner, Err(ConsentDenial::ConsentExhausted));
+	}
+
+	fn restrict(patient: &u64) {
+		MockConsents::restrict(*patient, true);
 	}
 }
 
@@ -275,6 +300,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		REGISTRY.with(|r| r.borrow_mut().clear());
 		CONSENTS.with(|c| c.borrow_mut().clear());
 		OPTED_OUT.with(|o| o.borrow_mut().clear());
+		RESTRICTED.with(|r| r.borrow_mut().clear());
 		USES.with(|u| *u.borrow_mut() = 0);
 		MockRegistry::set(PHYSICIAN, HOSPITAL, PractitionerRole::Physician, None);
 		MockRegistry::set(NURSE, HOSPITAL, PractitionerRole::Nurse, None);

@@ -5,7 +5,7 @@ use crate::{
 	UnjustifiedEmergencies, Verdict, WeightInfo,
 };
 use ehr_primitives::{
-	consent::{ConsentDenial, ConsentScope, ConsentWrites, Purpose, RecordCategory},
+	consent::{Category, ConsentDenial, ConsentScope, ConsentWrites, Purpose, RecordCategory},
 	providers::{PractitionerRole, ProviderDenial},
 };
 use frame_support::{
@@ -19,21 +19,33 @@ use sp_runtime::DispatchError;
 use Purpose::*;
 use RecordCategory::*;
 
+/// `category` as `PATIENT` and `HOSPITAL` name it on chain.
+fn blind(category: RecordCategory) -> Category {
+	let salt =
+		ehr_privacy::Salt(sp_io::hashing::blake2_256(&codec::Encode::encode(&(PATIENT, HOSPITAL))));
+	salt.blind(category)
+}
+
 fn signed(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
 /// `practitioner` asks for `PATIENT`'s `category` for `purpose`; returns the decision logged.
 fn request(practitioner: u64, category: RecordCategory, purpose: Purpose) -> AccessDecision<u64> {
+	let category = blind(category);
 	assert_ok!(Audit::request_access(signed(practitioner), PATIENT, category, purpose, None));
 	last_decision()
 }
 
 fn break_glass(practitioner: u64) -> AccessDecision<u64> {
+	break_glass_into(practitioner, Allergies)
+}
+
+fn break_glass_into(practitioner: u64, category: RecordCategory) -> AccessDecision<u64> {
 	assert_ok!(Audit::emergency_access(
 		signed(practitioner),
 		PATIENT,
-		Allergies,
+		blind(category),
 		EmergencyReason::PatientIncapacitated
 	));
 	last_decision()
@@ -80,7 +92,7 @@ fn emergency_outcome() -> AccessOutcome {
 
 /// The physician's open grant on the patient's allergies.
 fn allergies_grant() -> Option<EmergencyGrant> {
-	EmergencyGrants::<Test>::get((PHYSICIAN, PATIENT, Allergies))
+	EmergencyGrants::<Test>::get((PHYSICIAN, PATIENT, blind(Allergies)))
 }
 
 // --- granted ---
@@ -92,7 +104,7 @@ fn a_practitioner_with_consent_is_granted_and_the_decision_is_kept() {
 		assert_ok!(Audit::request_access(
 			signed(PHYSICIAN),
 			PATIENT,
-			LaboratoryResults,
+			blind(LaboratoryResults),
 			Treatment,
 			Some(H256::repeat_byte(9))
 		));
@@ -104,9 +116,10 @@ fn a_practitioner_with_consent_is_granted_and_the_decision_is_kept() {
 			organisation: Some(HOSPITAL),
 			role: Some(PractitionerRole::Physician),
 			patient: PATIENT,
-			category: LaboratoryResults,
+			category: blind(LaboratoryResults),
 			purpose: Treatment,
 			emergency: false,
+			restricted: false,
 			outcome: granted(7, ConsentScope::Practitioner),
 		};
 		assert_eq!(
@@ -127,7 +140,7 @@ fn a_practitioner_with_consent_is_granted_and_the_decision_is_kept() {
 fn charged(practitioner: u64) -> Weight {
 	let call = crate::Call::<Test>::request_access {
 		patient: PATIENT,
-		category: Imaging,
+		category: blind(Imaging),
 		purpose: Treatment,
 		record: None,
 	};
@@ -146,34 +159,40 @@ fn worst_less(reads: u64, writes: u64) -> Weight {
 #[test]
 fn a_request_is_charged_for_the_storage_it_touched() {
 	new_test_ext().execute_with(|| {
-		// The worst case: the closest consent had lapsed and was cleared, the emergency grant
-		// and the break-glass policy read, the touched set grown.
+		// The worst case: a restricted record and the practitioner's referral read, the
+		// closest consent had lapsed and was cleared, the emergency grant and the break-glass
+		// policy read, the touched set grown.
+		MockConsents::restrict(PATIENT, true);
+		let referral = Referral { by: NURSE, from: NOW, until: NOW + DAY };
+		Referrals::<Test>::insert(PHYSICIAN, PATIENT, referral);
 		MockConsents::set(PATIENT, PHYSICIAN, Err(ConsentDenial::ConsentExhausted));
 		MockConsents::writes(ConsentWrites::Cleared);
 		assert_eq!(charged(PHYSICIAN), worst_less(0, 0));
+		// From here on the record is not restricted: no referral read (the `1 +` below).
+		MockConsents::restrict(PATIENT, false);
 
 		// Granted by a consent without a limit, the practitioner already seen in the block: no
 		// consent written, no patient's list nor emergency storage read, the touched set as it
 		// was.
 		MockConsents::grant(PATIENT, PHYSICIAN, 7, ConsentScope::Practitioner);
 		MockConsents::writes(ConsentWrites::Nothing);
-		assert_eq!(charged(PHYSICIAN), worst_less(1 + 2 + 1, 2 + 1));
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 1 + 2 + 1, 2 + 1));
 		// A practitioner's first request in the block: the touched set grows.
 		MockConsents::grant(PATIENT, HOSPITAL, 3, ConsentScope::Organisation);
-		assert_eq!(charged(NURSE), worst_less(1 + 2, 2));
+		assert_eq!(charged(NURSE), worst_less(1 + 1 + 2, 2));
 		// Counted against a limit: the grantee's list written.
 		MockConsents::writes(ConsentWrites::Counted);
-		assert_eq!(charged(PHYSICIAN), worst_less(1 + 2 + 1, 1 + 1));
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 1 + 2 + 1, 1 + 1));
 
 		// Denied by consent: the emergency storage was read.
 		MockConsents::revoke(PATIENT, HOSPITAL);
 		MockConsents::set(PATIENT, PHYSICIAN, Err(ConsentDenial::NoConsent));
 		MockConsents::writes(ConsentWrites::Nothing);
-		assert_eq!(charged(PHYSICIAN), worst_less(1 + 1, 2 + 1));
+		assert_eq!(charged(PHYSICIAN), worst_less(1 + 1 + 1, 2 + 1));
 
 		// Not active: no consent nor emergency storage consulted.
 		MockRegistry::set_standing(LOCUM, Some(ProviderDenial::Suspended));
-		assert_eq!(charged(LOCUM), worst_less(5, 2));
+		assert_eq!(charged(LOCUM), worst_less(1 + 5, 2));
 		assert!(Touched::<Test>::get().contains(&LOCUM));
 	});
 }
@@ -198,11 +217,11 @@ fn only_a_signed_request_is_decided() {
 	new_test_ext().execute_with(|| {
 		for origin in [RuntimeOrigin::root(), RuntimeOrigin::none()] {
 			assert_noop!(
-				Audit::request_access(origin.clone(), PATIENT, Imaging, Treatment, None),
+				Audit::request_access(origin.clone(), PATIENT, blind(Imaging), Treatment, None),
 				DispatchError::BadOrigin
 			);
 			assert_noop!(
-				Audit::emergency_access(origin, PATIENT, Imaging, EmergencyReason::Other),
+				Audit::emergency_access(origin, PATIENT, blind(Imaging), EmergencyReason::Other),
 				DispatchError::BadOrigin
 			);
 		}
@@ -247,11 +266,16 @@ fn an_account_outside_the_registry_writes_nothing_and_is_refused_by_name() {
 		// `assert_noop` checks that not a byte of state changes.
 		for _ in 0..PATIENT_LOG + 1 {
 			assert_noop!(
-				Audit::request_access(signed(STRANGER), PATIENT, Imaging, Treatment, None),
+				Audit::request_access(signed(STRANGER), PATIENT, blind(Imaging), Treatment, None),
 				Error::<Test>::NotAPractitioner
 			);
 			assert_noop!(
-				Audit::emergency_access(signed(STRANGER), PATIENT, Imaging, EmergencyReason::Other),
+				Audit::emergency_access(
+					signed(STRANGER),
+					PATIENT,
+					blind(Imaging),
+					EmergencyReason::Other
+				),
 				Error::<Test>::NotAPractitioner
 			);
 		}
@@ -284,13 +308,13 @@ fn the_pool_refuses_requests_from_outside_the_registry_and_only_those() {
 	new_test_ext().execute_with(|| {
 		let ask = || crate::Call::request_access {
 			patient: PATIENT,
-			category: Imaging,
+			category: blind(Imaging),
 			purpose: Treatment,
 			record: None,
 		};
 		let glass = || crate::Call::emergency_access {
 			patient: PATIENT,
-			category: Allergies,
+			category: blind(Allergies),
 			reason: EmergencyReason::Other,
 		};
 		for call in [ask(), glass()] {
@@ -349,6 +373,37 @@ fn the_cursor_keeps_the_newest_decision_and_the_newest_before_its_block() {
 	});
 }
 
+/// Rewrites the log and the emergency accesses waiting for review as version 1 stored them,
+/// categories in clear (`clear` tells the category each blinded one stood for).
+fn store_as_v1(clear: impl Fn(Category) -> RecordCategory) {
+	use crate::migrations::v2::{DecisionV1, EmergencyAccessV1};
+	use codec::Encode;
+	let decision = |d: AccessDecision<u64>| {
+		let category = clear(d.category);
+		DecisionV1::of(d, category)
+	};
+	for (who, slot, d) in PractitionerWindow::<Test>::iter().collect::<Vec<_>>() {
+		let key = PractitionerWindow::<Test>::hashed_key_for(who, slot);
+		sp_io::storage::set(&key, &decision(d).encode());
+	}
+	for (who, slot, d) in PatientLog::<Test>::iter().collect::<Vec<_>>() {
+		let key = PatientLog::<Test>::hashed_key_for(who, slot);
+		sp_io::storage::set(&key, &decision(d).encode());
+	}
+	for (id, a) in PendingReviews::<Test>::iter().collect::<Vec<_>>() {
+		let old = EmergencyAccessV1 {
+			practitioner: a.practitioner,
+			organisation: a.organisation,
+			patient: a.patient,
+			category: clear(a.category),
+			reason: a.reason,
+			opened_at: a.opened_at,
+			until: a.until,
+		};
+		sp_io::storage::set(&PendingReviews::<Test>::hashed_key_for(id), &old.encode());
+	}
+}
+
 #[test]
 fn the_v1_migration_finds_the_latest_decisions_and_keys_each_grant_by_its_category() {
 	use crate::{migrations, PractitionerCursors, WindowCursor};
@@ -365,18 +420,20 @@ fn the_v1_migration_finds_the_latest_decisions_and_keys_each_grant_by_its_catego
 		// A grant the physician's break-glass on allergies opened, kept per patient; and one
 		// whose access was reviewed already.
 		let access = break_glass(PHYSICIAN).seq;
-		EmergencyGrants::<Test>::remove((PHYSICIAN, PATIENT, Allergies));
+		EmergencyGrants::<Test>::remove((PHYSICIAN, PATIENT, blind(Allergies)));
 		let grant = EmergencyGrant { access, until: NOW + EMERGENCY_GRANT };
 		migrations::v1::v0::EmergencyGrants::<Test>::insert(PHYSICIAN, PATIENT, grant);
 		let reviewed = EmergencyGrant { access: access + 1, until: NOW + EMERGENCY_GRANT };
 		migrations::v1::v0::EmergencyGrants::<Test>::insert(NURSE, PATIENT, reviewed);
 		crate::OpenEmergencies::<Test>::remove(PHYSICIAN);
-		// The cursor, stored as version 0 did.
+		// The cursor, stored as version 0 did, and the log with categories in clear.
+		let window = Audit::window_of(&PHYSICIAN);
 		let cursor = PractitionerCursors::<Test>::get(PHYSICIAN);
 		let old =
 			migrations::v1::CursorV0 { logged: cursor.logged, last_block: 2, hours: cursor.hours };
 		let key = PractitionerCursors::<Test>::hashed_key_for(PHYSICIAN);
 		sp_io::storage::set(&key, &old.encode());
+		store_as_v1(|c| c.standard().map(Into::into).unwrap_or(RecordCategory::Hiv));
 		StorageVersion::new(0).put::<Audit>();
 
 		migrations::MigrateToV1::<Test>::on_runtime_upgrade();
@@ -389,14 +446,55 @@ fn the_v1_migration_finds_the_latest_decisions_and_keys_each_grant_by_its_catego
 				hours: cursor.hours,
 			}
 		);
-		assert_eq!(
-			EmergencyGrants::<Test>::iter().collect::<Vec<_>>(),
-			vec![((PHYSICIAN, PATIENT, Allergies), grant)]
-		);
 		assert_eq!(crate::OpenEmergencies::<Test>::get(PHYSICIAN), 1);
 		// Run twice, it changes nothing.
 		migrations::MigrateToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(PractitionerCursors::<Test>::get(PHYSICIAN), cursor);
+
+		// Version 2 reads back what version 1 kept: the grant, keyed by its category.
+		migrations::MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Audit::on_chain_storage_version(), 2);
+		assert_eq!(
+			EmergencyGrants::<Test>::iter().collect::<Vec<_>>(),
+			vec![((PHYSICIAN, PATIENT, blind(Allergies)), grant)]
+		);
+		assert_eq!(Audit::window_of(&PHYSICIAN), window);
+	});
+}
+
+#[test]
+fn the_v2_migration_blinds_what_version_1_logged_in_clear() {
+	use crate::migrations;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		request(PHYSICIAN, Imaging, Treatment);
+		request(PHYSICIAN, Hiv, Treatment);
+		let hiv_access = break_glass_into(PHYSICIAN, Hiv).seq;
+		let allergies_access = break_glass(NURSE).seq;
+		// Version 1 kept HIV in clear, under a key of its own.
+		store_as_v1(|c| c.standard().map(Into::into).unwrap_or(RecordCategory::Hiv));
+		let grants: Vec<_> = EmergencyGrants::<Test>::drain().collect();
+		for ((who, patient, category), grant) in grants {
+			let clear = category.standard().map(Into::into).unwrap_or(RecordCategory::Hiv);
+			migrations::v2::v1::EmergencyGrants::<Test>::insert((who, patient, clear), grant);
+		}
+		StorageVersion::new(1).put::<Audit>();
+
+		migrations::MigrateToV2::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Audit::on_chain_storage_version(), 2);
+		let logged: Vec<_> = Audit::window_of(&PHYSICIAN).iter().map(|d| d.category).collect();
+		let sensitive = Category::SENSITIVE_UNNAMED;
+		assert_eq!(logged, vec![blind(Imaging), sensitive, sensitive]);
+		let patient_log: Vec<_> = Audit::accesses_of(&PATIENT, 0, 10);
+		assert_eq!(patient_log.len(), PATIENT_LOG as usize);
+		assert!(patient_log.iter().all(|d| d.category != blind(Hiv)));
+		let pending = |access| PendingReviews::<Test>::get(access).map(|a| a.category);
+		assert_eq!(pending(hiv_access), Some(sensitive));
+		assert_eq!(pending(allergies_access), Some(blind(Allergies)));
+		// The grant on HIV ended: its key named the category in clear. The other stays.
+		let keys: Vec<_> = EmergencyGrants::<Test>::iter_keys().collect();
+		assert_eq!(keys, vec![(NURSE, PATIENT, blind(Allergies))]);
 	});
 }
 
@@ -531,7 +629,7 @@ fn break_glass_opens_a_reviewed_time_limited_grant() {
 				access,
 				practitioner: PHYSICIAN,
 				patient: PATIENT,
-				category: Allergies,
+				category: blind(Allergies),
 				reason: EmergencyReason::PatientIncapacitated,
 				until: NOW + EMERGENCY_GRANT,
 			})
@@ -565,7 +663,7 @@ fn break_glass_opens_a_reviewed_time_limited_grant() {
 		assert_ok!(Audit::request_access(
 			signed(PHYSICIAN),
 			OTHER_PATIENT,
-			Allergies,
+			blind(Allergies),
 			Treatment,
 			None
 		));
@@ -647,7 +745,12 @@ fn break_glass_is_refused_to_a_practitioner_who_may_not_act() {
 			denied(DenyReason::Provider(ProviderDenial::Suspended))
 		);
 		assert_noop!(
-			Audit::emergency_access(signed(STRANGER), PATIENT, Allergies, EmergencyReason::Other),
+			Audit::emergency_access(
+				signed(STRANGER),
+				PATIENT,
+				blind(Allergies),
+				EmergencyReason::Other
+			),
 			Error::<Test>::NotAPractitioner
 		);
 		assert_eq!(EmergencyGrants::<Test>::iter().count(), 0);
@@ -993,7 +1096,7 @@ fn only_a_practitioner_granted_access_to_the_patient_recently_refers_it() {
 			assert_ok!(Audit::request_access(
 				signed(PHYSICIAN),
 				OTHER_PATIENT,
-				Imaging,
+				blind(Imaging),
 				Treatment,
 				None
 			));
@@ -1109,5 +1212,72 @@ fn a_consultants_referrals_are_read_at_once_up_to_a_bound() {
 		assert_eq!(all, expected);
 		assert_eq!(Audit::referrals_of(&CONSULTANT, 1), None);
 		assert_eq!(Audit::referrals_of(&PHYSICIAN, 0), Some(vec![]));
+	});
+}
+
+// --- restricted records ---
+
+#[test]
+fn a_colleague_snooping_on_a_restricted_record_is_denied_and_logged() {
+	new_test_ext().execute_with(|| {
+		// Every practitioner of the hospital is covered, the physician by name too.
+		MockConsents::grant(PATIENT, HOSPITAL, 5, ConsentScope::Organisation);
+		MockConsents::grant(PATIENT, PHYSICIAN, 6, ConsentScope::Practitioner);
+		assert_eq!(
+			request(NURSE, Imaging, Treatment).outcome,
+			granted(5, ConsentScope::Organisation)
+		);
+
+		MockConsents::restrict(PATIENT, true);
+		let snoop = request(NURSE, Imaging, Treatment);
+		assert_eq!(snoop.outcome, denied(DenyReason::Consent(ConsentDenial::RecordRestricted)));
+		assert!(snoop.restricted);
+		assert_eq!(Audit::accesses_of(&PATIENT, 0, 10).last(), Some(&snoop));
+		let named = request(PHYSICIAN, Imaging, Treatment);
+		assert_eq!(named.outcome, granted(6, ConsentScope::Practitioner));
+		assert!(named.restricted);
+	});
+}
+
+#[test]
+fn a_referral_opens_a_restricted_record_to_its_consultant_while_it_runs() {
+	new_test_ext().execute_with(|| {
+		physician_cares_for_the_patient();
+		MockConsents::restrict(PATIENT, true);
+		let before = request(CONSULTANT, Imaging, Treatment);
+		assert_eq!(before.outcome, denied(DenyReason::Consent(ConsentDenial::RecordRestricted)));
+
+		assert_ok!(refer(PHYSICIAN, CONSULTANT, NOW + DAY));
+		let consult = request(CONSULTANT, Imaging, Treatment);
+		assert_eq!(consult.outcome, granted(5, ConsentScope::Organisation));
+		// Not another colleague; and not the consultant once the referral has ended.
+		let nurse = request(NURSE, Imaging, Treatment);
+		assert_eq!(nurse.outcome, denied(DenyReason::Consent(ConsentDenial::RecordRestricted)));
+		next_block(NOW + DAY);
+		let after = request(CONSULTANT, Imaging, Treatment);
+		assert_eq!(after.outcome, denied(DenyReason::Consent(ConsentDenial::RecordRestricted)));
+	});
+}
+
+#[test]
+fn break_glass_on_a_restricted_record_is_reviewed_by_the_council_not_the_organisation() {
+	new_test_ext().execute_with(|| {
+		MockConsents::restrict(PATIENT, true);
+		let opened = break_glass(NURSE);
+		assert_eq!(opened.outcome, AccessOutcome::EmergencyGranted { access: opened.seq });
+		assert!(opened.restricted);
+		assert!(PendingReviews::<Test>::get(opened.seq).is_some_and(|a| a.restricted));
+		// The nurse's own organisation would whitewash it: refused, and still pending.
+		assert_noop!(
+			Audit::review_emergency(signed(HOSPITAL), opened.seq, Verdict::Justified),
+			Error::<Test>::ReviewedByCouncil
+		);
+		assert_ok!(Audit::review_emergency(
+			RuntimeOrigin::root(),
+			opened.seq,
+			Verdict::Unjustified
+		));
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(NURSE), 1);
+		assert!(!OrganisationVerdicts::<Test>::contains_key(opened.seq));
 	});
 }

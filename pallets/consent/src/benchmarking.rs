@@ -13,7 +13,7 @@ const YEAR_MS: Moment = 365 * 24 * 60 * 60 * 1000;
 fn largest_terms<T: Config>() -> ConsentTerms {
 	let now = T::Time::now();
 	ConsentTerms {
-		categories: Categories::Only(BoundedVec::truncate_from(RecordCategory::ALL.to_vec())),
+		categories: Categories::Only(every_category()),
 		purposes: BoundedVec::truncate_from(Purpose::ALL.to_vec()),
 		from: now,
 		until: Some(now.saturating_add(YEAR_MS)),
@@ -171,6 +171,36 @@ mod benchmarks {
 		);
 
 		assert_eq!(BreakGlass::<T>::get(&patient), BreakGlassPolicy::OptedOut);
+	}
+
+	/// A guardian lifts the patient's restriction; a custodian's flag stays.
+	#[benchmark]
+	fn set_restriction() {
+		let patient = patient::<T>();
+		let guardian = guardian_of::<T>(&patient);
+		let custodian = T::BenchmarkHelper::active_organisation();
+		let restriction = Restriction { by_patient: true, by_custodian: Some(custodian) };
+		Restrictions::<T>::insert(&patient, restriction);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(guardian), Some(T::Lookup::unlookup(patient.clone())), false);
+
+		assert!(Restrictions::<T>::get(&patient).is_some_and(|r| !r.by_patient));
+	}
+
+	/// A custodian the patient consented to flags a record the patient restricted already.
+	#[benchmark]
+	fn flag_restriction() {
+		let patient = patient::<T>();
+		let custodian = T::BenchmarkHelper::active_organisation();
+		consents::<T>(&patient, &Grantee::Organisation(custodian.clone()), 1, 0);
+		Restrictions::<T>::insert(&patient, Restriction { by_patient: true, by_custodian: None });
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian.clone()), T::Lookup::unlookup(patient.clone()), true);
+
+		let flagged = Restrictions::<T>::get(&patient).and_then(|r| r.by_custodian);
+		assert_eq!(flagged, Some(custodian));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -2,17 +2,25 @@
 //!
 //! A **consent** is given by a patient (any account: a patient needs no registration) to one
 //! practitioner or to a whole organisation (every practitioner of it). Its [`ConsentTerms`] say
-//! which [`RecordCategory`]s it covers, for which [`Purpose`]s, from when and until when (unix
+//! which [`Category`]s it covers, for which [`Purpose`]s, from when and until when (unix
 //! milliseconds; `until` optional), and optionally how many accesses it allows. The patient
 //! revokes it at any moment, and the revocation holds from the next request on, in the same
-//! block. No clinical content is kept: ids, enums and numbers only, which still say which
-//! categories (the sensitive ones included) a patient lets whom read (`docs/privacy.md`).
+//! block. No clinical content is kept: ids, enums and numbers only (`docs/privacy.md` says what
+//! they still tell, and to whom).
 //!
-//! ## Sensitive categories
+//! ## Sensitive categories, blinded
 //!
 //! Mental health, substance use, sexual and reproductive health, genetics and HIV are the
-//! categories that law treats apart. [`Categories::AllStandard`] (the "everything" of a consent)
-//! covers every other category and, of these five, only the ones it names; [`Categories::Only`]
+//! categories that law treats apart, and that a patient has such a record is itself protected.
+//! The chain never sees them in clear: a consent and a request name a sensitive category by its
+//! commitment ([`Category::Sensitive`]), an HMAC of the category under a salt that the patient
+//! and the organisation's custodian share off chain (`ehr-privacy`). The salt is the one of the
+//! grantee's organisation: a consent to a practitioner uses its organisation's. The pallet
+//! compares commitments and never learns the category; a reader of the chain sees "sensitive",
+//! and cannot link the commitments of two patients, or of one patient at two organisations.
+//!
+//! [`Categories::AllStandard`] (the "everything" of a consent) covers every standard category
+//! and, of the sensitive ones, only those whose commitments it lists; [`Categories::Only`]
 //! covers exactly the ones listed. So no wildcard ever reaches a sensitive category.
 //!
 //! ## Guardians
@@ -44,6 +52,19 @@
 //! Each patient has a [`BreakGlassPolicy`]: `Allowed` by default, or `OptedOut`. The audit
 //! pallet reads it before it opens an emergency access without consent.
 //!
+//! ## Restricted records
+//!
+//! The answer real EHRs give to snooping on a VIP, a colleague or a neighbour: a patient (or a
+//! guardian) restricts its record with `set_restriction`, or the custodian of its records (an
+//! active organisation the patient has given a consent to) flags it with `flag_restriction`. Consents to an organisation then stop
+//! covering it ([`ConsentDenial::RecordRestricted`]): only a consent naming the practitioner, a
+//! referral of the patient to the practitioner (the audit pallet checks it), or break-glass
+//! opens it, and a break-glass on a restricted record is reviewed by the council, not by the
+//! practitioner's own organisation. Each party lifts only its own restriction: a patient cannot
+//! lift its custodian's flag, nor a custodian the patient's. The flag is public, like
+//! everything on chain: it marks the account, which is why a patient uses one account per
+//! organisation (`docs/privacy.md`).
+//!
 //! ## Record categories and HL7 FHIR R4
 //!
 //! | category | FHIR R4 resources |
@@ -68,6 +89,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -76,10 +98,11 @@ mod tests;
 pub mod weights;
 
 pub use ehr_primitives::consent::{
-	BreakGlassPolicy, ConsentDenial, ConsentId, ConsentInspect, ConsentMatch, ConsentScope,
-	ConsentWrites, Purpose, RecordCategory,
+	BreakGlassPolicy, Category, CategoryCommitment, ConsentDenial, ConsentId, ConsentInspect,
+	ConsentMatch, ConsentReach, ConsentScope, ConsentWrites, Purpose, StandardCategory,
+	SENSITIVE_CATEGORIES,
 };
-use ehr_primitives::Moment;
+use ehr_primitives::{providers::ProviderInspect, Moment};
 pub use weights::WeightInfo;
 
 extern crate alloc;
@@ -92,8 +115,12 @@ use sp_runtime::traits::StaticLookup;
 
 type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
 
-/// A list of record categories: each at most once, so at most all of them.
-pub type CategoryList = BoundedVec<RecordCategory, ConstU32<{ RecordCategory::COUNT }>>;
+/// A list of categories: each at most once, so at most every standard one and a commitment for
+/// each sensitive one.
+pub type CategoryList =
+	BoundedVec<Category, ConstU32<{ StandardCategory::COUNT + SENSITIVE_CATEGORIES }>>;
+/// The commitments of a consent's sensitive categories: one for each at most.
+pub type SensitiveList = BoundedVec<CategoryCommitment, ConstU32<SENSITIVE_CATEGORIES>>;
 /// A list of purposes: each at most once, so at most all of them.
 pub type PurposeList = BoundedVec<Purpose, ConstU32<{ Purpose::COUNT }>>;
 
@@ -102,22 +129,34 @@ pub type PurposeList = BoundedVec<Purpose, ConstU32<{ Purpose::COUNT }>>;
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum Categories {
-	/// Every standard category, and of the sensitive ones only those listed here.
-	AllStandard { sensitive: CategoryList },
-	/// Exactly the categories listed, sensitive or not.
+	/// Every standard category, and of the sensitive ones only those whose commitments are
+	/// listed here.
+	AllStandard { sensitive: SensitiveList },
+	/// Exactly the categories listed, standard ones by name, sensitive ones by commitment.
 	Only(CategoryList),
 }
 
 impl Categories {
 	/// Whether an access to `category` is covered.
-	pub fn covers(&self, category: RecordCategory) -> bool {
-		match self {
-			Self::AllStandard { sensitive } => {
-				!category.is_sensitive() || sensitive.contains(&category)
+	pub fn covers(&self, category: &Category) -> bool {
+		match (self, category) {
+			(Self::AllStandard { .. }, Category::Standard(_)) => true,
+			(Self::AllStandard { sensitive }, Category::Sensitive(commitment)) => {
+				sensitive.contains(commitment)
 			},
-			Self::Only(listed) => listed.contains(&category),
+			(Self::Only(listed), category) => listed.contains(category),
 		}
 	}
+}
+
+/// The longest list of categories a consent may name: every standard one and five sensitive
+/// commitments (placeholders: the benchmarks need their size, not their meaning).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn every_category() -> CategoryList {
+	let standard = StandardCategory::ALL.into_iter().map(Category::Standard);
+	let sensitive = (0..SENSITIVE_CATEGORIES as u8)
+		.map(|n| Category::Sensitive(CategoryCommitment::repeat_byte(n)));
+	CategoryList::truncate_from(standard.chain(sensitive).collect())
 }
 
 /// Whom a consent is given to.
@@ -220,7 +259,7 @@ impl<AccountId> Consent<AccountId> {
 	/// Whether it allows an access to `category` for `purpose` at `now`, and if not, why.
 	fn allows(
 		&self,
-		category: RecordCategory,
+		category: &Category,
 		purpose: Purpose,
 		now: Moment,
 	) -> Result<(), ConsentDenial> {
@@ -250,6 +289,8 @@ fn closeness(denial: ConsentDenial) -> u8 {
 		ConsentDenial::ConsentNotYetValid
 		| ConsentDenial::ConsentExpired
 		| ConsentDenial::ConsentExhausted => 3,
+		// It would have been allowed.
+		ConsentDenial::RecordRestricted => 4,
 	}
 }
 
@@ -268,6 +309,28 @@ pub struct Guardianship<AccountId> {
 	pub until: Option<Moment>,
 }
 
+/// Who restricted a patient's record: the patient (or a guardian), its custodian, or both.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Restriction<AccountId> {
+	/// The patient or one of its guardians restricted it.
+	pub by_patient: bool,
+	/// The organisation that flagged it, as the custodian of the patient's records.
+	pub by_custodian: Option<AccountId>,
+}
+
+impl<AccountId> Default for Restriction<AccountId> {
+	fn default() -> Self {
+		Self { by_patient: false, by_custodian: None }
+	}
+}
+
+impl<AccountId> Restriction<AccountId> {
+	/// Whether anybody restricts the record.
+	pub fn is_restricted(&self) -> bool {
+		self.by_patient || self.by_custodian.is_some()
+	}
+}
+
 /// A consent with everything an app shows about it: the runtime API's answer.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct ConsentInfo<AccountId> {
@@ -276,6 +339,13 @@ pub struct ConsentInfo<AccountId> {
 	pub consent: Consent<AccountId>,
 	/// Its state at the block the API was called at.
 	pub state: ConsentState,
+}
+
+/// Sets up what this pallet's benchmarks need from other pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// An organisation that is active in the registry now.
+	fn active_organisation() -> AccountId;
 }
 
 /// The most patients [`Pallet::consents_to`] answers for in one call.
@@ -292,7 +362,8 @@ pub mod pallet {
 	use super::*;
 
 	/// The layout of this pallet's storage; a change to it comes with a migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// 1: consents name sensitive categories by commitment (restrictions are new).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -315,8 +386,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxGuardians: Get<u32>;
 
+		/// The provider registry: which accounts are active organisations (custodians).
+		type Providers: ProviderInspect<Self::AccountId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up the provider registry for this pallet's benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// The id the next consent gets.
@@ -360,6 +438,11 @@ pub mod pallet {
 	pub type BreakGlass<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BreakGlassPolicy, ValueQuery>;
 
+	/// Restricted records, with who restricted each; absent means not restricted.
+	#[pallet::storage]
+	pub type Restrictions<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Restriction<T::AccountId>, OptionQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -391,6 +474,10 @@ pub mod pallet {
 		GuardianRemoved { patient: T::AccountId, guardian: T::AccountId },
 		/// A patient's break-glass policy was set.
 		BreakGlassPolicySet { patient: T::AccountId, policy: BreakGlassPolicy, by: T::AccountId },
+		/// A patient (or a guardian: `by`) restricted its record, or lifted its restriction.
+		PatientRestrictionSet { patient: T::AccountId, restricted: bool, by: T::AccountId },
+		/// A custodian flagged a patient's record restricted, or lifted its flag.
+		CustodianRestrictionSet { patient: T::AccountId, restricted: bool, custodian: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -403,8 +490,8 @@ pub mod pallet {
 		EmptyCategorySet,
 		/// A category is listed twice.
 		DuplicateCategory,
-		/// `AllStandard` lists a standard category among the sensitive ones it adds.
-		NotASensitiveCategory,
+		/// More sensitive categories are listed than there are (5): some commitment is not one.
+		TooManySensitiveCategories,
 		/// The consent covers no purpose.
 		EmptyPurposeSet,
 		/// A purpose is listed twice.
@@ -429,6 +516,13 @@ pub mod pallet {
 		UnknownGuardian,
 		/// No more consent ids (2^64 consents granted).
 		ConsentIdsExhausted,
+		/// The signer is not an active organisation the patient has consented to: only a
+		/// custodian of the patient's records flags them.
+		NotACustodian,
+		/// Another custodian has flagged this record; only it lifts its flag.
+		FlaggedByAnotherCustodian,
+		/// The restriction is already as asked.
+		RestrictionUnchanged,
 	}
 
 	#[pallet::call]
@@ -563,6 +657,63 @@ pub mod pallet {
 			Self::deposit_event(Event::BreakGlassPolicySet { patient, policy, by });
 			Ok(())
 		}
+
+		/// Restrict the record of `for_patient` (`None`: the signer), or lift the restriction
+		/// the patient set. A guardian of the patient may act on its behalf. A custodian's flag
+		/// stays until the custodian lifts it.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_restriction())]
+		pub fn set_restriction(
+			origin: OriginFor<T>,
+			for_patient: Option<AccountIdLookupOf<T>>,
+			restricted: bool,
+		) -> DispatchResult {
+			let (patient, by) = Self::acting_for(origin, for_patient, Self::now())?;
+			Self::update_restriction(&patient, |restriction| {
+				ensure!(restriction.by_patient != restricted, Error::<T>::RestrictionUnchanged);
+				restriction.by_patient = restricted;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::PatientRestrictionSet { patient, restricted, by });
+			Ok(())
+		}
+
+		/// Flag the record of `patient` restricted as its custodian (the signer: an active
+		/// organisation the patient has given a consent to), or lift the signer's own flag,
+		/// whatever its standing now. One custodian flags a record at a time.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::flag_restriction())]
+		pub fn flag_restriction(
+			origin: OriginFor<T>,
+			patient: AccountIdLookupOf<T>,
+			restricted: bool,
+		) -> DispatchResult {
+			let custodian = ensure_signed(origin)?;
+			let patient = T::Lookup::lookup(patient)?;
+			// Flagging needs the standing of a custodian; lifting one's own flag does not (a
+			// patient who revoked the organisation's consent must not stay flagged for good).
+			if restricted {
+				let grantee = Grantee::Organisation(custodian.clone());
+				ensure!(
+					T::Providers::is_active_organisation(&custodian, Self::now())
+						&& Consents::<T>::contains_key(&grantee, &patient),
+					Error::<T>::NotACustodian
+				);
+			}
+			Self::update_restriction(&patient, |restriction| {
+				let flag = match &restriction.by_custodian {
+					Some(other) if *other != custodian => {
+						return Err(Error::<T>::FlaggedByAnotherCustodian)
+					},
+					flag => flag.is_some(),
+				};
+				ensure!(flag != restricted, Error::<T>::RestrictionUnchanged);
+				restriction.by_custodian = restricted.then(|| custodian.clone());
+				Ok(())
+			})?;
+			Self::deposit_event(Event::CustodianRestrictionSet { patient, restricted, custodian });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -594,23 +745,39 @@ pub mod pallet {
 			Ok((patient, signer))
 		}
 
+		/// Change `patient`'s restriction with `change`; an unrestricted record leaves no
+		/// entry.
+		fn update_restriction(
+			patient: &T::AccountId,
+			change: impl FnOnce(&mut Restriction<T::AccountId>) -> Result<(), Error<T>>,
+		) -> Result<(), Error<T>> {
+			Restrictions::<T>::try_mutate_exists(patient, |entry| {
+				let mut restriction = entry.take().unwrap_or_default();
+				change(&mut restriction)?;
+				*entry = restriction.is_restricted().then_some(restriction);
+				Ok(())
+			})
+		}
+
 		fn ensure_valid_terms(terms: &ConsentTerms, now: Moment) -> Result<(), Error<T>> {
 			if let Some(until) = terms.until {
 				ensure!(until > terms.from, Error::<T>::UntilBeforeFrom);
 				ensure!(until > now, Error::<T>::WindowInPast);
 			}
 			match &terms.categories {
-				Categories::AllStandard { sensitive } => ensure!(
-					sensitive.iter().all(|c| c.is_sensitive()),
-					Error::<T>::NotASensitiveCategory
-				),
+				Categories::AllStandard { sensitive } => {
+					ensure!(!has_duplicates(sensitive), Error::<T>::DuplicateCategory)
+				},
 				Categories::Only(listed) => {
-					ensure!(!listed.is_empty(), Error::<T>::EmptyCategorySet)
+					ensure!(!listed.is_empty(), Error::<T>::EmptyCategorySet);
+					ensure!(!has_duplicates(listed), Error::<T>::DuplicateCategory);
+					let sensitive = listed.iter().filter(|c| c.is_sensitive()).count();
+					ensure!(
+						sensitive <= SENSITIVE_CATEGORIES as usize,
+						Error::<T>::TooManySensitiveCategories
+					);
 				},
 			}
-			let (Categories::AllStandard { sensitive: listed } | Categories::Only(listed)) =
-				&terms.categories;
-			ensure!(!has_duplicates(listed), Error::<T>::DuplicateCategory);
 			ensure!(!terms.purposes.is_empty(), Error::<T>::EmptyPurposeSet);
 			ensure!(!has_duplicates(&terms.purposes), Error::<T>::DuplicatePurpose);
 			ensure!(terms.max_accesses != Some(0), Error::<T>::NoAccessesAllowed);
@@ -661,14 +828,21 @@ pub mod pallet {
 		/// with where that consent is (list, position), if there is one.
 		fn decide(
 			candidates: &[(Grantee<T::AccountId>, ConsentsOf<T>)],
-			category: RecordCategory,
+			category: &Category,
 			purpose: Purpose,
 			now: Moment,
+			reach: ConsentReach,
 		) -> (Result<ConsentMatch, ConsentDenial>, Option<(usize, usize)>) {
 			let mut closest = (ConsentDenial::NoConsent, None);
 			for (list, (grantee, consents)) in candidates.iter().enumerate() {
+				let restricted = reach == ConsentReach::PractitionerOnly
+					&& grantee.scope() == ConsentScope::Organisation;
 				for (position, consent) in consents.iter().enumerate() {
-					match consent.allows(category, purpose, now) {
+					let allows = consent.allows(category, purpose, now).and_then(|()| {
+						ensure!(!restricted, ConsentDenial::RecordRestricted);
+						Ok(())
+					});
+					match allows {
 						Ok(()) => {
 							let found =
 								ConsentMatch { consent: consent.id, scope: grantee.scope() };
@@ -780,14 +954,19 @@ pub mod pallet {
 		}
 
 		/// Whether `practitioner` of `organisation` may see `category` of `patient` for
-		/// `purpose` now: the runtime API's answer (nothing is counted).
+		/// `purpose` now: the runtime API's answer (nothing is counted). A restricted record is
+		/// answered as if the practitioner held no referral of the patient.
 		pub fn check_now(
 			patient: &T::AccountId,
 			practitioner: &T::AccountId,
 			organisation: &T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 		) -> Result<ConsentMatch, ConsentDenial> {
+			let reach = match Self::is_restricted(patient) {
+				true => ConsentReach::PractitionerOnly,
+				false => ConsentReach::PractitionerOrOrganisation,
+			};
 			<Self as ConsentInspect<T::AccountId>>::check(
 				patient,
 				practitioner,
@@ -795,6 +974,7 @@ pub mod pallet {
 				category,
 				purpose,
 				Self::now(),
+				reach,
 			)
 		}
 	}
@@ -804,24 +984,26 @@ pub mod pallet {
 			patient: &T::AccountId,
 			practitioner: &T::AccountId,
 			organisation: &T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 			now: Moment,
+			reach: ConsentReach,
 		) -> Result<ConsentMatch, ConsentDenial> {
 			let candidates = Self::candidates(patient, practitioner, organisation);
-			Self::decide(&candidates, category, purpose, now).0
+			Self::decide(&candidates, &category, purpose, now, reach).0
 		}
 
 		fn use_consent(
 			patient: &T::AccountId,
 			practitioner: &T::AccountId,
 			organisation: &T::AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 			now: Moment,
+			reach: ConsentReach,
 		) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
 			let candidates = Self::candidates(patient, practitioner, organisation);
-			let (decision, found) = Self::decide(&candidates, category, purpose, now);
+			let (decision, found) = Self::decide(&candidates, &category, purpose, now, reach);
 			let writes = match found {
 				Some(found) => Self::record_use(patient, candidates, decision, found),
 				None => ConsentWrites::Nothing,
@@ -831,6 +1013,10 @@ pub mod pallet {
 
 		fn break_glass_policy(patient: &T::AccountId) -> BreakGlassPolicy {
 			BreakGlass::<T>::get(patient)
+		}
+
+		fn is_restricted(patient: &T::AccountId) -> bool {
+			Restrictions::<T>::contains_key(patient)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 //! A test runtime: System, Timestamp and the consent pallet.
 
 use crate as pallet_consent;
+use ehr_primitives::providers::{
+	ActivePractitioner, DepartmentId, ProviderDenial, ProviderInspect,
+};
 use frame_support::{
 	derive_impl,
 	traits::{ConstU32, ConstU64},
@@ -38,7 +41,39 @@ impl pallet_consent::Config for Test {
 	type MaxConsentsPerPatient = ConstU32<MAX_CONSENTS_PER_PATIENT>;
 	type MaxConsentsPerGrantee = ConstU32<MAX_CONSENTS_PER_GRANTEE>;
 	type MaxGuardians = ConstU32<MAX_GUARDIANS>;
+	type Providers = Organisations;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Organisations;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_consent::BenchmarkHelper<u64> for Organisations {
+	fn active_organisation() -> u64 {
+		HOSPITAL
+	}
+}
+
+/// The registry as the consent pallet sees it: `HOSPITAL` and `CLINIC` are active
+/// organisations, nothing else is registered.
+pub struct Organisations;
+
+impl ProviderInspect<u64> for Organisations {
+	fn active_practitioner(_: &u64, _: u64) -> Result<ActivePractitioner<u64>, ProviderDenial> {
+		Err(ProviderDenial::Unknown)
+	}
+
+	fn membership(_: &u64) -> Option<ActivePractitioner<u64>> {
+		None
+	}
+
+	fn ward_of(_: &u64) -> Option<(u64, DepartmentId)> {
+		None
+	}
+
+	fn is_active_organisation(who: &u64, _: u64) -> bool {
+		[HOSPITAL, CLINIC].contains(who)
+	}
 }
 
 // Accounts. Patients need no registration; the consent pallet does not know providers.
@@ -67,6 +102,11 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		Timestamp::set_timestamp(NOW);
 	});
 	ext
+}
+
+/// The salt `patient` shares with `organisation`'s custodian in these tests.
+pub fn salt(patient: u64, organisation: u64) -> ehr_privacy::Salt {
+	ehr_privacy::Salt(sp_io::hashing::blake2_256(&codec::Encode::encode(&(patient, organisation))))
 }
 
 /// Move the chain's clock to `now` (a later block).

@@ -2,8 +2,8 @@
 //! without decoding storage by hand.
 
 use crate::{
-	BreakGlassPolicy, ConsentDenial, ConsentInfo, ConsentMatch, Grantee, Guardianship, Purpose,
-	RecordCategory,
+	BreakGlassPolicy, Category, ConsentDenial, ConsentInfo, ConsentMatch, Grantee, Guardianship,
+	Purpose, Restriction,
 };
 use alloc::vec::Vec;
 use codec::Codec;
@@ -28,12 +28,14 @@ sp_api::decl_runtime_apis! {
 		) -> Vec<ConsentInfo<AccountId>>;
 
 		/// Whether `practitioner`, a member of `organisation`, may see `category` of `patient`
-		/// for `purpose` at this block, and through which consent; nothing is counted.
+		/// for `purpose` at this block, and through which consent; nothing is counted. A
+		/// restricted record is answered as if the practitioner held no referral of the patient
+		/// (the audit pallet's decision counts one).
 		fn check(
 			patient: AccountId,
 			practitioner: AccountId,
 			organisation: AccountId,
-			category: RecordCategory,
+			category: Category,
 			purpose: Purpose,
 		) -> Result<ConsentMatch, ConsentDenial>;
 
@@ -42,5 +44,8 @@ sp_api::decl_runtime_apis! {
 
 		/// The break-glass policy of `patient`.
 		fn break_glass_policy(patient: AccountId) -> BreakGlassPolicy;
+
+		/// Who restricted `patient`'s record; `None` if it is not restricted.
+		fn restriction_of(patient: AccountId) -> Option<Restriction<AccountId>>;
 	}
 }

@@ -1,9 +1,10 @@
 use crate::{
 	mock::*, BreakGlass, BreakGlassPolicy, Categories, ConsentDenial, ConsentId, ConsentInspect,
-	ConsentMatch, ConsentScope, ConsentState, ConsentTerms, ConsentWrites, Consents, Error, Event,
-	Grantee, Guardians, Guardianship, LapseCause, NextConsentId, PatientConsents, Purpose,
-	RecordCategory,
+	ConsentMatch, ConsentReach, ConsentScope, ConsentState, ConsentTerms, ConsentWrites, Consents,
+	Error, Event, Grantee, Guardians, Guardianship, LapseCause, NextConsentId, PatientConsents,
+	Purpose,
 };
+use ehr_primitives::consent::{Category, RecordCategory, StandardCategory};
 use frame_support::{assert_noop, assert_ok};
 use frame_support::{traits::Get, BoundedVec};
 use sp_runtime::DispatchError;
@@ -12,22 +13,31 @@ use ConsentWrites::*;
 use Purpose::*;
 use RecordCategory::*;
 
-const STANDARD: [RecordCategory; 9] = [
-	Demographics,
-	Encounters,
-	Conditions,
-	Medications,
-	Allergies,
-	LaboratoryResults,
-	Imaging,
-	Immunizations,
-	ClinicalNotes,
-];
 const SENSITIVE: [RecordCategory; 5] =
 	[MentalHealth, SubstanceUse, SexualReproductiveHealth, Genetics, Hiv];
 
+/// A record that is not restricted: consents to the practitioner and its organisation count.
+const ANY: ConsentReach = ConsentReach::PractitionerOrOrganisation;
+
 fn list<T: Clone, S: Get<u32>>(items: &[T]) -> BoundedVec<T, S> {
 	BoundedVec::truncate_from(items.to_vec())
+}
+
+/// `category` as `PATIENT` and `HOSPITAL` name it on chain.
+fn blind(category: RecordCategory) -> Category {
+	salt(PATIENT, HOSPITAL).blind(category)
+}
+
+/// Exactly `categories`, blinded for `PATIENT` at `HOSPITAL`.
+fn only(categories: &[RecordCategory]) -> Categories {
+	Categories::Only(list(&categories.iter().map(|c| blind(*c)).collect::<Vec<_>>()))
+}
+
+/// Every standard category and the sensitive `categories`, blinded for `PATIENT` at `HOSPITAL`.
+fn all_standard_and(sensitive: &[RecordCategory]) -> Categories {
+	let commitments: Vec<_> =
+		sensitive.iter().filter_map(|c| salt(PATIENT, HOSPITAL).commitment(*c)).collect();
+	Categories::AllStandard { sensitive: list(&commitments) }
 }
 
 /// Terms for `categories` and `purposes`, from now on, without end or limit.
@@ -43,7 +53,7 @@ fn terms(categories: Categories, purposes: &[Purpose]) -> ConsentTerms {
 
 /// Terms for exactly `categories`, for treatment.
 fn treatment(categories: &[RecordCategory]) -> ConsentTerms {
-	terms(Categories::Only(list(categories)), &[Treatment])
+	terms(only(categories), &[Treatment])
 }
 
 fn signed(who: u64) -> RuntimeOrigin {
@@ -72,7 +82,15 @@ fn check_by(
 	category: RecordCategory,
 	purpose: Purpose,
 ) -> Result<ConsentMatch, ConsentDenial> {
-	Consent::check(&PATIENT, &practitioner, &HOSPITAL, category, purpose, Timestamp::get())
+	Consent::check(
+		&PATIENT,
+		&practitioner,
+		&HOSPITAL,
+		blind(category),
+		purpose,
+		Timestamp::get(),
+		ANY,
+	)
 }
 
 fn check(category: RecordCategory, purpose: Purpose) -> Result<ConsentMatch, ConsentDenial> {
@@ -85,7 +103,8 @@ fn use_consent(
 	category: RecordCategory,
 	purpose: Purpose,
 ) -> (Result<ConsentMatch, ConsentDenial>, ConsentWrites) {
-	Consent::use_consent(&PATIENT, &PHYSICIAN, &HOSPITAL, category, purpose, Timestamp::get())
+	let (category, now) = (blind(category), Timestamp::get());
+	Consent::use_consent(&PATIENT, &PHYSICIAN, &HOSPITAL, category, purpose, now, ANY)
 }
 
 fn by_physician(consent: ConsentId) -> Result<ConsentMatch, ConsentDenial> {
@@ -224,16 +243,18 @@ fn bad_category_and_purpose_lists_are_refused() {
 		refused(treatment(&[]), Error::<Test>::EmptyCategorySet);
 		refused(treatment(&[Imaging, Allergies, Imaging]), Error::<Test>::DuplicateCategory);
 		refused(
-			terms(Categories::AllStandard { sensitive: list(&[Hiv, Hiv]) }, &[Treatment]),
+			terms(all_standard_and(&[Hiv, Hiv]), &[Treatment]),
 			Error::<Test>::DuplicateCategory,
 		);
+		// Six commitments: at least one names no category (there are five).
+		let six = [0u8, 1, 2, 3, 4, 5].map(|n| Category::Sensitive([n; 32].into()));
 		refused(
-			terms(Categories::AllStandard { sensitive: list(&[Hiv, Imaging]) }, &[Treatment]),
-			Error::<Test>::NotASensitiveCategory,
+			terms(Categories::Only(list(&six)), &[Treatment]),
+			Error::<Test>::TooManySensitiveCategories,
 		);
-		refused(terms(Categories::Only(list(&[Imaging])), &[]), Error::<Test>::EmptyPurposeSet);
+		refused(terms(only(&[Imaging]), &[]), Error::<Test>::EmptyPurposeSet);
 		refused(
-			terms(Categories::Only(list(&[Imaging])), &[Treatment, Research, Treatment]),
+			terms(only(&[Imaging]), &[Treatment, Research, Treatment]),
 			Error::<Test>::DuplicatePurpose,
 		);
 		refused(
@@ -289,12 +310,8 @@ fn consent_ids_do_not_wrap() {
 #[test]
 fn all_standard_never_reaches_a_sensitive_category() {
 	new_test_ext().execute_with(|| {
-		grant(
-			PATIENT,
-			to_physician(),
-			terms(Categories::AllStandard { sensitive: list(&[]) }, &[Treatment]),
-		);
-		for category in STANDARD {
+		grant(PATIENT, to_physician(), terms(all_standard_and(&[]), &[Treatment]));
+		for category in StandardCategory::ALL.map(RecordCategory::from) {
 			assert_eq!(check(category, Treatment), by_physician(0), "{category:?}");
 		}
 		for category in SENSITIVE {
@@ -306,11 +323,7 @@ fn all_standard_never_reaches_a_sensitive_category() {
 #[test]
 fn all_standard_reaches_the_sensitive_categories_it_names() {
 	new_test_ext().execute_with(|| {
-		grant(
-			PATIENT,
-			to_physician(),
-			terms(Categories::AllStandard { sensitive: list(&[Hiv, Genetics]) }, &[Treatment]),
-		);
+		grant(PATIENT, to_physician(), terms(all_standard_and(&[Hiv, Genetics]), &[Treatment]));
 		assert_eq!(check(Hiv, Treatment), by_physician(0));
 		assert_eq!(check(Genetics, Treatment), by_physician(0));
 		assert_eq!(check(MentalHealth, Treatment), Err(SensitiveCategoryNotCovered));
@@ -330,13 +343,37 @@ fn only_covers_exactly_the_categories_listed() {
 }
 
 #[test]
+fn a_blinded_category_matches_only_its_own_commitment() {
+	new_test_ext().execute_with(|| {
+		grant(PATIENT, to_hospital(), treatment(&[Hiv]));
+		let ask = |practitioner, organisation, category| {
+			Consent::check(&PATIENT, &practitioner, &organisation, category, Treatment, NOW, ANY)
+		};
+		assert_eq!(ask(PHYSICIAN, HOSPITAL, blind(Hiv)), by_hospital(0));
+		// The same category under another patient's salt, or this patient's salt with another
+		// organisation, is another commitment: not covered.
+		for (patient, organisation) in [(OTHER_PATIENT, HOSPITAL), (PATIENT, CLINIC)] {
+			let elsewhere = salt(patient, organisation).blind(Hiv);
+			assert_ne!(elsewhere, blind(Hiv));
+			assert_eq!(ask(PHYSICIAN, HOSPITAL, elsewhere), Err(SensitiveCategoryNotCovered));
+		}
+		// Another sensitive category under the right salt is not covered either.
+		assert_eq!(ask(PHYSICIAN, HOSPITAL, blind(Genetics)), Err(SensitiveCategoryNotCovered));
+		// And the consent is stored and announced without the category in clear.
+		let ConsentTerms { categories: Categories::Only(listed), .. } =
+			Consents::<Test>::get(to_hospital(), PATIENT)[0].terms.clone()
+		else {
+			panic!("an Only consent")
+		};
+		assert_eq!(listed.into_inner(), vec![blind(Hiv)]);
+		assert!(matches!(blind(Hiv), Category::Sensitive(_)));
+	});
+}
+
+#[test]
 fn a_consent_covers_only_its_purposes() {
 	new_test_ext().execute_with(|| {
-		grant(
-			PATIENT,
-			to_physician(),
-			terms(Categories::Only(list(&[Imaging])), &[Treatment, Emergency]),
-		);
+		grant(PATIENT, to_physician(), terms(only(&[Imaging]), &[Treatment, Emergency]));
 		assert_eq!(check(Imaging, Emergency), by_physician(0));
 		assert_eq!(check(Imaging, Payment), Err(PurposeNotCovered));
 	});
@@ -360,7 +397,7 @@ fn an_organisation_consent_covers_its_practitioners_only() {
 		assert_eq!(check_by(PHYSICIAN, Imaging, Treatment), by_hospital(0));
 		assert_eq!(check_by(NURSE, Imaging, Treatment), by_hospital(0));
 		assert_eq!(
-			Consent::check(&PATIENT, &PHYSICIAN, &CLINIC, Imaging, Treatment, NOW),
+			Consent::check(&PATIENT, &PHYSICIAN, &CLINIC, blind(Imaging), Treatment, NOW, ANY),
 			Err(NoConsent)
 		);
 	});
@@ -381,15 +418,12 @@ fn a_denial_names_the_consent_that_came_closest() {
 	new_test_ext().execute_with(|| {
 		grant(PATIENT, to_physician(), treatment(&[Allergies]));
 		assert_eq!(check(Imaging, Payment), Err(CategoryNotCovered));
-		grant(PATIENT, to_hospital(), terms(Categories::Only(list(&[Imaging])), &[Research]));
+		grant(PATIENT, to_hospital(), terms(only(&[Imaging]), &[Research]));
 		assert_eq!(check(Imaging, Payment), Err(PurposeNotCovered));
 		grant(
 			PATIENT,
 			to_hospital(),
-			ConsentTerms {
-				from: NOW + DAY,
-				..terms(Categories::Only(list(&[Imaging])), &[Payment])
-			},
+			ConsentTerms { from: NOW + DAY, ..terms(only(&[Imaging]), &[Payment]) },
 		);
 		assert_eq!(check(Imaging, Payment), Err(ConsentNotYetValid));
 	});
@@ -791,6 +825,125 @@ fn a_guardian_sets_the_break_glass_policy() {
 	});
 }
 
+// --- restricted records ---
+
+/// `PATIENT`'s restriction as stored.
+fn restriction() -> Option<crate::Restriction<u64>> {
+	crate::Restrictions::<Test>::get(PATIENT)
+}
+
+/// `PHYSICIAN` of `HOSPITAL` asks for `PATIENT`'s imaging for treatment, with `reach`.
+fn imaging_with(reach: ConsentReach) -> Result<ConsentMatch, ConsentDenial> {
+	Consent::check(&PATIENT, &PHYSICIAN, &HOSPITAL, blind(Imaging), Treatment, NOW, reach)
+}
+
+#[test]
+fn a_restricted_record_opens_only_to_a_consent_naming_the_practitioner() {
+	new_test_ext().execute_with(|| {
+		let to_hospital_id = grant(PATIENT, to_hospital(), treatment(&[Imaging]));
+		assert_eq!(imaging_with(ANY), by_hospital(0));
+		// Restricted, the organisation's consent would allow it and does not.
+		assert_eq!(imaging_with(ConsentReach::PractitionerOnly), Err(RecordRestricted));
+		let (decision, writes) = Consent::use_consent(
+			&PATIENT,
+			&PHYSICIAN,
+			&HOSPITAL,
+			blind(Imaging),
+			Treatment,
+			NOW,
+			ConsentReach::PractitionerOnly,
+		);
+		assert_eq!((decision, writes), (Err(RecordRestricted), Nothing));
+		// A consent naming the physician opens it.
+		let named = grant(PATIENT, to_physician(), treatment(&[Imaging]));
+		assert_eq!(imaging_with(ConsentReach::PractitionerOnly), by_physician(named));
+		assert_ne!(named, to_hospital_id);
+	});
+}
+
+#[test]
+fn a_patient_or_guardian_restricts_and_lifts_its_own_restriction() {
+	new_test_ext().execute_with(|| {
+		assert!(!Consent::is_restricted(&PATIENT));
+		assert_ok!(Consent::set_restriction(signed(PATIENT), None, true));
+		assert!(Consent::is_restricted(&PATIENT));
+		assert_eq!(
+			last_event(),
+			Event::PatientRestrictionSet { patient: PATIENT, restricted: true, by: PATIENT }
+		);
+		assert_noop!(
+			Consent::set_restriction(signed(PATIENT), None, true),
+			Error::<Test>::RestrictionUnchanged
+		);
+		// A stranger can neither lift it nor restrict another patient.
+		assert_noop!(
+			Consent::set_restriction(signed(STRANGER), Some(PATIENT), false),
+			Error::<Test>::NotGuardian
+		);
+		set_guardian(PARENT, None);
+		assert_ok!(Consent::set_restriction(signed(PARENT), Some(PATIENT), false));
+		assert_eq!(restriction(), None);
+		assert_eq!(
+			last_event(),
+			Event::PatientRestrictionSet { patient: PATIENT, restricted: false, by: PARENT }
+		);
+	});
+}
+
+#[test]
+fn a_custodian_flags_a_record_that_only_it_can_lift() {
+	new_test_ext().execute_with(|| {
+		// Only an active organisation flags a record.
+		assert_noop!(
+			Consent::flag_restriction(signed(STRANGER), PATIENT, true),
+			Error::<Test>::NotACustodian
+		);
+		assert_noop!(
+			Consent::flag_restriction(signed(PHYSICIAN), PATIENT, true),
+			Error::<Test>::NotACustodian
+		);
+		// Nor an organisation the patient has not consented to: it is not its custodian.
+		assert_noop!(
+			Consent::flag_restriction(signed(HOSPITAL), PATIENT, true),
+			Error::<Test>::NotACustodian
+		);
+		grant(PATIENT, to_hospital(), treatment(&[Imaging]));
+		grant(PATIENT, Grantee::Organisation(CLINIC), treatment(&[Imaging]));
+		assert_ok!(Consent::flag_restriction(signed(HOSPITAL), PATIENT, true));
+		assert_eq!(
+			last_event(),
+			Event::CustodianRestrictionSet {
+				patient: PATIENT,
+				restricted: true,
+				custodian: HOSPITAL
+			}
+		);
+		// The patient adds its own restriction; lifting it leaves the custodian's flag.
+		assert_ok!(Consent::set_restriction(signed(PATIENT), None, true));
+		assert_ok!(Consent::set_restriction(signed(PATIENT), None, false));
+		assert!(Consent::is_restricted(&PATIENT));
+		assert_noop!(
+			Consent::set_restriction(signed(PATIENT), None, false),
+			Error::<Test>::RestrictionUnchanged
+		);
+		// Another custodian can neither lift nor replace the flag.
+		for restricted in [false, true] {
+			assert_noop!(
+				Consent::flag_restriction(signed(CLINIC), PATIENT, restricted),
+				Error::<Test>::FlaggedByAnotherCustodian
+			);
+		}
+		// The hospital lifts its flag even after the patient revoked its consent.
+		assert_ok!(Consent::revoke(signed(PATIENT), None, 0));
+		assert_ok!(Consent::flag_restriction(signed(HOSPITAL), PATIENT, false));
+		assert_eq!(restriction(), None);
+		assert_noop!(
+			Consent::flag_restriction(signed(HOSPITAL), PATIENT, false),
+			Error::<Test>::RestrictionUnchanged
+		);
+	});
+}
+
 // --- what the runtime API answers ---
 
 #[test]
@@ -880,10 +1033,64 @@ fn check_now_answers_at_the_current_block_without_counting() {
 		);
 		for _ in 0..3 {
 			assert_eq!(
-				Consent::check_now(&PATIENT, &PHYSICIAN, &HOSPITAL, Imaging, Treatment),
+				Consent::check_now(&PATIENT, &PHYSICIAN, &HOSPITAL, blind(Imaging), Treatment),
 				by_physician(id)
 			);
 		}
 		assert_eq!(Consents::<Test>::get(to_physician(), PATIENT)[0].accesses, 0);
+	});
+}
+
+// --- migrations ---
+
+#[test]
+fn migrating_to_v1_clears_sensitive_categories_in_clear() {
+	use crate::migrations::{v1::*, MigrateToV1};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	new_test_ext().execute_with(|| {
+		StorageVersion::new(0).put::<Consent>();
+		let old = |id, categories| ConsentV0 {
+			id,
+			terms: TermsV0 {
+				categories,
+				purposes: list(&[Treatment]),
+				from: NOW,
+				until: None,
+				max_accesses: Some(3),
+			},
+			accesses: 1,
+			granted_by: PATIENT,
+			granted_at: NOW,
+		};
+		let put = |grantee: Grantee<u64>, consents: Vec<ConsentV0<u64>>| {
+			let key = Consents::<Test>::hashed_key_for(grantee, PATIENT);
+			frame_support::storage::unhashed::put_raw(&key, &consents.encode());
+		};
+		put(
+			to_physician(),
+			vec![
+				old(0, CategoriesV0::AllStandard { sensitive: vec![Hiv] }),
+				old(1, CategoriesV0::Only(vec![Imaging, MentalHealth])),
+			],
+		);
+		put(to_hospital(), vec![old(2, CategoriesV0::Only(vec![SubstanceUse]))]);
+		let refs = [(0, to_physician()), (1, to_physician()), (2, to_hospital())]
+			.map(|(consent, grantee)| crate::ConsentRef { consent, grantee });
+		PatientConsents::<Test>::insert(PATIENT, list(&refs));
+
+		MigrateToV1::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Consent::on_chain_storage_version(), 1);
+		let migrated = Consents::<Test>::get(to_physician(), PATIENT);
+		let categories: Vec<_> = migrated.iter().map(|c| c.terms.categories.clone()).collect();
+		assert_eq!(categories, vec![all_standard_and(&[]), only(&[Imaging])]);
+		assert_eq!((migrated[1].accesses, migrated[1].terms.max_accesses), (1, Some(3)));
+		// Nothing was left of the substance-use consent: gone, from the index too.
+		assert!(!Consents::<Test>::contains_key(to_hospital(), PATIENT));
+		assert_eq!(consent_ids_of(PATIENT), vec![0, 1]);
+		assert_eq!(check(Imaging, Treatment), by_physician(0));
+		assert_eq!(check(Hiv, Treatment), Err(SensitiveCategoryNotCovered));
 	});
 }

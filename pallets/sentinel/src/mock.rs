@@ -8,7 +8,7 @@ use core::cell::RefCell;
 use ehr_primitives::{
 	anomaly::{AnomalyScorer, AnomalyScorerExt, ScorePpm},
 	audit::{block_of, AccessDecision, AccessLog, AccessOutcome, DenyReason, LatestDecisions},
-	consent::{ConsentDenial, Purpose, RecordCategory},
+	consent::{ConsentDenial, Purpose, StandardCategory},
 	features::{Features, WorkingHours},
 	providers::{
 		ActivePractitioner, DepartmentId, OnReinstated, PractitionerRole, ProviderDenial,
@@ -309,9 +309,10 @@ impl MockLog {
 			organisation: Some(hospital()),
 			role: Some(PractitionerRole::Physician),
 			patient: account(100),
-			category: RecordCategory::ClinicalNotes,
+			category: StandardCategory::ClinicalNotes.into(),
 			purpose: Purpose::Treatment,
 			emergency: false,
+			restricted: false,
 			outcome: AccessOutcome::Denied {
 				reason: DenyReason::Consent(ConsentDenial::NoConsent),
 			},

@@ -942,7 +942,7 @@ fn a_run_that_overlaps_the_previous_one_scores_nothing_and_carries_its_block() {
 fn a_runs_reads_of_each_patients_log_are_made_once_and_bounded() {
 	use ehr_primitives::{
 		audit::{AccessDecision, AccessOutcome, DenyReason},
-		consent::{ConsentDenial, Purpose, RecordCategory},
+		consent::{ConsentDenial, Purpose, StandardCategory},
 		features::CARE_LOG_READS,
 	};
 	let read_of = |patient: u8| AccessDecision {
@@ -953,9 +953,10 @@ fn a_runs_reads_of_each_patients_log_are_made_once_and_bounded() {
 		organisation: None,
 		role: None,
 		patient: account(patient),
-		category: RecordCategory::Imaging,
+		category: StandardCategory::Imaging.into(),
 		purpose: Purpose::Treatment,
 		emergency: false,
+		restricted: false,
 		outcome: AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::NoConsent) },
 	};
 	let asked = core::cell::RefCell::new(Vec::new());
