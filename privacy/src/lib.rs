@@ -85,10 +85,7 @@ impl Salt {
 	/// `category` as the chain names it in a consent or a request of this patient at this
 	/// salt's organisation: in clear if standard, by its commitment if sensitive.
 	pub fn blind(&self, category: RecordCategory) -> Category {
-		match (category.standard(), self.commitment(category)) {
-			(Some(standard), _) => Category::Standard(standard),
-			(None, commitment) => Category::Sensitive(commitment.unwrap_or_default()),
-		}
+		self.commitment(category).map_or_else(|| category.without_salt(), Category::Sensitive)
 	}
 
 	/// The sensitive category behind `commitment`, if it is one of this salt's.

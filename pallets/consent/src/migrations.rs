@@ -89,15 +89,15 @@ pub mod v1 {
 
 	/// The consent without its sensitive categories, or its id if nothing is left of it.
 	fn blinded<AccountId>(old: ConsentV0<AccountId>) -> Result<Consent<AccountId>, ConsentId> {
-		let standard = |list: Vec<RecordCategory>| {
-			list.into_iter().filter_map(|c| c.standard().map(Category::Standard)).collect()
-		};
 		let categories = match old.terms.categories {
 			CategoriesV0::AllStandard { .. } => {
 				Categories::AllStandard { sensitive: SensitiveList::new() }
 			},
 			CategoriesV0::Only(listed) => {
-				let kept: Vec<Category> = standard(listed);
+				let kept: Vec<Category> = listed
+					.into_iter()
+					.filter_map(|c| c.standard().map(Category::Standard))
+					.collect();
 				if kept.is_empty() {
 					return Err(old.id);
 				}
