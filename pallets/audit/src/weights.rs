@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6343`
 		//  Estimated: `132559`
-		// Minimum execution time: 150_982_000 picoseconds.
-		Weight::from_parts(204_772_000, 132559)
+		// Minimum execution time: 150_812_000 picoseconds.
+		Weight::from_parts(231_602_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `675`
 		//  Estimated: `132559`
-		// Minimum execution time: 86_141_000 picoseconds.
-		Weight::from_parts(103_763_000, 132559)
+		// Minimum execution time: 86_180_000 picoseconds.
+		Weight::from_parts(94_216_000, 132559)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -142,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `713`
 		//  Estimated: `3628`
-		// Minimum execution time: 58_940_000 picoseconds.
-		Weight::from_parts(87_013_000, 3628)
+		// Minimum execution time: 59_962_000 picoseconds.
+		Weight::from_parts(91_050_000, 3628)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -159,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `644`
 		//  Estimated: `3637`
-		// Minimum execution time: 48_380_000 picoseconds.
-		Weight::from_parts(52_508_000, 3637)
+		// Minimum execution time: 48_812_000 picoseconds.
+		Weight::from_parts(68_688_000, 3637)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -172,8 +172,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `515`
 		//  Estimated: `3637`
-		// Minimum execution time: 30_347_000 picoseconds.
-		Weight::from_parts(35_366_000, 3637)
+		// Minimum execution time: 30_788_000 picoseconds.
+		Weight::from_parts(33_994_000, 3637)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -193,8 +193,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `10458`
 		//  Estimated: `173790`
-		// Minimum execution time: 426_787_000 picoseconds.
-		Weight::from_parts(561_829_000, 173790)
+		// Minimum execution time: 429_983_000 picoseconds.
+		Weight::from_parts(443_548_000, 173790)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -206,8 +206,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `253`
 		//  Estimated: `3609`
-		// Minimum execution time: 28_603_000 picoseconds.
-		Weight::from_parts(46_817_000, 3609)
+		// Minimum execution time: 28_233_000 picoseconds.
+		Weight::from_parts(29_996_000, 3609)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -216,37 +216,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn request_access() -> Weight {
-		Weight::from_parts(204_772_000, 132559)
+		Weight::from_parts(231_602_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn emergency_access() -> Weight {
-		Weight::from_parts(103_763_000, 132559)
+		Weight::from_parts(94_216_000, 132559)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn review_emergency() -> Weight {
-		Weight::from_parts(87_013_000, 3628)
+		Weight::from_parts(91_050_000, 3628)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn override_verdict() -> Weight {
-		Weight::from_parts(52_508_000, 3637)
+		Weight::from_parts(68_688_000, 3637)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn forget_verdict() -> Weight {
-		Weight::from_parts(35_366_000, 3637)
+		Weight::from_parts(33_994_000, 3637)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn refer() -> Weight {
-		Weight::from_parts(561_829_000, 173790)
+		Weight::from_parts(443_548_000, 173790)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn end_referral() -> Weight {
-		Weight::from_parts(46_817_000, 3609)
+		Weight::from_parts(29_996_000, 3609)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5564`
 		//  Estimated: `7923`
-		// Minimum execution time: 73_417_000 picoseconds.
-		Weight::from_parts(109_233_000, 7923)
+		// Minimum execution time: 76_312_000 picoseconds.
+		Weight::from_parts(137_997_000, 7923)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5872`
 		//  Estimated: `7923`
-		// Minimum execution time: 69_029_000 picoseconds.
-		Weight::from_parts(99_656_000, 7923)
+		// Minimum execution time: 85_700_000 picoseconds.
+		Weight::from_parts(137_036_000, 7923)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `256`
 		//  Estimated: `3678`
-		// Minimum execution time: 26_380_000 picoseconds.
-		Weight::from_parts(38_201_000, 3678)
+		// Minimum execution time: 26_580_000 picoseconds.
+		Weight::from_parts(47_238_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3678`
-		// Minimum execution time: 24_376_000 picoseconds.
-		Weight::from_parts(39_563_000, 3678)
+		// Minimum execution time: 23_434_000 picoseconds.
+		Weight::from_parts(32_942_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `289`
 		//  Estimated: `3678`
-		// Minimum execution time: 27_872_000 picoseconds.
-		Weight::from_parts(46_687_000, 3678)
+		// Minimum execution time: 34_695_000 picoseconds.
+		Weight::from_parts(53_790_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `395`
 		//  Estimated: `3678`
-		// Minimum execution time: 32_631_000 picoseconds.
-		Weight::from_parts(53_370_000, 3678)
+		// Minimum execution time: 32_291_000 picoseconds.
+		Weight::from_parts(57_848_000, 3678)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `567`
 		//  Estimated: `7923`
-		// Minimum execution time: 42_129_000 picoseconds.
-		Weight::from_parts(69_640_000, 7923)
+		// Minimum execution time: 47_358_000 picoseconds.
+		Weight::from_parts(72_956_000, 7923)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -166,37 +166,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn grant() -> Weight {
-		Weight::from_parts(109_233_000, 7923)
+		Weight::from_parts(137_997_000, 7923)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(99_656_000, 7923)
+		Weight::from_parts(137_036_000, 7923)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_guardian() -> Weight {
-		Weight::from_parts(38_201_000, 3678)
+		Weight::from_parts(47_238_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_guardian() -> Weight {
-		Weight::from_parts(39_563_000, 3678)
+		Weight::from_parts(32_942_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_break_glass_policy() -> Weight {
-		Weight::from_parts(46_687_000, 3678)
+		Weight::from_parts(53_790_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_restriction() -> Weight {
-		Weight::from_parts(53_370_000, 3678)
+		Weight::from_parts(57_848_000, 3678)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn flag_restriction() -> Weight {
-		Weight::from_parts(69_640_000, 7923)
+		Weight::from_parts(72_956_000, 7923)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
