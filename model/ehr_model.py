@@ -43,6 +43,7 @@ DAY_MS = 24 * 60 * 60 * 1000
 # its first days (the care features look four days back) are neither trained on nor scored.
 BURN_IN_DAYS = 4
 CURBSIDE = 0.1  # the share of consults never referred on chain (ehr_anomaly::simulate::CURBSIDE)
+RESTRICTED_SHARE = 0.02  # the share of patients with a restricted record (ehr_anomaly::simulate::RESTRICTED)
 WINDOW = 64  # decisions in a practitioner's window (ehr_primitives::features::SEQUENCE_LENGTH)
 HIDDEN = 16  # GRU state
 POOL = 8  # decisions per GRU step: a strided convolution turns 64 decisions into 8 steps
@@ -77,12 +78,12 @@ def ehr_anomaly():
 
 @dataclass
 class Dataset:
-    window: np.ndarray  # [n, 47] float32
-    sequence: np.ndarray  # [n, 64, 13] float32 (memory-mapped)
+    window: np.ndarray  # [n, 50] float32
+    sequence: np.ndarray  # [n, 64, 14] float32 (memory-mapped)
     practitioner: np.ndarray  # [n] str
     ts: np.ndarray  # [n] int64
     attack: np.ndarray  # [n] str ("" for normal behaviour)
-    labels: list  # the attacks injected
+    labels: list  # the attacks injected (and `restricted`: any of its accesses on a restricted record)
     directory: str  # where the log, the labels and the features are
     # [n] bool: the window holds an attack access; a sample outside the attack's label, so not an
     # attack one, but whose features are the attacker's, not the practitioner's own behaviour
@@ -152,15 +153,18 @@ def load(directory):
     warm = START_MS + BURN_IN_DAYS * DAY_MS
     practitioner = np.array([s["practitioner"] for s in samples])
     ts = np.array([s["ts"] for s in samples], dtype=np.int64)
+    echo, restricted = attack_in_window(directory, practitioner, ts)
+    on_restricted = lambda label: any(label["start_ts"] <= at <= label["end_ts"]
+                                      for at in restricted.get(label["practitioner"], ()))
     data = Dataset(
         window=np.load(os.path.join(features, "window.npy")),
         sequence=np.load(os.path.join(features, "sequence.npy"), mmap_mode="r"),
         practitioner=practitioner,
         ts=ts,
         attack=np.array([s["attack"] or "" for s in samples]),
-        labels=[label for label in labels if label["end_ts"] >= warm],
+        labels=[dict(label, restricted=on_restricted(label)) for label in labels if label["end_ts"] >= warm],
         directory=directory,
-        echo=attack_in_window(directory, practitioner, ts),
+        echo=echo,
     )
     return data.subset(data.ts >= warm)
 
@@ -168,20 +172,23 @@ def load(directory):
 def attack_in_window(directory, practitioner, ts):
     """Per sample (the practitioner's window at `ts`): whether its last WINDOW decisions hold an
     attack access (the simulation's truth.jsonl). After an attack's label ends its accesses stay in
-    the window until the practitioner's own work pushes them out, a day or more later."""
+    the window until the practitioner's own work pushes them out, a day or more later. And per
+    attacker, the times of its attack accesses to restricted records."""
     attack_seqs = {json.loads(line)["seq"] for line in open(os.path.join(directory, "truth.jsonl"))}
-    times, attacks = defaultdict(list), defaultdict(list)
+    times, attacks, restricted = defaultdict(list), defaultdict(list), defaultdict(list)
     for line in open(os.path.join(directory, "log.jsonl")):
         d = json.loads(line)
         times[d["practitioner"]].append(d["ts"])
         attacks[d["practitioner"]].append(d["seq"] in attack_seqs)
+        if d["seq"] in attack_seqs and d.get("restricted"):
+            restricted[d["practitioner"]].append(d["ts"])
     echo = np.zeros(len(ts), bool)
     for p in np.unique(practitioner):
         rows = np.flatnonzero(practitioner == p)
         before = np.concatenate([[0], np.cumsum(attacks[p])])  # attack accesses before each decision
         last = np.searchsorted(np.asarray(times[p]), ts[rows], side="right")
         echo[rows] = before[last] > before[np.maximum(last - WINDOW, 0)]
-    return echo
+    return echo, restricted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,8 +481,8 @@ def with_layout(graph_model, layout):
 
 
 def to_onnx(model, n_window, steps, n_step, layout):
-    """The model as one ONNX graph, opset 17: inputs `window` [n, 47] and `sequence`
-    [n, 64, 13]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
+    """The model as one ONNX graph, opset 17: inputs `window` [n, 50] and `sequence`
+    [n, 64, 14]; outputs `score` [n, 1] and `parts` [n, 3] (outlier, supervised, recurrent
     parts of the fused logit); metadata `ehr_feature_layout`, the `layout` of the features."""
     p = model.params
     f32 = lambda a: np.asarray(a, dtype=np.float32)

@@ -19,6 +19,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -97,12 +98,19 @@ def evaluate_scores(test, score, threshold=None):
         for label, rows in episodes_:
             detected = rows[score[rows] > th]
             hits[label["attack"]].append(len(detected) > 0)
+            if label["attack"] == "vip_snooping":
+                hits[vip_snooping(label["restricted"])].append(len(detected) > 0)
             if len(detected):
                 delays.append((data.ts[detected].min() - label["start_ts"]) / 60000)
         result["recall"][key] = {a: (float(np.mean(h)), len(h)) for a, h in hits.items()}
         result["delay"][key] = float(np.median(delays)) if delays else float("nan")
         result["false_days"][key] = (best > th) & days.normal
     return result
+
+
+def vip_snooping(restricted):
+    """The recall key of VIP snooping on a restricted record, or on one that is not."""
+    return f"vip_snooping on {'a' if restricted else 'no'} restricted record"
 
 
 def recall_of(result, key, attack):
@@ -141,6 +149,24 @@ def hard_negative_groups(days, roles, emergency):
     }
 
 
+def previous_report(path):
+    """What the report at `path` (the model before's, until this run overwrites it) says of the
+    fused model: its date, PR-AUC, and recall per attack type at the two FPRs and at the chain's
+    threshold; None without one."""
+    if not os.path.exists(path):
+        return None
+    text = open(path).read()
+    date = re.search(r"Written by `model/evaluate.py` on (\S+);", text)
+    pr_auc = re.search(r"^\| fused model \| ([0-9.]+) \|", text, re.M)
+    recall = {name: (float(low), float(high)) for name, low, high in re.findall(
+        r"^\| (\w+) \(\d+\) \| ([0-9.]+) \| ([0-9.]+) \|", text, re.M)}
+    chain = re.search(r"False alerts: ([\d,]+) of ([\d,]+) normal practitioner-days", text)
+    if not (date and pr_auc and recall and chain):
+        return None
+    return {"date": date.group(1), "pr_auc": float(pr_auc.group(1)), "recall": recall,
+            "chain_false": chain.group(1), "normal": chain.group(2)}
+
+
 def fmt(x, digits=3):
     return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
 
@@ -161,6 +187,7 @@ def main():
     groups = hard_negative_groups(test.days, roles, emergency)
     data = test.data
 
+    before = previous_report(os.path.join(HERE, "REPORT.md"))
     model = t.load_trained(args.work)
     branches = model.branches(data)
     methods = {"fused model": evaluate_scores(test, model.score(data), THRESHOLD)}
@@ -189,7 +216,7 @@ def main():
         result = evaluate_scores(test, loto.score(data))
         held_out[attack] = {fpr: recall_of(result, fpr, attack) for fpr in FPRS}
 
-    write_report(test, methods, held_out, groups, spread, referred)
+    write_report(test, methods, held_out, groups, spread, referred, before)
 
 
 def every_consult_referred(work):
@@ -206,7 +233,7 @@ def every_consult_referred(work):
     return evaluate_scores(test, model.score(test.data))
 
 
-def write_report(test, methods, held_out, groups, spread, referred):
+def write_report(test, methods, held_out, groups, spread, referred, before):
     days, eps = test.days, test.episodes
     fused = methods["fused model"]
     n_days, n_normal, n_echo = int(test.in_full.sum()), int(days.normal.sum()), int((days.echo & test.in_full).sum())
@@ -292,7 +319,31 @@ def write_report(test, methods, held_out, groups, spread, referred):
     for attack in ATTACKS:
         lines.append(f"| {attack} | " + " | ".join(
             fmt(recall_of(result, fpr, attack), 2) for fpr in FPRS for result in (fused, referred)) + " |")
+    lines += ["", "## VIP snooping and restricted records", "",
+              f"A restricted record ({m.RESTRICTED_SHARE:.0%} of patients, half the VIPs) is not covered by "
+              "its organisation's consent: the snooper is refused (`record_restricted`), and half the "
+              "snoopers then break the glass, which the council reviews. Half the simulated celebrities "
+              "have such a record where one is there to snoop on. Recall of the fused model:", "",
+              "| VIP snooping (n) | @ 0.05% FPR | @ 1% FPR | @ the chain's threshold |", "|---|---|---|---|"]
+    for restricted in (False, True):
+        key = vip_snooping(restricted)
+        n = fused["recall"][FPRS[0]].get(key, (0, 0))[1]
+        lines.append(f"| {key} ({n}) | " + " | ".join(
+            fmt(recall_of(fused, point, key), 2) for point in FPRS + ["chain"]) + " |")
     chain_false = int(fused["false_days"]["chain"].sum())
+    if before:
+        lines += ["", "## Against the report before", "",
+                  f"The fused model against the report this one replaced (written {before['date']}): a model "
+                  "trained and tested on networks of the simulator of its day, so read a move against the "
+                  f"seeds' spread above. PR-AUC {before['pr_auc']:.3f} -> {fmt(fused['pr_auc'])}; false alerts at "
+                  f"the chain's threshold {before['chain_false']} of {before['normal']} -> {chain_false} of "
+                  f"{n_normal:,} normal practitioner-days.", "",
+                  "| attack | recall @ 0.05% FPR, before -> now | recall @ 1% FPR, before -> now |", "|---|---|---|"]
+        for attack in ATTACKS:
+            was = before["recall"].get(attack)
+            lines.append(f"| {attack} | " + " | ".join(
+                f"{fmt(was[i] if was else None, 2)} -> {fmt(recall_of(fused, fpr, attack), 2)}"
+                for i, fpr in enumerate(FPRS)) + " |")
     known = [fused["recall"][FPRS[0]].get(a, (0, 0))[0] for a in ATTACKS]
     unseen = [held_out[a][FPRS[0]] for a in ATTACKS]
     lines += [

@@ -11,8 +11,8 @@
 //! last [`RECENT`] decisions is an attack access: what training wants, since an attack window
 //! (a shift, or weeks of slow exfiltration) is mostly normal work.
 //!
-//! Written to a directory: `window.npy` (`f32`, `[n, 47]`), `sequence.npy` (`f32`,
-//! `[n, 64, 13]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
+//! Written to a directory: `window.npy` (`f32`, `[n, 50]`), `sequence.npy` (`f32`,
+//! `[n, 64, 14]`) and `samples.jsonl` (`{"practitioner","seq","ts","attack"}` per row, `attack`
 //! null for normal behaviour); the feature names are in `features.json`.
 
 use crate::log::{ChainState, Label};

@@ -29,6 +29,10 @@ pub struct LogEntry {
 	pub deny_reason: Option<String>,
 	pub emergency: bool,
 	pub consent_scope: Option<String>,
+	/// Whether the patient's record was restricted (false if absent: logs written before the
+	/// field).
+	#[serde(default)]
+	pub restricted: bool,
 }
 
 /// `"granted"` or `"denied"`.
@@ -375,6 +379,7 @@ impl LogEntry {
 			deny_reason,
 			emergency: decision.emergency,
 			consent_scope: consent_scope.map(str::to_string),
+			restricted: decision.restricted,
 		}
 	}
 
@@ -416,7 +421,7 @@ impl LogEntry {
 			category: parse_category(&self.category)?,
 			purpose: parse(&Purpose::ALL, &PURPOSES, "purpose", &self.purpose)?,
 			emergency: self.emergency,
-			restricted: false,
+			restricted: self.restricted,
 			outcome,
 		})
 	}
@@ -480,7 +485,7 @@ mod tests {
 
 	fn entry(outcome: &str, deny_reason: &str, consent_scope: &str) -> String {
 		format!(
-			r#"{{"seq":4294967297,"ts":1700000000000,"practitioner":"p-1","organisation":"org-1","role":"lab_technician","patient":"pt-1","category":"laboratory_results","purpose":"treatment","outcome":"{outcome}","deny_reason":{deny_reason},"emergency":false,"consent_scope":{consent_scope}}}"#
+			r#"{{"seq":4294967297,"ts":1700000000000,"practitioner":"p-1","organisation":"org-1","role":"lab_technician","patient":"pt-1","category":"laboratory_results","purpose":"treatment","outcome":"{outcome}","deny_reason":{deny_reason},"emergency":false,"consent_scope":{consent_scope},"restricted":false}}"#
 		)
 	}
 
@@ -494,12 +499,26 @@ mod tests {
 			entry("denied", r#""suspended""#, "null"),
 			entry("denied", r#""break_glass_opted_out""#, "null"),
 			entry("denied", r#""emergency_limit_reached""#, "null"),
+			entry("denied", r#""record_restricted""#, "null")
+				.replace(r#""restricted":false"#, r#""restricted":true"#),
 		] {
 			let parsed: LogEntry = serde_json::from_str(&line).unwrap();
 			let decision = parsed.to_decision().unwrap();
 			assert_eq!(LogEntry::from_decision(&decision), parsed);
 			assert_eq!(serde_json::to_string(&parsed).unwrap(), line);
 		}
+	}
+
+	#[test]
+	fn a_line_without_restricted_is_of_an_unrestricted_record() {
+		let line =
+			entry("granted", "null", r#""organisation""#).replace(r#","restricted":false"#, "");
+		let parsed: LogEntry = serde_json::from_str(&line).unwrap();
+		assert!(!parsed.to_decision().unwrap().restricted);
+		let restricted =
+			line.replace(r#""emergency":false"#, r#""emergency":false,"restricted":true"#);
+		let parsed: LogEntry = serde_json::from_str(&restricted).unwrap();
+		assert!(parsed.to_decision().unwrap().restricted);
 	}
 
 	#[test]

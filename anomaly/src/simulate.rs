@@ -10,6 +10,10 @@
 //! operations; sensitive categories only where their care needs them; research for some; a named
 //! physician for a few; none at all for a few), admitted with stays of realistic length or seen
 //! in the emergency department, where patients of other hospitals are reached by break-glass.
+//! A few patients' records are restricted (staff, public figures, victims of violence): their
+//! custodians name their care teams in consents, a clinician refused before that breaks the
+//! glass, a referred consultant reads them under the organisation's consent, office batches and
+//! insurers are refused them; half the VIP snooping is on such a record.
 //! Laboratory, radiology (radiographers and radiologists) and pharmacy staff read many patients
 //! each; billing, insurer and
 //! records-office staff work through batches of records in office hours: the hard negatives that
@@ -34,7 +38,7 @@ use ehr_primitives::{
 };
 use rand::{seq::IndexedRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use PractitionerRole::*;
 use RecordCategory::*;
 
@@ -80,6 +84,16 @@ const MAX_REFERRAL: Moment = 7 * DAY;
 /// with the welcome email): the account's window holds nothing but the attack, as a practitioner
 /// registered on the chain that day has.
 const NEW_HIRE_SHARE: f64 = 0.3;
+/// The share of patients whose record is restricted (members of staff, public figures, victims of
+/// violence): organisation consents do not cover it; the VIPs' is, one in two.
+const RESTRICTED: f64 = 0.02;
+/// The chance that a clinician meets a restricted patient in its care before the custodian named
+/// it in a consent: refused, it breaks the glass (and is named after).
+const UNNAMED_CARE: f64 = 0.15;
+/// The share of VIP snooping on a restricted record, where there is one to snoop on.
+const RESTRICTED_CELEBRITY: f64 = 0.5;
+/// The chance that a snooper refused a restricted record breaks the glass on it.
+const SNOOPER_BREAKS_GLASS: f64 = 0.5;
 /// The chain's block time: decisions carry their block's timestamp.
 const BLOCK: Moment = 2 * SECOND;
 /// The runs of a service department that works in runs ([`Profile::service_runs`]), per shift.
@@ -344,6 +358,8 @@ struct Patient {
 	/// A practitioner given a consent of its own.
 	named: Option<usize>,
 	vip: bool,
+	/// Its record restricted: organisation consents do not cover it.
+	restricted: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -367,6 +383,11 @@ struct World {
 	/// The rows of `log` that are attack accesses, with their attack type.
 	attack_rows: BTreeMap<usize, &'static str>,
 	referrals: Vec<Referral>,
+	/// The referrals as the chain checks them: (consultant, patient) -> [from, until), local time.
+	referred: BTreeMap<(usize, usize), (Moment, Moment)>,
+	/// The consents naming a practitioner that restricted patients' custodians gave their care
+	/// teams: (practitioner, patient).
+	care_teams: BTreeSet<(usize, usize)>,
 	/// How each organisation works, in turn ([`Config::hospitals`]).
 	profiles: Vec<Profile>,
 }
@@ -518,15 +539,22 @@ impl World {
 			});
 		}
 		let patients = (0..count * 40)
-			.map(|i| Patient {
-				id: format!("pt-{:06}", i + 1),
-				home: rng.random_range(0..hospitals),
-				no_consent: rng.random_bool(0.02),
-				sensitive: Vec::new(),
-				research: rng.random_bool(0.2),
-				insurer: rng.random_bool(0.9),
-				named: None,
-				vip: rng.random_bool(0.001),
+			.map(|i| {
+				let (home, no_consent) = (rng.random_range(0..hospitals), rng.random_bool(0.02));
+				let (research, insurer) = (rng.random_bool(0.2), rng.random_bool(0.9));
+				let vip = rng.random_bool(0.001);
+				let restricted = rng.random_bool(if vip { 0.5 } else { RESTRICTED });
+				Patient {
+					id: format!("pt-{:06}", i + 1),
+					home,
+					no_consent,
+					sensitive: Vec::new(),
+					research,
+					insurer,
+					named: None,
+					vip,
+					restricted,
+				}
 			})
 			.collect();
 		let mut world = World {
@@ -539,6 +567,8 @@ impl World {
 			log: Vec::new(),
 			attack_rows: BTreeMap::new(),
 			referrals: Vec::new(),
+			referred: BTreeMap::new(),
+			care_teams: BTreeSet::new(),
 			profiles,
 		};
 		world.name_physicians();
@@ -868,6 +898,7 @@ impl World {
 		let Some(&by) = treating.choose(&mut self.rng) else { return };
 		let from = at.saturating_sub(self.rng.random_range(BLOCK..HOUR));
 		let until = stay.until.min(from + MAX_REFERRAL);
+		self.referred.insert((p, stay.patient), (from, until));
 		self.referrals.push(Referral {
 			consultant: self.practitioners[p].id.clone(),
 			patient: self.patients[stay.patient].id.clone(),
@@ -889,6 +920,7 @@ impl World {
 		if needs_break_glass {
 			self.break_glass(p, stay.patient, from);
 		}
+		self.join_care_team(p, stay.patient, from, UNNAMED_CARE);
 		let reads = self.rng.random_range(2..8);
 		let mut at = from;
 		for _ in 0..reads {
@@ -968,6 +1000,8 @@ impl World {
 				self.rng.random_range(first..last)
 			};
 			let category = weighted(&mut self.rng, categories);
+			// Named with the order it serves.
+			self.join_care_team(p, stay.patient, at, 0.0);
 			self.request(p, stay.patient, category, Purpose::Treatment, at);
 		}
 	}
@@ -1033,7 +1067,8 @@ impl World {
 		let pr = &self.practitioners[p];
 		let pt = &self.patients[patient];
 		let covers_sensitive = !category.is_sensitive() || pt.sensitive.contains(&category);
-		let consent = if pt.named == Some(p) && covers_sensitive && purpose == Purpose::Treatment {
+		let named = pt.named == Some(p) || self.care_teams.contains(&(p, patient));
+		let consent = if named && covers_sensitive && purpose == Purpose::Treatment {
 			Ok(ConsentScope::Practitioner)
 		} else if pr.org == self.hospitals {
 			// The insurer: demographics, encounters and conditions, for payment.
@@ -1063,6 +1098,15 @@ impl World {
 		} else {
 			Err(ConsentDenial::PurposeNotCovered)
 		};
+		// A restricted record: an organisation's consent does not cover it, but for a referral.
+		let consent = match consent {
+			Ok(ConsentScope::Organisation)
+				if pt.restricted && !self.referred_at(p, patient, at) =>
+			{
+				Err(ConsentDenial::RecordRestricted)
+			},
+			other => other,
+		};
 		match consent {
 			Ok(scope) => Ok(AccessOutcome::Granted { consent: 0, scope }),
 			Err(denial) => {
@@ -1075,6 +1119,28 @@ impl World {
 				}
 			},
 		}
+	}
+
+	/// Whether `p` has a running referral to `patient` at `at`.
+	fn referred_at(&self, p: usize, patient: usize, at: Moment) -> bool {
+		self.referred.get(&(p, patient)).is_some_and(|(from, until)| (*from..*until).contains(&at))
+	}
+
+	/// `p` takes a restricted `patient` into its care at `at`: the custodian names it in a
+	/// consent; but with chance `unnamed` it is refused first (not named yet) and breaks the
+	/// glass. Nothing for a patient not restricted, or already open to `p`.
+	fn join_care_team(&mut self, p: usize, patient: usize, at: Moment, unnamed: f64) {
+		let open = self.care_teams.contains(&(p, patient))
+			|| self.referred_at(p, patient, at)
+			|| self.grants.get(&(p, patient)).is_some_and(|until| at < *until);
+		if !self.patients[patient].restricted || open {
+			return;
+		}
+		if self.rng.random_bool(unnamed) {
+			self.request(p, patient, Encounters, Purpose::Treatment, at);
+			self.break_glass(p, patient, at + BLOCK);
+		}
+		self.care_teams.insert((p, patient));
 	}
 
 	/// `p` asks for `category` of `patient` for `purpose` at `at`; logged whatever the outcome.
@@ -1125,7 +1191,7 @@ impl World {
 			category: category.without_salt(),
 			purpose,
 			emergency,
-			restricted: false,
+			restricted: self.patients[patient].restricted,
 			outcome,
 		};
 		self.log.push(decision);
@@ -1227,8 +1293,18 @@ impl World {
 			},
 			"vip_snooping" => {
 				let vip = self.pick_vip(org, self.ward_of(p, day), shift_from);
-				for _ in 0..self.rng.random_range(3..9) {
-					let at = self.rng.random_range(shift_from..shift_until + 2 * HOUR);
+				// Refused a restricted record, some snoopers break the glass at their next try.
+				let breaks_glass =
+					self.patients[vip].restricted && self.rng.random_bool(SNOOPER_BREAKS_GLASS);
+				let reads = self.rng.random_range(3..9);
+				let mut times: Vec<Moment> = (0..reads)
+					.map(|_| self.rng.random_range(shift_from..shift_until + 2 * HOUR))
+					.collect();
+				times.sort_unstable();
+				for (i, at) in times.into_iter().enumerate() {
+					if breaks_glass && i == 1 {
+						self.break_glass(p, vip, at);
+					}
 					let category = weighted(
 						&mut self.rng,
 						&[(ClinicalNotes, 4), (Conditions, 3), (MentalHealth, 2), (Imaging, 1)],
@@ -1337,8 +1413,10 @@ impl World {
 	/// The celebrity in the news: a patient admitted at `at` to a ward of `org` other than the
 	/// snooper's `own` (whose staff may be caring for them) (a VIP if one is there; otherwise
 	/// whoever the admitted patient is becomes one), or, when no such ward has anyone, a VIP of
-	/// `org` or any patient of it.
+	/// `org` or any patient of it. One whose record is restricted with chance
+	/// [`RESTRICTED_CELEBRITY`], where the pool has one (and one whose record is not otherwise).
 	fn pick_vip(&mut self, org: usize, own: Dept, at: Moment) -> usize {
+		let restricted = self.rng.random_bool(RESTRICTED_CELEBRITY);
 		let admitted: Vec<usize> = self
 			.stays_in(org, None, at, at + 1)
 			.iter()
@@ -1350,7 +1428,11 @@ impl World {
 			.filter(|&i| self.patients[i].vip && self.patients[i].home == org)
 			.collect();
 		let pool = [vips, admitted, home_vips].into_iter().find(|pool| !pool.is_empty());
-		match pool.unwrap_or_default().choose(&mut self.rng) {
+		let pool = pool.unwrap_or_default();
+		let preferred: Vec<usize> =
+			pool.iter().copied().filter(|&i| self.patients[i].restricted == restricted).collect();
+		let pool = if preferred.is_empty() { pool } else { preferred };
+		match pool.choose(&mut self.rng) {
 			Some(&celebrity) => celebrity,
 			None => self.pick_patient(Some(org)),
 		}
@@ -1490,6 +1572,63 @@ mod tests {
 			.count();
 		assert!(attacks.len() >= 10, "{} VIP snooping attacks", attacks.len());
 		assert!(cared_for * 10 >= attacks.len() * 9, "{cared_for} of {}", attacks.len());
+	}
+
+	#[test]
+	fn a_restricted_record_opens_to_its_care_team_and_not_to_an_organisations_consent() {
+		let simulation = simulate(&small(3));
+		let attack: BTreeSet<u64> = simulation.attack_accesses.iter().map(|(s, _)| *s).collect();
+		let normal = || simulation.log.iter().filter(|d| !attack.contains(&d.seq));
+		let restricted_denial = DenyReason::Consent(ConsentDenial::RecordRestricted);
+		let refused = |d: &&AccessDecision<String>| {
+			d.outcome == AccessOutcome::Denied { reason: restricted_denial }
+		};
+		// Only a restricted record is refused as one.
+		assert!(simulation.log.iter().filter(refused).all(|d| d.restricted));
+		// A restricted record granted under an organisation's consent is a referred consult's.
+		let referred: BTreeSet<(&str, &str)> = simulation
+			.referrals
+			.iter()
+			.map(|r| (r.consultant.as_str(), r.patient.as_str()))
+			.collect();
+		let organisation = AccessOutcome::Granted { consent: 0, scope: ConsentScope::Organisation };
+		for d in simulation.log.iter().filter(|d| d.restricted && d.outcome == organisation) {
+			assert!(referred.contains(&(d.practitioner.as_str(), d.patient.as_str())), "{d:?}");
+		}
+		// Care teams read them under named consents; some clinicians, refused, break the glass;
+		// office batches are refused.
+		let named = AccessOutcome::Granted { consent: 0, scope: ConsentScope::Practitioner };
+		let restricted = || normal().filter(|d| d.restricted);
+		assert!(restricted().filter(|d| d.outcome == named).count() > 100);
+		assert!(
+			restricted().filter(|d| d.emergency && d.purpose == Purpose::Emergency).count() > 5
+		);
+		let office = |d: &&AccessDecision<String>| matches!(d.role, Some(Billing | RecordsOfficer));
+		assert!(restricted().filter(refused).filter(office).count() > 5);
+		let share = restricted().count() as f64 / normal().count() as f64;
+		assert!((0.005..0.05).contains(&share), "{share}");
+	}
+
+	#[test]
+	fn vip_snooping_on_a_restricted_record_is_refused_or_breaks_the_glass() {
+		let simulation = attacked();
+		let mut by_attacker: BTreeMap<&str, Vec<&AccessDecision<String>>> = BTreeMap::new();
+		for d in accesses_of(&simulation, "vip_snooping") {
+			by_attacker.entry(d.practitioner.as_str()).or_default().push(d);
+		}
+		let (restricted, open): (Vec<_>, Vec<_>) =
+			by_attacker.values().partition(|reads| reads.iter().all(|d| d.restricted));
+		assert!(restricted.len() >= 5 && open.len() >= 5, "{} / {}", restricted.len(), open.len());
+		let restricted_denial =
+			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::RecordRestricted) };
+		// The first try is refused: as restricted, but for a sensitive category not consented to.
+		assert!(restricted.iter().all(|reads| !reads[0].outcome.is_granted()), "{restricted:?}");
+		let as_restricted = restricted.iter().filter(|r| r[0].outcome == restricted_denial);
+		assert!(as_restricted.count() * 2 > restricted.len());
+		// The glass broken after it, by some.
+		let broke_glass = restricted.iter().filter(|reads| reads.iter().any(|d| d.emergency));
+		assert!((1..restricted.len()).contains(&broke_glass.count()));
+		assert!(open.iter().flat_map(|reads| reads.iter()).all(|d| !d.restricted));
 	}
 
 	#[test]

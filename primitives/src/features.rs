@@ -9,8 +9,8 @@
 //! Two parts, both `f32` and squashed into `[0, 1]` without transcendental functions (so the
 //! function is the same in the runtime's `no_std` wasm and natively):
 //! - [`WINDOW_FEATURES`] numbers over the whole window (volume, spread over patients, timing,
-//!   denials, emergencies, sensitive categories, role/purpose mismatches, ...) and over its last
-//!   [`LAST_DECISIONS`] decisions;
+//!   denials, emergencies, sensitive categories, restricted records, role/purpose mismatches, ...)
+//!   and over its last [`LAST_DECISIONS`] decisions;
 //! - a sequence of the last [`SEQUENCE_LENGTH`] decisions, [`STEP_FEATURES`] numbers each, oldest
 //!   first, padded at the front with zero steps (whose `present` is 0).
 //!
@@ -49,6 +49,12 @@
 //! clinician caring for the patient called it in as a consultant) is neither unexplained nor of
 //! a foreign ward: the consult is the care. Reads before the referral was recorded count too (a
 //! consultant often looks before the order is on chain); reads after it ended do not.
+//!
+//! A decision on a restricted record (the patient's or its custodian's flag, which organisation
+//! consents stop covering) is flagged as such: its care team reads it under named consents, a
+//! referral or break-glass; the snooper who tries the celebrity's record under its
+//! organisation's consent is refused, and one who then breaks the glass leaves an emergency on a
+//! restricted record.
 
 use crate::{
 	audit::{AccessDecision, AccessOutcome},
@@ -153,6 +159,9 @@ named_features! {
 		emergency_out_of_care_last16_share,
 		denied_sensitive_last16_share,
 		organisation_scope_first_read_last16_share,
+		restricted_share,
+		emergency_restricted_share,
+		denied_restricted_last16_share,
 	]
 }
 
@@ -178,6 +187,7 @@ named_features! {
 		out_of_care,
 		unexplained,
 		foreign_ward,
+		restricted,
 	]
 }
 
@@ -662,6 +672,9 @@ where
 		organisation_scope_first_read_last16_share: last_share(&|i, d| {
 			first_time[i] && is_organisation_scope(&d.outcome)
 		}),
+		restricted_share: share(count(&|_, d| d.restricted), n),
+		emergency_restricted_share: share(count(&|_, d| d.emergency && d.restricted), n),
+		denied_restricted_last16_share: last_share(&|_, d| !d.outcome.is_granted() && d.restricted),
 	}
 	.to_array();
 
@@ -687,6 +700,7 @@ where
 			out_of_care: flag(out_of_care[i]),
 			unexplained: flag(unexplained[i]),
 			foreign_ward: flag(foreign_ward[i]),
+			restricted: flag(decision.restricted),
 		}
 		.to_array();
 	}
@@ -1137,9 +1151,9 @@ mod tests {
 		let array = window.to_array();
 		assert_eq!((array[place("ward_registered")], array[place("fill")]), (1.0, 0.5));
 		assert_eq!(array.iter().filter(|x| **x != 0.0).count(), 2);
-		let step = StepFeatures { foreign_ward: 1.0, ..Default::default() }.to_array();
+		let step = StepFeatures { restricted: 1.0, ..Default::default() }.to_array();
 		assert_eq!(step[STEP_FEATURES.len() - 1], 1.0);
-		assert_eq!(STEP_FEATURES[STEP_FEATURES.len() - 1], "foreign_ward");
+		assert_eq!(STEP_FEATURES[STEP_FEATURES.len() - 1], "restricted");
 	}
 
 	#[test]
@@ -1409,5 +1423,35 @@ mod tests {
 		let f = features(&window[30..], logs, no_ward, &NEW, no_referral, 0);
 		assert_eq!(feature(&f, "out_of_care_first_read_last16_share"), 1.0);
 		assert_eq!(feature(&f, "emergency_out_of_care_last16_share"), 0.4);
+	}
+	#[test]
+	fn reads_of_a_restricted_record_are_flagged_and_its_denials_and_emergencies_counted() {
+		// Nurse 7 reads patients 0..20; patient 20, restricted, refuses it under the
+		// organisation's consent twice, then the nurse breaks the glass and reads it.
+		let restricted_denial =
+			AccessOutcome::Denied { reason: DenyReason::Consent(ConsentDenial::RecordRestricted) };
+		let mut window: Vec<_> =
+			(0..20).map(|i| decision(NOON + i as u64 * MINUTE, i, granted())).collect();
+		for (i, outcome) in [restricted_denial, restricted_denial].into_iter().enumerate() {
+			let at = NOON + (20 + i as u64) * MINUTE;
+			window.push(AccessDecision { restricted: true, ..decision(at, 20, outcome) });
+		}
+		let emergency = AccessOutcome::EmergencyGranted { access: 0 };
+		window.push(AccessDecision {
+			restricted: true,
+			emergency: true,
+			..decision(NOON + 22 * MINUTE, 20, emergency)
+		});
+		let f = features(&window, no_log, no_ward, &NEW, no_referral, 0);
+		assert_eq!(feature(&f, "restricted_share"), 3.0 / 23.0);
+		assert_eq!(feature(&f, "emergency_restricted_share"), 1.0 / 23.0);
+		assert_eq!(feature(&f, "denied_restricted_last16_share"), 2.0 / 16.0);
+		assert_eq!(last_steps(&f, "restricted", 4), [0.0, 1.0, 1.0, 1.0]);
+		// The same reads of an unrestricted record: nothing restricted.
+		let unflagged: Vec<_> =
+			window.into_iter().map(|d| AccessDecision { restricted: false, ..d }).collect();
+		let f = features(&unflagged, no_log, no_ward, &NEW, no_referral, 0);
+		assert_eq!(feature(&f, "restricted_share"), 0.0);
+		assert_eq!(feature(&f, "denied_restricted_last16_share"), 0.0);
 	}
 }

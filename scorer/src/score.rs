@@ -2,7 +2,7 @@
 //!
 //! A [`Scorer`] is built once from the model's bytes, after checking their sha256, that the
 //! model names this build's feature layout in its metadata ([`LAYOUT_KEY`]) and that the graph
-//! takes `window` `[n, 47]` and `sequence` `[n, 64, 13]` and gives `score` `[n, 1]` and `parts`
+//! takes `window` `[n, 50]` and `sequence` `[n, 64, 14]` and gives `score` `[n, 1]` and `parts`
 //! `[n, 3]`; it then scores batches of [`Features`].
 
 use ehr_primitives::features::{
