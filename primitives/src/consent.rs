@@ -405,3 +405,11 @@ pub trait ConsentInspect<AccountId> {
 	/// consents to an organisation do not open it.
 	fn is_restricted(patient: &AccountId) -> bool;
 }
+
+/// Who may act for a patient, for pallets other than the consent pallet (which keeps the
+/// guardians): the erasure of a patient's records is asked by the patient or a guardian.
+pub trait PatientAgents<AccountId> {
+	/// Whether `who` may act for `patient` at `now` (unix milliseconds): it is the patient, or a
+	/// guardian the patient named whose guardianship has not ended.
+	fn acts_for(who: &AccountId, patient: &AccountId, now: Moment) -> bool;
+}

@@ -238,6 +238,38 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_records::runtime_api::RecordsApi<Block, AccountId> for Runtime {
+		fn verify_record(
+			patient: AccountId,
+			record_id: pallet_records::RecordId,
+			content_hash: pallet_records::ContentHash,
+		) -> pallet_records::RecordVerdict {
+			Records::verify_record(&patient, record_id, content_hash)
+		}
+
+		fn record(
+			patient: AccountId,
+			record_id: pallet_records::RecordId,
+		) -> Option<pallet_records::RecordInfo<AccountId>> {
+			Records::record_info(&patient, record_id)
+		}
+
+		fn records_of(
+			patient: AccountId,
+			start_after: Option<pallet_records::RecordId>,
+			limit: u32,
+		) -> Vec<pallet_records::RecordInfo<AccountId>> {
+			Records::records_of(&patient, start_after, limit)
+		}
+
+		fn overdue_erasures(
+			start_after: Option<(AccountId, pallet_records::ErasureTarget)>,
+			limit: u32,
+		) -> Vec<pallet_records::OverdueErasure<AccountId>> {
+			Records::overdue_erasures(start_after, limit)
+		}
+	}
+
 	impl pallet_audit::runtime_api::AuditApi<Block, AccountId> for Runtime {
 		fn accesses_of(
 			patient: AccountId,

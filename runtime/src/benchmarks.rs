@@ -10,6 +10,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_providers, Providers]
 	[pallet_consent, Consent]
+	[pallet_records, Records]
 	[pallet_audit, Audit]
 	[pallet_sentinel, Sentinel]
 	[pallet_mandate, Mandate]
@@ -193,5 +194,62 @@ impl pallet_sentinel::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 				(practitioner, latest)
 			})
 			.collect()
+	}
+}
+
+impl pallet_records::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn practitioner_with_consent(
+		category: pallet_records::Category,
+	) -> (AccountId, AccountId, AccountId) {
+		use pallet_audit::BenchmarkHelper;
+		use pallet_consent::{Categories, ConsentTerms, Grantee, Purpose};
+		let (practitioner, organisation) = Self::active_practitioner();
+		let patient: AccountId = frame_benchmarking::account("patient", 0, 0);
+		// Both lists full, and only the organisation's last consent covers treatment: an anchor
+		// reads every consent before it is allowed.
+		let per_grantee = <Runtime as pallet_consent::Config>::MaxConsentsPerGrantee::get();
+		// The longest list of categories, `category` last.
+		let mut categories = pallet_consent::every_category();
+		categories.retain(|listed| *listed != category);
+		categories.force_push(category);
+		for grantee in [
+			Grantee::Practitioner(practitioner.clone()),
+			Grantee::Organisation(organisation.clone()),
+		] {
+			for n in 0..per_grantee {
+				let last = matches!(grantee, Grantee::Organisation(_)) && n + 1 == per_grantee;
+				let purpose = if last { Purpose::Treatment } else { Purpose::Research };
+				let terms = ConsentTerms {
+					categories: Categories::Only(categories.clone()),
+					purposes: frame_support::BoundedVec::truncate_from(alloc::vec![purpose]),
+					from: 0,
+					until: None,
+					max_accesses: None,
+				};
+				let granted = Consent::grant(
+					RuntimeOrigin::signed(patient.clone()),
+					None,
+					grantee.clone(),
+					terms,
+				);
+				assert!(granted.is_ok(), "consent granted: {granted:?}");
+			}
+		}
+		(practitioner, organisation, patient)
+	}
+
+	fn guardian(patient: &AccountId) -> AccountId {
+		let most = <Runtime as pallet_consent::Config>::MaxGuardians::get();
+		let guardians: Vec<AccountId> =
+			(0..most).map(|n| frame_benchmarking::account("guardian", n, 0)).collect();
+		for guardian in &guardians {
+			let named = Consent::set_guardian(
+				RuntimeOrigin::signed(patient.clone()),
+				guardian.clone().into(),
+				None,
+			);
+			assert!(named.is_ok(), "guardian named: {named:?}");
+		}
+		guardians.last().cloned().unwrap_or_else(|| patient.clone())
 	}
 }

@@ -114,11 +114,11 @@ macro_rules! runtime_version_with_spec {
 }
 // 107: the council governs. 108: the council's validators and peers. 109: sensitive categories
 // blinded, restricted records. 110: the sentinel's features read restricted records (a new
-// feature layout: the model changes with it).
+// feature layout: the model changes with it). 111: record anchors and erasure (`records`).
 #[cfg(not(feature = "increment-spec-version"))]
-runtime_version_with_spec!(110);
-#[cfg(feature = "increment-spec-version")]
 runtime_version_with_spec!(111);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(112);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.
@@ -370,6 +370,34 @@ impl pallet_consent::Config for Runtime {
 }
 
 parameter_types! {
+	/// Held on a record's custodian for the record (and, once erased, its tombstone): about
+	/// 200 bytes of state.
+	pub const RecordDeposit: Balance = UNIT / 100;
+	/// Held on a record's custodian for each version until erasure: 72 bytes of state.
+	pub const VersionDeposit: Balance = UNIT / 250;
+}
+
+impl pallet_records::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Time = Timestamp;
+	type Providers = Providers;
+	type Consents = Consent;
+	type Agents = Consent;
+	type RecordDeposit = RecordDeposit;
+	type VersionDeposit = VersionDeposit;
+	// A resource amended weekly for most of a year; a longer history starts a new record.
+	type MaxVersionsPerRecord = ConstU32<32>;
+	// A lifetime of encounters, results and notes at every custodian.
+	type MaxRecordsPerPatient = ConstU32<100_000>;
+	// GDPR art. 12(3): a month to act on an erasure request.
+	type ErasurePeriod = ConstU64<{ 30 * DAY_MS }>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::AuditBenchmarkHelper;
+}
+
+parameter_types! {
 	/// How long a break-glass grant lasts.
 	pub const EmergencyGrantDuration: Moment = 4 * 60 * 60 * 1000;
 	/// The longest a referral lasts: a week (a stay's consults fit; a longer one is renewed).
@@ -615,7 +643,8 @@ mod runtime {
 	pub type Providers = pallet_providers;
 	#[runtime::pallet_index(11)]
 	pub type Consent = pallet_consent;
-	// 12: records.
+	#[runtime::pallet_index(12)]
+	pub type Records = pallet_records;
 	#[runtime::pallet_index(13)]
 	pub type Audit = pallet_audit;
 	#[runtime::pallet_index(14)]

@@ -4,7 +4,7 @@
 // record, a colleague's request under the hospital's consent is denied, and the colleague's
 // break-glass waits for the council. Then every block (calls and events) and every storage item
 // of the consent and audit pallets is decoded, and none names a sensitive category or holds a
-// readable record reference.
+// readable record reference; nor do the records pallet's anchors of a sensitive record.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
@@ -94,6 +94,16 @@ describe('what the chain reveals', () => {
     assert.equal((await api.query.audit.unjustifiedEmergencies(nurse.address)).toNumber(), 1);
   });
 
+  test('a record of a sensitive category is anchored, versioned and erased blinded', async () => {
+    const [record, hash] = [u8aToHex(randomAsU8a(32)), u8aToHex(randomAsU8a(32))];
+    // The patient's own record (a pseudonym pays its deposit like a custodian).
+    await ok(submit(api, api.tx.records.anchorRecord(patient.address, record, blind(salt, 'Hiv'), hash), patient));
+    const stored = (await api.call.recordsApi.record(patient.address, record)).toJSON();
+    assert.deepEqual(stored.category, { sensitive: blind(salt, 'Hiv').Sensitive });
+    await ok(submit(api, api.tx.records.requestErasure(null, 'All'), patient));
+    await ok(submit(api, api.tx.records.confirmErasure(patient.address, record), patient));
+  });
+
   test('the chain\'s types cannot name a sensitive category', () => {
     const types = api.runtimeMetadata.asLatest.lookup.types.map(({ type }) => type);
     const variants = types.flatMap((type) => (type.def.isVariant ? type.def.asVariant.variants.map((v) => v.name.toString()) : []));
@@ -118,7 +128,7 @@ describe('what the chain reveals', () => {
       scanned += block.block.extrinsics.length;
     }
     assert.ok(scanned > head, 'the blocks carry the flow\'s calls');
-    for (const pallet of ['consent', 'audit']) {
+    for (const pallet of ['consent', 'audit', 'records']) {
       for (const [name, query] of Object.entries(api.query[pallet])) {
         const entries = query.entries ? await query.entries() : [[null, await query()]];
         for (const [key, value] of entries) assertBlinded([key?.toHuman(), value.toHuman()], `${pallet}.${name}`);

@@ -28,7 +28,8 @@
 //! A patient names guardians (a minor's parent, a carer), each with an optional end. A guardian
 //! grants and revokes consents and sets the break-glass policy on the patient's behalf; it cannot
 //! name or remove guardians, which only the patient does. Every consent records who granted it,
-//! and every event who acted.
+//! and every event who acted. Other pallets ask who may act for a patient through
+//! [`PatientAgents`] (the records pallet: who may ask for an erasure).
 //!
 //! ## Deciding an access
 //!
@@ -99,8 +100,8 @@ pub mod weights;
 
 pub use ehr_primitives::consent::{
 	BreakGlassPolicy, Category, CategoryCommitment, ConsentDenial, ConsentId, ConsentInspect,
-	ConsentMatch, ConsentReach, ConsentScope, ConsentWrites, Purpose, StandardCategory,
-	SENSITIVE_CATEGORIES,
+	ConsentMatch, ConsentReach, ConsentScope, ConsentWrites, PatientAgents, Purpose,
+	StandardCategory, SENSITIVE_CATEGORIES,
 };
 use ehr_primitives::{providers::ProviderInspect, Moment};
 pub use weights::WeightInfo;
@@ -731,18 +732,27 @@ pub mod pallet {
 			let signer = ensure_signed(origin)?;
 			let Some(patient) = for_patient else { return Ok((signer.clone(), signer)) };
 			let patient = T::Lookup::lookup(patient)?;
-			if patient != signer {
-				let guardians = Guardians::<T>::get(&patient);
-				let guardianship = guardians
-					.iter()
-					.find(|g| g.guardian == signer)
-					.ok_or(Error::<T>::NotGuardian)?;
-				ensure!(
-					guardianship.until.is_none_or(|until| now < until),
-					Error::<T>::GuardianshipEnded
-				);
-			}
+			Self::ensure_acts_for(&signer, &patient, now)?;
 			Ok((patient, signer))
+		}
+
+		/// `who` is `patient`, or a guardian of it whose guardianship has not ended at `now`.
+		fn ensure_acts_for(
+			who: &T::AccountId,
+			patient: &T::AccountId,
+			now: Moment,
+		) -> Result<(), Error<T>> {
+			if who == patient {
+				return Ok(());
+			}
+			let guardians = Guardians::<T>::get(patient);
+			let guardianship =
+				guardians.iter().find(|g| g.guardian == *who).ok_or(Error::<T>::NotGuardian)?;
+			ensure!(
+				guardianship.until.is_none_or(|until| now < until),
+				Error::<T>::GuardianshipEnded
+			);
+			Ok(())
 		}
 
 		/// Change `patient`'s restriction with `change`; an unrestricted record leaves no
@@ -1017,6 +1027,12 @@ pub mod pallet {
 
 		fn is_restricted(patient: &T::AccountId) -> bool {
 			Restrictions::<T>::contains_key(patient)
+		}
+	}
+
+	impl<T: Config> PatientAgents<T::AccountId> for Pallet<T> {
+		fn acts_for(who: &T::AccountId, patient: &T::AccountId, now: Moment) -> bool {
+			Self::ensure_acts_for(who, patient, now).is_ok()
 		}
 	}
 }
