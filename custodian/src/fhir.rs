@@ -241,8 +241,12 @@ pub fn validate(json: Value) -> Result<Resource, Invalid> {
 	let patient = patient_of(object, resource_type).map_err(|diagnostics| {
 		invalid(IssueType::Required, at(resource_type.patient_element()), diagnostics)
 	})?;
-	if let Some(path) = first_unrepresentable_number(&json, name) {
-		return Err(invalid(IssueType::Value, path, "a number larger than a double holds"));
+	if let Some(below) = first_unrepresentable_number(&json) {
+		return Err(invalid(
+			IssueType::Value,
+			format!("{name}{below}"),
+			"a number larger than a double holds",
+		));
 	}
 	let category = category_of(object, resource_type)
 		.map_err(|diagnostics| invalid(IssueType::Value, at("meta.security"), diagnostics))?;
@@ -273,19 +277,19 @@ fn patient_of(
 		.ok_or_else(|| format!("{element}.reference is Patient/<id>, not {reference}"))
 }
 
-/// Where in `value` (at `path`) a number no double can hold is, if anywhere.
-fn first_unrepresentable_number(value: &Value, path: &str) -> Option<String> {
+/// Where in `value` a number no double can hold is (a path below it), if anywhere; the path is
+/// built on the way back from the number only.
+fn first_unrepresentable_number(value: &Value) -> Option<String> {
 	match value {
 		Value::Number(n) => {
-			(!n.to_string().parse::<f64>().is_ok_and(f64::is_finite)).then(|| path.to_owned())
+			(!n.to_string().parse::<f64>().is_ok_and(f64::is_finite)).then(String::new)
 		},
-		Value::Array(items) => items
-			.iter()
-			.enumerate()
-			.find_map(|(i, item)| first_unrepresentable_number(item, &format!("{path}[{i}]"))),
-		Value::Object(members) => members
-			.iter()
-			.find_map(|(name, item)| first_unrepresentable_number(item, &format!("{path}.{name}"))),
+		Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+			first_unrepresentable_number(item).map(|below| format!("[{i}]{below}"))
+		}),
+		Value::Object(members) => members.iter().find_map(|(name, item)| {
+			first_unrepresentable_number(item).map(|below| format!(".{name}{below}"))
+		}),
 		_ => None,
 	}
 }

@@ -9,6 +9,7 @@ use ehr_primitives::{
 };
 use frame_support::{
 	assert_noop, assert_ok,
+	dispatch::DispatchResult,
 	traits::fungible::{InspectHold, Mutate},
 	BoundedVec,
 };
@@ -59,8 +60,6 @@ fn hospital_consent() {
 fn anchor(who: u64, patient: u64, id: u8, category: Category, hash: u8) -> DispatchResult {
 	Records::anchor_record(signed(who), patient, record(id), category, content(hash))
 }
-
-use frame_support::dispatch::DispatchResult;
 
 fn verdict(patient: u64, id: u8, hash: u8) -> RecordVerdict {
 	Records::verify_record(&patient, record(id), content(hash))
