@@ -21,7 +21,7 @@ state="${1:-$(mktemp -d "${TMPDIR:-/tmp}/ehr-storage.XXXXXX")}"
 out="${2:-docs/performance/storage/paritydb_weights.rs}"
 read -r -a load <<<"${LOAD:---count 8000 --senders 1000 --patients 1000}"
 
-cargo build --locked -p ehr-node
+cargo build --locked "${EHR_BINARIES[@]}"
 "$EHR_NODE" --dev --base-path "$state" --pool-type single-state --pool-limit 100000 --pool-kbytes 204800 \
 	--rpc-max-subscriptions-per-connection 8192 --rpc-message-buffer-capacity-per-connection 16384 \
 	>"$state/node.log" 2>&1 &

@@ -4,5 +4,5 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$EHR_ROOT/scripts/setup.sh"
-cargo build --locked --manifest-path "$EHR_ROOT/Cargo.toml" -p ehr-node
+cargo build --locked --manifest-path "$EHR_ROOT/Cargo.toml" "${EHR_BINARIES[@]}"
 exec "$EHR_NODE" --dev "$@"

@@ -5,3 +5,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-chain/target}"
 EHR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EHR_NODE="${EHR_NODE:-$CARGO_TARGET_DIR/debug/ehr-node}"
 export EHR_ROOT EHR_NODE
+# The node and the custodian service build together, in one feature set for the crates they
+# share: built apart, each build would undo the other's and rebuild half the tree.
+EHR_BINARIES=(-p ehr-node -p ehr-custodian)

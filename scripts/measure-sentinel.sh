@@ -5,5 +5,5 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
-cargo build --locked -p ehr-node
+cargo build --locked "${EHR_BINARIES[@]}"
 node tests/bench/sentinel.mjs

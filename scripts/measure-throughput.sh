@@ -14,6 +14,6 @@ cd "$EHR_ROOT"
 [ $# -ge 1 ] || { echo "usage: $0 OUT_DIR [load.mjs options...]" >&2; exit 2; }
 out="$1"
 shift
-cargo build --locked -p ehr-node
+cargo build --locked "${EHR_BINARIES[@]}"
 node tests/load/load.mjs --out "$out" "$@"
 tests/load/chart.sh "$out" "($(basename "$out"))"

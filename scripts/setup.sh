@@ -33,6 +33,13 @@ command -v protoc >/dev/null || die "protoc still missing after installing proto
 # A C toolchain: wasm-opt and a few -sys crates compile C/C++.
 command -v cc >/dev/null && command -v c++ >/dev/null || die "a C/C++ compiler (gcc/g++) is required"
 
+# PostgreSQL: the custodian's tests run against a throwaway server as well as SQLite.
+if [ ! -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ]; then
+	say "installing postgresql (the custodian's tests start a throwaway server)"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 # Node.js packages of the end-to-end and zombienet tests, installed from the lock file when it changed.
 command -v node >/dev/null || die "node (Node.js >= 20) is required for the end-to-end tests"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"

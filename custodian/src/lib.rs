@@ -14,10 +14,19 @@
 //! - [`vault`]: encryption at rest, each record under keys of its own wrapped by the custodian's
 //!   master key, and erasure by destroying them.
 //!
-//! The service that stores records, anchors them and releases them on an on-chain grant will be
-//! built on these; this crate holds no record yet.
+//! The service ([`service`], over [`http`]) stores records in [`store`], anchors them and reads
+//! decisions through [`chain`], checks callers with [`auth`] and signs with [`signers`]'s keys.
 
+pub mod audit_event;
+pub mod auth;
 pub mod canonical;
+pub mod chain;
 pub mod content;
 pub mod fhir;
+pub mod http;
+pub mod outcome;
+pub mod service;
+pub mod signers;
+pub mod store;
+pub mod time;
 pub mod vault;

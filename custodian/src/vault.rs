@@ -10,9 +10,10 @@
 //! - Every ciphertext is bound to its place: a version's to its record and version number, a
 //!   record's wrapped keys to the record (as GCM's associated data), so that a row moved to
 //!   another record or version does not decrypt.
-//! - **Erasure** destroys the wrapped keys (crypto-shredding): every copy of the ciphertext,
-//!   backups included, is unreadable from then on, and the content key goes with them, so an
-//!   anchored hash confirms nothing any more.
+//! - **Erasure** destroys the wrapped keys (crypto-shredding): every copy of the ciphertext is
+//!   unreadable once no copy of its wrapped keys is left (a database backup holds them too,
+//!   until it expires: docs/custodian.md), and the content key goes with them, so an anchored
+//!   hash confirms nothing any more.
 //!
 //! Built on RustCrypto's `aes-gcm`; the nonces are random (96 bits), which is safe for the
 //! number of encryptions one key makes here (a record's versions, the master key's wraps: far
@@ -62,38 +63,41 @@ impl MasterKey {
 	/// Make a new key and write it to `path`, readable by its owner only. Never overwrites.
 	pub fn create(path: &Path) -> Result<Self, KeyFileError> {
 		let key = Self::generate();
-		let mut file =
-			fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(
-				|e| match e.kind() {
-					std::io::ErrorKind::AlreadyExists => KeyFileError::Exists,
-					_ => KeyFileError::Io(e.to_string()),
-				},
-			)?;
-		let hex: String = key.0.iter().map(|b| format!("{b:02x}")).collect();
-		file.write_all(format!("{hex}\n").as_bytes())
-			.map_err(|e| KeyFileError::Io(e.to_string()))?;
+		write_private(path, &format!("{}\n", hex::encode(key.0)))?;
 		Ok(key)
 	}
 
 	/// The key in the file at `path`, if only its owner may read and write it.
 	pub fn load(path: &Path) -> Result<Self, KeyFileError> {
-		let metadata = fs::metadata(path).map_err(|e| KeyFileError::Io(e.to_string()))?;
-		let mode = metadata.permissions().mode() & 0o777;
-		if mode & 0o077 != 0 {
-			return Err(KeyFileError::TooOpen(mode));
-		}
-		let text = fs::read_to_string(path).map_err(|e| KeyFileError::Io(e.to_string()))?;
-		let hex = text.trim();
-		if hex.len() != 64 {
-			return Err(KeyFileError::Malformed);
-		}
-		let mut key = [0u8; 32];
-		for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
-			let pair = std::str::from_utf8(pair).map_err(|_| KeyFileError::Malformed)?;
-			*byte = u8::from_str_radix(pair, 16).map_err(|_| KeyFileError::Malformed)?;
-		}
+		let text = read_private(path)?;
+		let key: [u8; 32] = hex::decode(text.trim())
+			.ok()
+			.and_then(|key| key.try_into().ok())
+			.ok_or(KeyFileError::Malformed)?;
 		Ok(Self(key.into()))
 	}
+}
+
+/// Writes a new file at `path` that only its owner may read and write. Never overwrites.
+pub fn write_private(path: &Path, contents: &str) -> Result<(), KeyFileError> {
+	let mut file =
+		fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(
+			|e| match e.kind() {
+				std::io::ErrorKind::AlreadyExists => KeyFileError::Exists,
+				_ => KeyFileError::Io(e.to_string()),
+			},
+		)?;
+	file.write_all(contents.as_bytes()).map_err(|e| KeyFileError::Io(e.to_string()))
+}
+
+/// The text of the file at `path`, if only its owner may read and write it.
+pub fn read_private(path: &Path) -> Result<String, KeyFileError> {
+	let metadata = fs::metadata(path).map_err(|e| KeyFileError::Io(e.to_string()))?;
+	let mode = metadata.permissions().mode() & 0o777;
+	if mode & 0o077 != 0 {
+		return Err(KeyFileError::TooOpen(mode));
+	}
+	fs::read_to_string(path).map_err(|e| KeyFileError::Io(e.to_string()))
 }
 
 /// The keys of one record.
