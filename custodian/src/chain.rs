@@ -94,6 +94,11 @@ impl Chain {
 		})
 	}
 
+	/// The chain's genesis hash.
+	pub fn genesis(&self) -> H256 {
+		self.genesis
+	}
+
 	/// The last finalised block: its hash and number.
 	pub async fn finalized(&self) -> Result<(H256, u32), ChainError> {
 		let hash = hash_of(&self.rpc.call("chain_getFinalizedHead", json!([])).await?)?;

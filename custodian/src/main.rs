@@ -178,6 +178,7 @@ async fn run(command: Command) -> Result<(), String> {
 				.unwrap_or_else(|| data.join("custodian.db").to_string_lossy().into_owned());
 			let store = Store::open(&database).await.map_err(|e| e.to_string())?;
 			let chain = Arc::new(Chain::connect(&node).await.map_err(|e| e.to_string())?);
+			store.bind_chain(chain.genesis().0).await.map_err(|e| e.to_string())?;
 			let listener = tokio::net::TcpListener::bind(&listen)
 				.await
 				.map_err(|e| format!("{listen}: {e}"))?;

@@ -8,6 +8,7 @@
 //! | `versions` | a version: its ciphertext, when it was stored, whether its anchor is final on chain |
 //! | `releases` | an access decision (its `seq`) that released data, to whom and when: a decision releases once |
 //! | `salts` | a patient's salt with this custodian's organisation, which blinds its sensitive categories on chain |
+//! | `chain` | the genesis hash of the chain the records are anchored on: a database serves one chain |
 //!
 //! A version is written before its anchor is submitted and is served only once the anchor is
 //! final; a version whose anchor fails is deleted.
@@ -95,6 +96,9 @@ CREATE TABLE IF NOT EXISTS salts (
 	patient TEXT PRIMARY KEY,
 	salt BYTEA NOT NULL
 );
+CREATE TABLE IF NOT EXISTS chain (
+	genesis BYTEA PRIMARY KEY
+);
 ";
 
 /// The queries, in PostgreSQL's placeholders (`$1`); SQLite reads them as `?1` ([`lite`]).
@@ -116,6 +120,8 @@ mod sql {
 		"UPDATE records SET wrapped_keys = NULL, erased_at = COALESCE(erased_at, $2) WHERE id = $1";
 	pub const CLAIM: &str = "INSERT INTO releases (seq, practitioner, released_at) VALUES ($1, $2, $3) ON CONFLICT (seq) DO NOTHING";
 	pub const SALT: &str = "SELECT salt FROM salts WHERE patient = $1";
+	pub const BIND: &str = "INSERT INTO chain (genesis) VALUES ($1) ON CONFLICT DO NOTHING";
+	pub const GENESIS: &str = "SELECT genesis FROM chain";
 	pub const SET_SALT: &str = "INSERT INTO salts (patient, salt) VALUES ($1, $2) ON CONFLICT (patient) DO UPDATE SET salt = excluded.salt";
 }
 
@@ -477,6 +483,31 @@ impl Store {
 		self.execute(sql::SET_SALT, Params::Salt(patient.to_owned(), salt)).await.map(drop)
 	}
 
+	/// Binds the database to the chain of `genesis` on first use; refuses another chain's
+	/// (its anchors, decisions and erasures are not this chain's).
+	pub async fn bind_chain(&self, genesis: [u8; 32]) -> Result<(), StoreError> {
+		self.execute(sql::BIND, Params::Genesis(genesis)).await?;
+		let bound: Vec<u8> = match self {
+			Self::Sqlite(connection) => {
+				Self::sqlite(connection, |connection| {
+					Ok(connection.query_row(sql::GENESIS, [], |row| row.get(0))?)
+				})
+				.await?
+			},
+			Self::Postgres(pool) => {
+				pool.client().await.query_one(sql::GENESIS, &[]).await?.try_get(0)?
+			},
+		};
+		if bound != genesis {
+			return Err(StoreError(format!(
+				"this database holds the records of chain 0x{}, not of this node's chain 0x{}",
+				hex::encode(bound),
+				hex::encode(genesis)
+			)));
+		}
+		Ok(())
+	}
+
 	/// Runs one statement; the number of rows it changed.
 	async fn execute(&self, statement: &'static str, params: Params) -> Result<u64, StoreError> {
 		match self {
@@ -500,6 +531,7 @@ impl Store {
 						Params::Salt(patient, salt) => {
 							prepared.execute(rusqlite::params![patient, salt])?
 						},
+						Params::Genesis(genesis) => prepared.execute([genesis])?,
 					};
 					Ok(changed as u64)
 				})
@@ -526,6 +558,9 @@ impl Store {
 					Params::Salt(patient, salt) => {
 						client.execute(statement, &[&patient, &salt.as_slice()]).await?
 					},
+					Params::Genesis(genesis) => {
+						client.execute(statement, &[&genesis.as_slice()]).await?
+					},
 				})
 			},
 		}
@@ -540,6 +575,7 @@ enum Params {
 	Version(RecordId, i32, Vec<u8>, i64),
 	Claim(i64, String, i64),
 	Salt(String, [u8; 32]),
+	Genesis([u8; 32]),
 }
 
 #[cfg(test)]
@@ -658,6 +694,31 @@ mod tests {
 			assert!(store.claim_decision(seq, "dave", 1).await.unwrap());
 			assert!(!store.claim_decision(seq, "dave", 2).await.unwrap());
 			assert!(!store.claim_decision(seq, "eve", 2).await.unwrap());
+		}
+	}
+
+	#[tokio::test]
+	async fn a_database_serves_the_chain_it_was_first_used_with() {
+		let dir = tempdir::TempDir::new();
+		let path = dir.path().join("custodian.db").to_string_lossy().into_owned();
+		let store = Store::open(&path).await.unwrap();
+		store.bind_chain([1; 32]).await.unwrap();
+		store.bind_chain([1; 32]).await.unwrap();
+		drop(store);
+		let reopened = Store::open(&path).await.unwrap();
+		let refused = reopened.bind_chain([2; 32]).await.unwrap_err();
+		assert!(refused.0.contains("holds the records of chain 0x0101"), "{refused}");
+		if let Ok(url) = std::env::var("EHR_TEST_POSTGRES") {
+			// The shared test database: whichever chain bound it first, another is refused.
+			let store = Store::open(&url).await.unwrap();
+			store.bind_chain([7; 32]).await.ok();
+			let bound = Store::open(&url).await.unwrap();
+			let (first, second) =
+				(bound.bind_chain([7; 32]).await, bound.bind_chain([8; 32]).await);
+			assert!(
+				first.is_ok() != second.is_ok(),
+				"exactly one of two chains is this database's"
+			);
 		}
 	}
 

@@ -12,21 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect, eventsOf, submit } from '../lib/chain.mjs';
-import { custodianBinary, fhir, labResult, runCustodian, signedHeaders, startCustodian } from '../lib/custodian.mjs';
+import { custodianBinary, fhir, freshPostgres, labResult, runCustodian, signedHeaders, startCustodian } from '../lib/custodian.mjs';
 import { ok, registerStaff } from '../lib/hospital.mjs';
 import { disposeUnlessFailed, startNode, waitFor } from '../lib/node.mjs';
 
 /** The databases to run against: SQLite always, PostgreSQL if the test script started one. */
 const backends = [['SQLite', null]];
 if (process.env.EHR_TEST_POSTGRES) backends.push(['PostgreSQL', process.env.EHR_TEST_POSTGRES]);
-
-/** A fresh PostgreSQL database on the server of `url`; its URL. */
-function freshPostgres(url) {
-  const name = `ehr_e2e_${process.pid}_${Date.now()}`;
-  const created = spawnSync('psql', [url, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
-  assert.equal(created.status, 0, created.stderr);
-  return url.replace(/\/[^/]*$/, `/${name}`);
-}
 
 /** One SQL statement against the custodian's database; its rows, as text. */
 function sql(database, statement) {

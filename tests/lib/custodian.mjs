@@ -68,6 +68,14 @@ export async function startCustodian(node, { organisation, suris, database, args
   };
 }
 
+/** A new empty database on the PostgreSQL server of `url` (a custodian's database serves one chain); its URL. */
+export function freshPostgres(url) {
+  const name = `ehr_custodian_${process.pid}_${Date.now()}`;
+  const created = spawnSync('psql', [url, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`psql: ${created.stderr}`);
+  return url.replace(/\/[^/]*$/, `/${name}`);
+}
+
 /** The headers that sign a request as `pair` (auth.rs: the message, then sr25519). */
 export function signedHeaders(pair, method, pathAndQuery, body = '', { decision, timestamp = Date.now() } = {}) {
   const bodyHash = createHash('sha256').update(body).digest('hex');
