@@ -228,7 +228,9 @@ impl Custodian {
 		let seq = decision_of(request)?;
 		let record = self.live_record(resource_type, id).await?;
 		let patient = patient_account(&record.patient)?;
-		let decision = self.granted_decision(seq, reader, &patient).await?;
+		// One finalised block for the whole request: the decision and the copy are read at it.
+		let (at, _) = self.chain.finalized().await?;
+		let decision = self.granted_decision(seq, reader, &patient, at).await?;
 		let category = record_category(record.category)?;
 		if decision.category != self.chain_category(&patient, category).await? {
 			return Err(Refusal::forbidden(format!(
@@ -241,7 +243,7 @@ impl Custodian {
 			.await?
 			.ok_or_else(|| Refusal::not_found("no such version"))?;
 		let latest = version.is_none();
-		let opened = self.open(&record, &row, latest).await?;
+		let opened = self.open(&record, &row, latest, at).await?;
 		self.release(seq, reader).await?;
 		let mut answer = Answer::ok(opened.resource);
 		answer.headers = vec![
@@ -262,7 +264,9 @@ impl Custodian {
 	) -> Result<Answer, Refusal> {
 		let seq = decision_of(request)?;
 		let patient = patient_param(request)?;
-		let decision = self.granted_decision(seq, reader, &patient).await?;
+		// One finalised block for the whole request: the decision and the copy are read at it.
+		let (at, _) = self.chain.finalized().await?;
+		let decision = self.granted_decision(seq, reader, &patient, at).await?;
 		let category = self.reveal(&patient, &decision.category).await?;
 		let mut entries = Vec::new();
 		for record in self.store.records_of(&patient.to_ss58check()).await? {
@@ -274,7 +278,7 @@ impl Custodian {
 			else {
 				continue;
 			};
-			entries.push(match self.open(&record, &row, true).await {
+			entries.push(match self.open(&record, &row, true, at).await {
 				Ok(opened) => json!({
 					"fullUrl": format!("{}/{}", resource_type.name(), hex::encode(record.id)),
 					"resource": opened.resource,
@@ -388,13 +392,14 @@ impl Custodian {
 			.map_err(|_| integrity("its keys do not open"))
 	}
 
-	/// Decrypts a version and checks it against the chain: the latest must be the record's
-	/// current version there, an earlier one an outdated version.
+	/// Decrypts a version and checks it against the chain at `at`: the latest must be the
+	/// record's current version there, an earlier one an outdated version.
 	async fn open(
 		&self,
 		record: &RecordRow,
 		row: &VersionRow,
 		latest: bool,
+		at: H256,
 	) -> Result<Opened, Refusal> {
 		let keys = self.keys(record)?;
 		let plaintext = keys
@@ -403,7 +408,6 @@ impl Custodian {
 		let resource: Value =
 			serde_json::from_slice(&plaintext).map_err(|_| integrity("it is not JSON"))?;
 		let hash = content_hash(&keys.content, &resource);
-		let (at, _) = self.chain.finalized().await?;
 		let patient = patient_account(&record.patient)?;
 		let verdict: RecordVerdict = self
 			.chain
@@ -423,14 +427,14 @@ impl Custodian {
 		Ok(Opened { resource, keys })
 	}
 
-	/// The finalised decision `seq` about `patient`, if it granted `reader` access recently.
+	/// The decision `seq` about `patient` final at `at`, if it granted `reader` access recently.
 	async fn granted_decision(
 		&self,
 		seq: u64,
 		reader: &AccountId32,
 		patient: &AccountId32,
+		at: H256,
 	) -> Result<AccessDecision<AccountId32>, Refusal> {
-		let (at, _) = self.chain.finalized().await?;
 		let decisions: Vec<AccessDecision<AccountId32>> =
 			self.chain.runtime_call("AuditApi_accesses_of", (patient, seq, 1u32), at).await?;
 		let decision = decisions.into_iter().find(|decision| decision.seq == seq).ok_or_else(|| {
