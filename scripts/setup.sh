@@ -40,11 +40,20 @@ if [ ! -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ]; t
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
-# Node.js packages of the end-to-end and zombienet tests, installed from the lock file when it changed.
+# A headless browser for the patient app's tests (driven by playwright-core): Debian's chromium.
+if ! command -v chromium >/dev/null; then
+	say "installing chromium (the patient app's browser tests)"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# Node.js packages of the patient app and of the end-to-end and zombienet tests, installed from
+# the lock file when it changed.
 command -v node >/dev/null || die "node (Node.js >= 20) is required for the end-to-end tests"
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" -ge 20 ] || die "Node.js >= 20 required, found $(node --version)"
-for dir in tests zombienet; do
+# Vite, which builds the patient app, wants 20.19 or later.
+node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)' \
+	|| die "Node.js >= 20.19 required, found $(node --version)"
+for dir in apps/patient tests zombienet; do
 	stamp="$EHR_ROOT/$dir/node_modules/.package-lock.json"
 	if [ ! -f "$stamp" ] || [ "$EHR_ROOT/$dir/package-lock.json" -nt "$stamp" ]; then
 		say "installing the npm packages of $dir/"

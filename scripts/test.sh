@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up, build and run the whole test suite: the crates' unit tests, each pallet's benchmarks
 # (as tests in its mock runtime), the end-to-end tests against a real ehr-node and the real
-# custodian service (on SQLite, and on a throwaway PostgreSQL server), then the zombienet tests.
+# custodian service (on SQLite, and on a throwaway PostgreSQL server), the patient app in a
+# headless browser, then the zombienet tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
