@@ -13,8 +13,8 @@ import { createClient } from 'polkadot-api';
 import { getPolkadotSigner } from 'polkadot-api/signer';
 import { getWsProvider } from 'polkadot-api/ws';
 import { WebSocket } from 'ws';
-import { connect, submit } from '../lib/chain.mjs';
-import { ok, registerStaff } from '../lib/hospital.mjs';
+import { connect } from '../lib/chain.mjs';
+import { someOfEverything } from '../lib/hospital.mjs';
 import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
 
 /** Our pallets and runtime APIs, as the metadata names them. */
@@ -86,16 +86,11 @@ describe('polkadot-api against our pallets, from metadata alone', () => {
 
   before(async () => {
     node = await startNode(['--dev']);
-    // Real state to decode, made with the shared @polkadot/api helpers.
-    const { api: setup, accounts } = await connect(node);
-    pjs = setup;
+    // Real state to decode, made with @polkadot/api (whose count of calls is checked below).
+    let accounts;
+    ({ api: pjs, accounts } = await connect(node));
     alice = accounts.alice.address;
-    const { charlie: hospital, dave: physician, eve: patient } = accounts;
-    await registerStaff(setup, { hospital, staff: [[physician, 'Physician']] });
-    const terms = { categories: { Only: [{ Standard: 'Imaging' }] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
-    await ok(submit(setup, setup.tx.consent.grant(null, { Organisation: hospital.address }, terms), patient));
-    await ok(submit(setup, setup.tx.audit.requestAccess(patient.address, { Standard: 'Imaging' }, 'Treatment', null), physician));
-    await ok(submit(setup, setup.tx.records.anchorRecord(patient.address, `0x${'11'.repeat(32)}`, { Standard: 'Imaging' }, `0x${'22'.repeat(32)}`), physician));
+    await someOfEverything(pjs, accounts);
 
     // Node 20 has no global WebSocket: papi takes the `ws` package's.
     client = createClient(getWsProvider(node.wsUrl, { websocketClass: WebSocket }));

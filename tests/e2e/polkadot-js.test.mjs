@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, submit } from '../lib/chain.mjs';
-import { ok, registerStaff } from '../lib/hospital.mjs';
+import { someOfEverything } from '../lib/hospital.mjs';
 import { disposeUnlessFailed, startNode } from '../lib/node.mjs';
 
 /** Our pallets, as @polkadot/api names their sections, and our runtime APIs. */
@@ -24,13 +24,7 @@ describe('@polkadot/api against our pallets, from metadata alone', () => {
   before(async () => {
     node = await startNode(['--dev']);
     ({ api, accounts } = await connect(node));
-    const { charlie: hospital, dave: physician, eve: patient } = accounts;
-    // Real state to decode: a hospital, a physician, a consent, a decision, a record.
-    await registerStaff(api, { hospital, staff: [[physician, 'Physician']] });
-    const terms = { categories: { Only: [{ Standard: 'Imaging' }] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
-    await ok(submit(api, api.tx.consent.grant(null, { Organisation: hospital.address }, terms), patient));
-    await ok(submit(api, api.tx.audit.requestAccess(patient.address, { Standard: 'Imaging' }, 'Treatment', null), physician));
-    await ok(submit(api, api.tx.records.anchorRecord(patient.address, `0x${'11'.repeat(32)}`, { Standard: 'Imaging' }, `0x${'22'.repeat(32)}`), physician));
+    await someOfEverything(api, accounts);
   });
 
   after(async () => {

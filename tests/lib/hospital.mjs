@@ -36,6 +36,18 @@ export async function registerStaff(api, { hospital, staff }) {
   }
 }
 
+/**
+ * A little of every kind of state, for the compatibility checks to decode: Charlie's hospital,
+ * Dave its physician, Eve's consent to the hospital, a decision on her record, an anchored record.
+ */
+export async function someOfEverything(api, { charlie: hospital, dave: physician, eve: patient }) {
+  await registerStaff(api, { hospital, staff: [[physician, 'Physician']] });
+  const terms = { categories: { Only: [{ Standard: 'Imaging' }] }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
+  await ok(submit(api, api.tx.consent.grant(null, { Organisation: hospital.address }, terms), patient));
+  await ok(submit(api, api.tx.audit.requestAccess(patient.address, { Standard: 'Imaging' }, 'Treatment', null), physician));
+  await ok(submit(api, api.tx.records.anchorRecord(patient.address, `0x${'11'.repeat(32)}`, { Standard: 'Imaging' }, `0x${'22'.repeat(32)}`), physician));
+}
+
 /** Every patient of `patients` consents to `practitioner` reading its standard records. */
 export async function consentTo(api, practitioner, patients) {
   const terms = { categories: { AllStandard: { sensitive: [] } }, purposes: ['Treatment'], from: 0, until: null, maxAccesses: null };
