@@ -74,9 +74,11 @@ export function accountOf(person: Person, address: string): Account {
   return account;
 }
 
-/** A table in a scrollable wrapper (phones), with a caption and column headers. */
+/** A table with a caption and column headers; on a narrow screen its rows stack. */
 export function table(caption: string, headers: string[], rows: HTMLTableRowElement[], empty: string): HTMLElement {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
+  // Each cell names its column: on a phone the rows stack as cards, and the names show.
+  for (const row of rows) [...row.cells].forEach((cell, i) => headers[i] && cell.setAttribute('data-label', headers[i]));
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', {}, caption),
