@@ -36,6 +36,7 @@ pub type EmergencyAccessId = AccessSeq;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum DenyReason {
 	/// The practitioner may not act.
 	Provider(ProviderDenial),
@@ -73,13 +74,26 @@ impl From<ConsentDenial> for DenyReason {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum AccessOutcome {
 	/// Allowed by a consent given to the practitioner or to its organisation.
-	Granted { consent: ConsentId, scope: ConsentScope },
+	Granted {
+		/// The consent that allowed it.
+		consent: ConsentId,
+		/// Whether that consent was given to the practitioner or to its organisation.
+		scope: ConsentScope,
+	},
 	/// Allowed without consent, under the emergency access `access` (break-glass).
-	EmergencyGranted { access: EmergencyAccessId },
+	EmergencyGranted {
+		/// The emergency access it falls under: the sequence number of the decision that
+		/// opened it.
+		access: EmergencyAccessId,
+	},
 	/// Refused.
-	Denied { reason: DenyReason },
+	Denied {
+		/// Why it was refused.
+		reason: DenyReason,
+	},
 }
 
 impl AccessOutcome {
@@ -102,6 +116,7 @@ impl AccessOutcome {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum EmergencyReason {
 	/// A threat to life or limb.
 	LifeThreatening,
@@ -119,6 +134,7 @@ pub enum EmergencyReason {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct AccessDecision<AccountId> {
 	/// Its place in the chain's order of decisions.
 	pub seq: AccessSeq,
@@ -128,9 +144,11 @@ pub struct AccessDecision<AccountId> {
 	pub block: BlockNumber,
 	/// Who asked.
 	pub practitioner: AccountId,
-	/// The practitioner's organisation and role; `None` for an unregistered signer (logged
-	/// only before runtime spec 101, which refuses such a signer's request).
+	/// The practitioner's organisation; `None` for an unregistered signer (logged only before
+	/// runtime spec 101, which refuses such a signer's request).
 	pub organisation: Option<AccountId>,
+	/// The practitioner's professional role; `None` for an unregistered signer, as for
+	/// `organisation`.
 	pub role: Option<PractitionerRole>,
 	/// Whose record.
 	pub patient: AccountId,
@@ -149,6 +167,7 @@ pub struct AccessDecision<AccountId> {
 
 /// Where a practitioner's log ends: what a sentinel's report must name.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct LatestDecisions {
 	/// The sequence number of its newest decision.
 	pub newest: AccessSeq,

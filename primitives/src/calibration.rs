@@ -60,6 +60,7 @@ pub const RECALIBRATION_INTERVAL: Moment = 6 * HOUR;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct CalibrationPolicy {
 	/// How long (milliseconds of the chain's time) a group is watched in shadow, from the first
 	/// window of it a sentinel scored with the approved model; also the span of the recent
@@ -101,18 +102,22 @@ impl CalibrationPolicy {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum PeerGroupState {
 	/// Calibration is off: the absolute threshold alone decides.
 	Uncalibrated,
 	/// Watched, not reported: fewer than a quorum of sentinels have proposed a calibrated score
 	/// for the approved model.
 	Shadow {
-		/// The sentinels that have proposed one, and how many must.
+		/// How many sentinels have proposed one.
 		proposals: u32,
+		/// How many sentinels must propose one for the group to go live.
 		quorum: u32,
 	},
 	/// Reported above `score_ppm`, the median of the quorum's proposals.
 	Live {
+		/// The group's calibrated score, in parts per million: its practitioners are reported
+		/// only above it.
 		score_ppm: ScorePpm,
 		/// The practitioner-days that median proposal was computed on.
 		practitioner_days: u32,

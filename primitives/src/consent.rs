@@ -31,20 +31,40 @@ pub type ConsentId = u64;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum RecordCategory {
+	/// Who the patient is and who is related to them (FHIR Patient, RelatedPerson).
 	Demographics,
+	/// Visits, stays and appointments (FHIR Encounter, EpisodeOfCare, Appointment).
 	Encounters,
+	/// Diagnoses, problems and procedures (FHIR Condition, Procedure, ClinicalImpression).
 	Conditions,
+	/// Medication prescribed, taken, administered and dispensed (FHIR MedicationRequest,
+	/// MedicationStatement, MedicationAdministration, MedicationDispense).
 	Medications,
+	/// Allergies and intolerances (FHIR AllergyIntolerance).
 	Allergies,
+	/// Laboratory results, reports and specimens (FHIR Observation of category
+	/// `laboratory`, DiagnosticReport (LAB), Specimen).
 	LaboratoryResults,
+	/// Imaging studies and their reports (FHIR ImagingStudy, DiagnosticReport (imaging), Media).
 	Imaging,
+	/// Vaccinations given and recommended (FHIR Immunization, ImmunizationRecommendation).
 	Immunizations,
+	/// Clinical documents and notes (FHIR DocumentReference, Composition).
 	ClinicalNotes,
+	/// Sensitive: mental health (records labelled `PSY` / `PSYTHPN`).
 	MentalHealth,
+	/// Sensitive: substance use, alcohol and drugs (records labelled `SUD` / `ETH`; 42 CFR
+	/// Part 2).
 	SubstanceUse,
+	/// Sensitive: sexual and reproductive health, sexual abuse and domestic violence
+	/// (records labelled `SDV` / `SEX`).
 	SexualReproductiveHealth,
+	/// Sensitive: genetic information (FHIR MolecularSequence, genetics Observation;
+	/// labelled `GDIS`).
 	Genetics,
+	/// Sensitive: HIV status and care (records labelled `HIV`).
 	Hiv,
 }
 
@@ -101,15 +121,27 @@ impl RecordCategory {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum StandardCategory {
+	/// Who the patient is and who is related to them (FHIR Patient, RelatedPerson).
 	Demographics,
+	/// Visits, stays and appointments (FHIR Encounter, EpisodeOfCare, Appointment).
 	Encounters,
+	/// Diagnoses, problems and procedures (FHIR Condition, Procedure, ClinicalImpression).
 	Conditions,
+	/// Medication prescribed, taken, administered and dispensed (FHIR MedicationRequest,
+	/// MedicationStatement, MedicationAdministration, MedicationDispense).
 	Medications,
+	/// Allergies and intolerances (FHIR AllergyIntolerance).
 	Allergies,
+	/// Laboratory results, reports and specimens (FHIR Observation of category
+	/// `laboratory`, DiagnosticReport (LAB), Specimen).
 	LaboratoryResults,
+	/// Imaging studies and their reports (FHIR ImagingStudy, DiagnosticReport (imaging), Media).
 	Imaging,
+	/// Vaccinations given and recommended (FHIR Immunization, ImmunizationRecommendation).
 	Immunizations,
+	/// Clinical documents and notes (FHIR DocumentReference, Composition).
 	ClinicalNotes,
 }
 
@@ -171,6 +203,7 @@ pub type CategoryCommitment = sp_core::H256;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Category {
 	/// A standard category, by name.
 	Standard(StandardCategory),
@@ -221,6 +254,7 @@ impl From<StandardCategory> for Category {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Purpose {
 	/// Care of the patient (HL7 `TREAT`).
 	Treatment,
@@ -265,8 +299,11 @@ impl Purpose {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum ConsentScope {
+	/// To one practitioner, by name.
 	Practitioner,
+	/// To an organisation: every practitioner of it.
 	Organisation,
 }
 
@@ -284,8 +321,11 @@ pub enum ConsentScope {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct ConsentMatch {
+	/// The consent that allows the access.
 	pub consent: ConsentId,
+	/// Whether it was given to the practitioner or to its organisation.
 	pub scope: ConsentScope,
 }
 
@@ -304,6 +344,7 @@ pub struct ConsentMatch {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum ConsentDenial {
 	/// The patient has no consent for this practitioner or its organisation.
 	NoConsent,
@@ -348,6 +389,7 @@ pub enum ConsentReach {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum BreakGlassPolicy {
 	/// An active practitioner may open a time-limited emergency grant (the default).
 	#[default]

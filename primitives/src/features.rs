@@ -273,6 +273,7 @@ const KNOWN_DAYS: u32 = 3;
 /// of its last [`WORKING_HOURS_DAYS`] days: 60 bytes, kept by the audit pallet with the
 /// practitioner's window and updated by [`WorkingHours::record`] on each of its decisions.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct WorkingHours {
 	/// The day (since the unix epoch) of the practitioner's last decision.
 	pub last_day: u32,

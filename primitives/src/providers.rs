@@ -21,13 +21,21 @@ use crate::Moment;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum OrganisationKind {
+	/// A hospital: wards and inpatient care.
 	Hospital,
+	/// A clinic or general practice: outpatient care.
 	Clinic,
+	/// A medical laboratory.
 	Laboratory,
+	/// A pharmacy.
 	Pharmacy,
+	/// A health insurer or other payer.
 	Insurer,
+	/// A research institute.
 	ResearchInstitute,
+	/// A public-health agency.
 	PublicHealthAgency,
 }
 
@@ -47,17 +55,29 @@ pub enum OrganisationKind {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum PractitionerRole {
+	/// A physician (doctor).
 	Physician,
+	/// A nurse.
 	Nurse,
+	/// A pharmacist.
 	Pharmacist,
+	/// A laboratory technician.
 	LabTechnician,
+	/// A radiographer (imaging).
 	Radiographer,
+	/// A therapist: physical, occupational or psychological.
 	Therapist,
+	/// A paramedic (emergency medical services).
 	Paramedic,
+	/// A researcher.
 	Researcher,
+	/// Administrative staff (admissions, scheduling).
 	Administrative,
+	/// Billing staff: claims and payments.
 	Billing,
+	/// A health records officer (records management, release of information).
 	RecordsOfficer,
 }
 
@@ -80,6 +100,7 @@ pub type DepartmentId = u32;
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum ProviderStatus {
 	/// Registered, waiting for the registrar's approval.
 	Pending,
@@ -104,6 +125,7 @@ pub enum ProviderStatus {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum StatusReason {
 	/// The registrar (the council) decided.
 	CouncilDecision,
@@ -138,6 +160,7 @@ pub enum StatusReason {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum ProviderDenial {
 	/// The account is not a registered practitioner.
 	Unknown,
@@ -155,6 +178,7 @@ pub enum ProviderDenial {
 
 /// A practitioner that may act now, with what the audit log records about it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct ActivePractitioner<AccountId> {
 	/// The organisation it acts for.
 	pub organisation: AccountId,

@@ -115,10 +115,11 @@ macro_rules! runtime_version_with_spec {
 // 107: the council governs. 108: the council's validators and peers. 109: sensitive categories
 // blinded, restricted records. 110: the sentinel's features read restricted records (a new
 // feature layout: the model changes with it). 111: record anchors and erasure (`records`).
+// 112: our types document themselves, their fields and variants in the metadata.
 #[cfg(not(feature = "increment-spec-version"))]
-runtime_version_with_spec!(111);
-#[cfg(feature = "increment-spec-version")]
 runtime_version_with_spec!(112);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(113);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.

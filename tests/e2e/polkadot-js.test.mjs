@@ -49,6 +49,33 @@ describe('@polkadot/api against our pallets, from metadata alone', () => {
     assert.deepEqual(undocumented, []);
   });
 
+  test("every type of ours documents itself, its fields and its variants (Polkadot.js Apps shows them)", () => {
+    const OURS = /^(ehr_primitives|pallet_(providers|consent|records|audit|sentinel|mandate|validator_set))$/;
+    const undocumented = [];
+    let types = 0;
+    for (const { type } of api.registry.lookup.types) {
+      const path = type.path.map(String);
+      // Calls, events and errors: the test above; the sentinel's key types come from `app_crypto!`.
+      if (!OURS.test(path[0] ?? '') || ['Call', 'Event', 'Error'].includes(path.at(-1)) || path.includes('crypto')) continue;
+      types += 1;
+      const name = path.join('::');
+      const missing = (docs) => !docs.map(String).join(' ').trim();
+      if (missing(type.docs)) undocumented.push(name);
+      const fields = (owner, list) => list.forEach((field) => {
+        if (field.name.isSome && missing(field.docs)) undocumented.push(`${owner}.${field.name.unwrap()}`);
+      });
+      if (type.def.isComposite) fields(name, type.def.asComposite.fields);
+      if (type.def.isVariant) {
+        for (const variant of type.def.asVariant.variants) {
+          if (missing(variant.docs)) undocumented.push(`${name}::${variant.name}`);
+          fields(`${name}::${variant.name}`, variant.fields);
+        }
+      }
+    }
+    assert.ok(types > 50, `only ${types} types of ours`);
+    assert.deepEqual(undocumented, []);
+  });
+
   test('every storage item of our pallets decodes', async () => {
     let decoded = 0;
     for (const section of PALLETS) {

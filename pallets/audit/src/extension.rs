@@ -31,7 +31,7 @@ pub const NOT_A_PRACTITIONER: u8 = 100;
 /// Refuses access requests from accounts outside the provider registry; lets every other call
 /// through.
 #[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
-#[scale_info(skip_type_params(T))]
+#[scale_info(skip_type_params(T), capture_docs = "always")]
 pub struct CheckRegisteredPractitioner<T>(PhantomData<T>);
 
 impl<T> CheckRegisteredPractitioner<T> {

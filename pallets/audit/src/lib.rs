@@ -177,6 +177,7 @@ type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Verdict {
 	/// The emergency was real.
 	Justified,
@@ -188,6 +189,7 @@ pub enum Verdict {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Reviewer<AccountId> {
 	/// `ReviewOrigin` (the council).
 	ReviewOrigin,
@@ -197,25 +199,35 @@ pub enum Reviewer<AccountId> {
 
 /// An emergency access waiting for its review.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct EmergencyAccess<AccountId> {
+	/// The practitioner who broke the glass.
 	pub practitioner: AccountId,
+	/// The practitioner's organisation, which may review the access unless the record was
+	/// restricted.
 	pub organisation: AccountId,
+	/// The patient whose record it opened.
 	pub patient: AccountId,
 	/// The category asked for when the glass was broken.
 	pub category: Category,
 	/// Whether the patient's record was restricted then: `ReviewOrigin` alone reviews it.
 	pub restricted: bool,
+	/// The emergency the practitioner declared.
 	pub reason: EmergencyReason,
-	/// When it was opened and when its grant ends (unix milliseconds).
+	/// When it was opened (unix milliseconds).
 	pub opened_at: Moment,
+	/// When its grant ends (unix milliseconds), exclusive.
 	pub until: Moment,
 }
 
 /// An emergency access its practitioner's organisation reviewed: open to `ReviewOrigin`'s
 /// override until `reviewed_at + VerdictOverridePeriod`.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct ReviewedEmergency<AccountId> {
+	/// The emergency access reviewed.
 	pub access: EmergencyAccess<AccountId>,
+	/// The organisation's verdict.
 	pub verdict: Verdict,
 	/// When the organisation gave its verdict (unix milliseconds).
 	pub reviewed_at: Moment,
@@ -223,6 +235,7 @@ pub struct ReviewedEmergency<AccountId> {
 
 /// An open emergency grant of a practitioner to a patient's record.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct EmergencyGrant {
 	/// The emergency access that opened it.
 	pub access: EmergencyAccessId,
@@ -232,11 +245,13 @@ pub struct EmergencyGrant {
 
 /// A patient referred to a consultant.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Referral<AccountId> {
 	/// The practitioner caring for the patient who referred it.
 	pub by: AccountId,
-	/// When it was made and when it ends (unix milliseconds), `until` exclusive.
+	/// When it was made (unix milliseconds).
 	pub from: Moment,
+	/// When it ends (unix milliseconds), exclusive; when it was ended, if ended early.
 	pub until: Moment,
 }
 
@@ -246,6 +261,7 @@ type Standing<AccountId> = (ActivePractitioner<AccountId>, Option<DenyReason>);
 
 /// Where a practitioner's ring of recent decisions stands, and the hours it has worked.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct WindowCursor {
 	/// Decisions logged so far; the next goes to slot `logged % WindowLength`.
 	pub logged: u64,

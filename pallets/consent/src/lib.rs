@@ -129,10 +129,14 @@ pub type PurposeList = BoundedVec<Purpose, ConstU32<{ Purpose::COUNT }>>;
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Categories {
 	/// Every standard category, and of the sensitive ones only those whose commitments are
 	/// listed here.
-	AllStandard { sensitive: SensitiveList },
+	AllStandard {
+		/// The commitments of the sensitive categories covered as well.
+		sensitive: SensitiveList,
+	},
 	/// Exactly the categories listed, standard ones by name, sensitive ones by commitment.
 	Only(CategoryList),
 }
@@ -164,6 +168,7 @@ pub fn every_category() -> CategoryList {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Grantee<AccountId> {
 	/// One practitioner.
 	Practitioner(AccountId),
@@ -184,6 +189,7 @@ impl<AccountId> Grantee<AccountId> {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct ConsentTerms {
 	/// The record categories covered.
 	pub categories: Categories,
@@ -199,8 +205,11 @@ pub struct ConsentTerms {
 
 /// A consent on chain.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Consent<AccountId> {
+	/// Its id, unique on the chain, given in the order consents are granted.
 	pub id: ConsentId,
+	/// What it allows, as the patient stated it.
 	pub terms: ConsentTerms,
 	/// Accesses counted against `max_accesses` so far (only counted when there is a limit).
 	pub accesses: u32,
@@ -212,6 +221,7 @@ pub struct Consent<AccountId> {
 
 /// Where a consent stands at some instant.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub enum ConsentState {
 	/// It starts later.
 	Scheduled,
@@ -236,6 +246,7 @@ pub enum ConsentState {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum LapseCause {
 	/// Its `until` passed.
 	Ended,
@@ -297,14 +308,19 @@ fn closeness(denial: ConsentDenial) -> u8 {
 
 /// A consent of a patient, as listed under the patient: enough to find it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct ConsentRef<AccountId> {
+	/// The consent's id.
 	pub consent: ConsentId,
+	/// Whom it is given to: where it is kept in [`Consents`], with the patient.
 	pub grantee: Grantee<AccountId>,
 }
 
 /// A guardian of a patient.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Guardianship<AccountId> {
+	/// The guardian's account: it acts on the patient's behalf.
 	pub guardian: AccountId,
 	/// When the guardianship ends (unix milliseconds), exclusive; `None`: until removed.
 	pub until: Option<Moment>,
@@ -312,6 +328,7 @@ pub struct Guardianship<AccountId> {
 
 /// Who restricted a patient's record: the patient (or a guardian), its custodian, or both.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Restriction<AccountId> {
 	/// The patient or one of its guardians restricted it.
 	pub by_patient: bool,
@@ -334,9 +351,13 @@ impl<AccountId> Restriction<AccountId> {
 
 /// A consent with everything an app shows about it: the runtime API's answer.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct ConsentInfo<AccountId> {
+	/// The patient whose consent it is (a guardian may have granted it).
 	pub patient: AccountId,
+	/// Whom it is given to.
 	pub grantee: Grantee<AccountId>,
+	/// The consent itself.
 	pub consent: Consent<AccountId>,
 	/// Its state at the block the API was called at.
 	pub state: ConsentState,

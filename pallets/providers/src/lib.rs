@@ -129,6 +129,7 @@ pub type Jurisdiction = BoundedVec<u8, ConstU32<MAX_JURISDICTION_LEN>>;
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct Credential {
 	/// Hash of the licence or accreditation document.
 	pub document_hash: H256,
@@ -166,6 +167,7 @@ impl Credential {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum Actor<AccountId> {
 	/// The registrar origin (the council; root on a development chain).
 	Registrar,
@@ -177,6 +179,7 @@ pub enum Actor<AccountId> {
 
 /// The latest status transition of a provider. Earlier ones are in the events.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct StatusRecord<AccountId> {
 	/// The status entered.
 	pub status: ProviderStatus,
@@ -190,9 +193,14 @@ pub struct StatusRecord<AccountId> {
 
 /// A registered organisation.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Organisation<AccountId, Balance> {
+	/// What kind of organisation it is: hospital, clinic, laboratory, pharmacy, ...
 	pub kind: OrganisationKind,
+	/// Its licence or accreditation in force; a renewal awaiting the registrar is in
+	/// [`PendingCredentials`].
 	pub credential: Credential,
+	/// Its latest status transition.
 	pub status: StatusRecord<AccountId>,
 	/// Practitioners registered (and not revoked) or invited: the places taken.
 	pub practitioners: u32,
@@ -204,10 +212,15 @@ pub struct Organisation<AccountId, Balance> {
 
 /// A registered practitioner.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Practitioner<AccountId, Balance> {
+	/// The organisation it belongs to, for the life of its account.
 	pub organisation: AccountId,
+	/// What it is: physician, nurse, pharmacist, ...
 	pub role: PractitionerRole,
+	/// Its licence in force; a renewal awaiting the registrar is in [`PendingCredentials`].
 	pub credential: Credential,
+	/// Its latest status transition.
 	pub status: StatusRecord<AccountId>,
 	/// The department its organisation assigned it to; none until then, or for staff who move
 	/// between wards.
@@ -218,9 +231,13 @@ pub struct Practitioner<AccountId, Balance> {
 
 /// An organisation's invitation to an account to become its practitioner.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Invitation<AccountId, Balance> {
+	/// The organisation that invites it.
 	pub organisation: AccountId,
+	/// The role it will have once it accepts.
 	pub role: PractitionerRole,
+	/// The licence it will carry once it accepts.
 	pub credential: Credential,
 	/// Held on the organisation's account; the practitioner's deposit once accepted.
 	pub deposit: Balance,
@@ -304,7 +321,21 @@ pub mod pallet {
 	}
 
 	/// Why this pallet holds funds.
+	/// Why this pallet holds an account's funds.
 	#[pallet::composite_enum]
+	#[derive(
+		Copy,
+		Clone,
+		Eq,
+		PartialEq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+		Debug,
+	)]
+	#[scale_info(capture_docs = "always")]
 	pub enum HoldReason {
 		/// Deposit for a registered organisation or practitioner.
 		RegistrationDeposit,

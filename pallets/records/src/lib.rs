@@ -107,6 +107,7 @@ type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup
 
 /// One version of a record, as anchored.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Anchor<AccountId> {
 	/// The custodian's keyed hash of this version's content.
 	pub content_hash: ContentHash,
@@ -118,6 +119,7 @@ pub struct Anchor<AccountId> {
 
 /// What remains of an erased record.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Tombstone {
 	/// How many versions the record had.
 	pub versions: VersionNumber,
@@ -131,7 +133,7 @@ pub struct Tombstone {
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
 )]
-#[scale_info(skip_type_params(T))]
+#[scale_info(skip_type_params(T), capture_docs = "always")]
 #[codec(mel_bound())]
 pub enum RecordState<T: Config> {
 	/// Its versions, oldest first: version `n` is the `n`th.
@@ -144,7 +146,7 @@ pub enum RecordState<T: Config> {
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
 )]
-#[scale_info(skip_type_params(T))]
+#[scale_info(skip_type_params(T), capture_docs = "always")]
 #[codec(mel_bound())]
 pub struct Record<T: Config> {
 	/// The organisation holding the record (or the patient, for a record it keeps itself); the
@@ -162,6 +164,7 @@ pub struct Record<T: Config> {
 
 /// How many records a patient has, and how many of them are not erased.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct RecordCount {
 	/// Every record, tombstones included: what `MaxRecordsPerPatient` bounds.
 	pub total: u32,
@@ -182,6 +185,7 @@ pub struct RecordCount {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum ErasureTarget {
 	/// One record.
 	Record(RecordId),
@@ -202,11 +206,18 @@ pub enum ErasureTarget {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum RecordVerdict {
 	/// The copy is the record's current version.
-	Current { version: VersionNumber },
+	Current {
+		/// Which version the copy is.
+		version: VersionNumber,
+	},
 	/// The copy is an earlier version; the record is now at `current_version`.
-	Outdated { current_version: VersionNumber },
+	Outdated {
+		/// The record's current version.
+		current_version: VersionNumber,
+	},
 	/// The chain knows no such record of the patient, or no version with this content: the
 	/// copy was altered, or never anchored.
 	Unknown,
@@ -216,9 +227,13 @@ pub enum RecordVerdict {
 
 /// A record as the runtime API shows it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct RecordInfo<AccountId> {
+	/// The record's opaque id.
 	pub record_id: RecordId,
+	/// The organisation holding the record, or the patient for a record it keeps itself.
 	pub custodian: AccountId,
+	/// Its category: in clear if standard, blinded if sensitive.
 	pub category: Category,
 	/// Its versions, oldest first; empty once erased.
 	pub versions: Vec<Anchor<AccountId>>,
@@ -230,9 +245,13 @@ pub struct RecordInfo<AccountId> {
 
 /// An erasure request its custodians have not confirmed within `ErasurePeriod`.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct OverdueErasure<AccountId> {
+	/// The patient who asked for the erasure (or on whose behalf a guardian asked).
 	pub patient: AccountId,
+	/// One record, or all of the patient's records.
 	pub target: ErasureTarget,
+	/// When the erasure was asked (unix milliseconds).
 	pub requested_at: Moment,
 	/// When it was due: `requested_at + ErasurePeriod`.
 	pub due: Moment,
@@ -296,7 +315,21 @@ pub mod pallet {
 	}
 
 	/// Why this pallet holds funds.
+	/// Why this pallet holds an account's funds.
 	#[pallet::composite_enum]
+	#[derive(
+		Copy,
+		Clone,
+		Eq,
+		PartialEq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+		Debug,
+	)]
+	#[scale_info(capture_docs = "always")]
 	pub enum HoldReason {
 		/// Deposit for a record and its versions.
 		RecordDeposit,

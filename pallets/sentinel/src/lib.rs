@@ -222,11 +222,15 @@ pub mod crypto {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct Report<AccountId> {
 	/// The sentinel's key; its account is the sentinel.
 	pub sentinel: crypto::Public,
+	/// The practitioner reported.
 	pub practitioner: AccountId,
+	/// The model's score of the window, in parts per million.
 	pub score_ppm: ScorePpm,
+	/// The sha256 of the model that scored it.
 	pub model_hash: H256,
 	/// The sequence number of the last decision of the window it scored.
 	pub window_end: AccessSeq,
@@ -234,9 +238,13 @@ pub struct Report<AccountId> {
 
 /// A sentinel's live report on a practitioner, as the chain keeps it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct LiveReport<AccountId, BlockNumber> {
+	/// The sentinel that reported, by its account.
 	pub sentinel: AccountId,
+	/// The model's score of the window, in parts per million.
 	pub score_ppm: ScorePpm,
+	/// The sha256 of the model that scored it.
 	pub model_hash: H256,
 	/// The sequence number of the last decision of the window it scored.
 	pub window_end: AccessSeq,
@@ -246,9 +254,11 @@ pub struct LiveReport<AccountId, BlockNumber> {
 
 /// A practitioner a quorum reported while the circuit breaker held: the council decides.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Flag<BlockNumber> {
-	/// The lowest score of the quorum, and the model.
+	/// The lowest score of the quorum, in parts per million.
 	pub score_ppm: ScorePpm,
+	/// The sha256 of the model that scored the window.
 	pub model_hash: H256,
 	/// The last decision of the window the quorum scored.
 	pub window_end: AccessSeq,
@@ -269,6 +279,7 @@ pub struct Flag<BlockNumber> {
 	TypeInfo,
 	Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub enum FlagVerdict {
 	/// Suspend it (`AnomalyDetected`): a decision of the council, not time-boxed.
 	Suspend,
@@ -280,12 +291,16 @@ pub enum FlagVerdict {
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
+#[scale_info(capture_docs = "always")]
 pub struct CalibrationProposal<AccountId> {
 	/// The sentinel's key; its account is the sentinel.
 	pub sentinel: crypto::Public,
-	/// The peer group: an organisation and a role.
+	/// The peer group's organisation: a peer group is an organisation's practitioners in one
+	/// role.
 	pub organisation: AccountId,
+	/// The peer group's role.
 	pub role: PractitionerRole,
+	/// The sha256 of the model the group's windows were scored with.
 	pub model_hash: H256,
 	/// The score that only the policy's false-alert rate of the group's recent
 	/// practitioner-days exceeded.
@@ -298,10 +313,15 @@ pub struct CalibrationProposal<AccountId> {
 
 /// A sentinel's proposal for a peer group, as the chain keeps it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(capture_docs = "always")]
 pub struct Proposal<AccountId> {
+	/// The sentinel that proposed it, by its account.
 	pub sentinel: AccountId,
+	/// The sha256 of the model the group's windows were scored with.
 	pub model_hash: H256,
+	/// The calibrated score proposed, in parts per million.
 	pub score_ppm: ScorePpm,
+	/// How many practitioner-days it was computed on.
 	pub practitioner_days: u32,
 	/// When it was accepted (the chain's time).
 	pub at: Moment,
