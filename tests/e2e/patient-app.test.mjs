@@ -159,7 +159,7 @@ describe('the patient app in a browser', () => {
     assert.equal(events[0].entity[0].what.reference, `Patient/${patient.address}`);
   });
 
-  test('guardians and the break-glass policy', async () => {
+  test('guardians, the break-glass policy and restriction', async () => {
     await tab('Settings');
     await page.getByLabel('Guardian’s account').fill(accounts.ferdie.address);
     await page.getByRole('button', { name: 'Add guardian' }).click();
@@ -167,6 +167,12 @@ describe('the patient app in a browser', () => {
     await page.getByLabel(/Refuse emergency access/).check();
     await page.getByRole('button', { name: 'Save emergency choice' }).click();
     await waitFor('the opt-out on chain', async () => (await api.call.consentApi.breakGlassPolicy(patient.address)).toString() === 'OptedOut');
+    await page.getByLabel(/Restrict my record/).check();
+    await page.getByRole('button', { name: 'Save restriction' }).click();
+    await waitFor('the restriction on chain', async () => {
+      const restriction = await api.call.consentApi.restrictionOf(patient.address);
+      return restriction.isSome && restriction.unwrap().byPatient.isTrue;
+    });
     await page.getByLabel('Guardian’s account').fill('not an address');
     await page.getByRole('button', { name: 'Add guardian' }).click();
     await page.getByText('That is not an account address.').waitFor();

@@ -14,12 +14,13 @@ export interface Chain {
   name: string;
 }
 
-/** Connect to the node at `url`; rejects if it cannot be reached. */
+/** How soon the app reconnects after losing the node. */
+const RECONNECT_MS = 2_500;
+
+/** Connect to the node at `url`; rejects if it cannot be reached. Later drops reconnect by themselves. */
 export async function connect(url: string): Promise<Chain> {
-  // No automatic reconnection on a failed first connection: the form says so instead.
-  const provider = new WsProvider(url, false);
+  const provider = new WsProvider(url, RECONNECT_MS);
   try {
-    await provider.connect();
     const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
     const [chainType, name] = await Promise.all([api.rpc.system.chainType(), api.rpc.system.chain()]);
     return { api, url, development: chainType.isDevelopment || chainType.isLocal, name: name.toString() };

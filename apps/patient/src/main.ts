@@ -137,6 +137,8 @@ async function appScreen(chain: Chain, person: Person): Promise<void> {
     showConnection(chain, store);
   });
   store.onNotice((notice) => notices.prepend(noticeElement(notice)));
+  chain.api.on('disconnected', () => showConnection(chain, store, 'connection lost, reconnecting…'));
+  chain.api.on('connected', () => showConnection(chain, store));
   await store.start();
 }
 
@@ -147,9 +149,10 @@ function noticeElement(notice: Notice): HTMLElement {
   return element;
 }
 
-function showConnection(chain: Chain, store?: Store): void {
+function showConnection(chain: Chain, store?: Store, trouble?: string): void {
   const connection = document.getElementById('connection');
-  if (connection) connection.textContent = `${chain.name} · ${chain.url}${store?.block ? ` · block #${store.block}` : ''}`;
+  const problem = trouble ?? store?.problem;
+  if (connection) connection.textContent = `${chain.name} · ${chain.url}${store?.block ? ` · block #${store.block}` : ''}${problem ? ` · ${problem}` : ''}`;
 }
 
 connectScreen();

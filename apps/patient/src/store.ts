@@ -94,6 +94,8 @@ export class Store {
   organisations = new Map<string, Organisation>();
   practitioners = new Map<string, Practitioner>();
   block = 0;
+  /** Why the last read failed, until one succeeds (the node went away, say). */
+  problem: string | null = null;
   private seen = new Set<number>();
   private loading = false;
   private stop: (() => void) | null = null;
@@ -116,7 +118,7 @@ export class Store {
     this.stop = await this.chain.api.rpc.chain.subscribeNewHeads(async (header) => {
       this.block = header.number.toNumber();
       await this.load(true);
-      await this.suspensionsIn(header.hash.toHex());
+      await this.suspensionsIn(header.hash.toHex()).catch(() => undefined);
     });
   }
 
@@ -136,6 +138,11 @@ export class Store {
     this.loading = true;
     try {
       await this.read(notify);
+      this.problem = null;
+    } catch (error) {
+      // Shown in the header; the next block (after a reconnection) reads again.
+      this.problem = `Could not read the chain: ${(error as Error).message}`;
+      this.changed.forEach((listener) => listener());
     } finally {
       this.loading = false;
     }

@@ -12,6 +12,8 @@ const PURPOSES: [string, string][] = [
 const STANDARD = CATEGORIES.filter((category: string) => !isSensitive(category));
 const SENSITIVE = CATEGORIES.filter((category: string) => isSensitive(category));
 const MAX_ACCESSES = 4_294_967_295;
+/** A consent's state in words (`ConsentState`); any of them may be revoked, ending it for good. */
+const STATES: Record<string, string> = { Scheduled: 'Starts later', Active: 'Active', Ended: 'Ended', UsedUp: 'Used up' };
 
 export function consentsView(context: Context): { element: HTMLElement; refresh: () => void } {
   const list = h('div', { id: 'consent-list' });
@@ -54,16 +56,15 @@ function consentRow(context: Context, info: ConsentInfo): HTMLTableRowElement {
       if (!ok) revoke.disabled = false;
     },
   }, 'Revoke');
-  const revocable = info.state === 'Active' || info.state === 'NotYetValid';
   return h('tr', { 'data-consent': id },
     h('td', {}, info.grantee.organisation ? organisationLabel(context, info.grantee.organisation) : practitionerLabel(context, info.grantee.practitioner ?? '')),
     h('td', {}, categories),
     h('td', {}, terms.purposes.map((p) => PURPOSES.find(([code]) => code === p)?.[1] ?? p).join(', ')),
     h('td', {}, valid),
     h('td', {}, uses),
-    h('td', {}, info.state),
+    h('td', {}, STATES[info.state] ?? info.state),
     h('td', {}, accountLabel(person, info.patient)),
-    h('td', {}, revocable ? revoke : null, status));
+    h('td', {}, revoke, status));
 }
 
 function checkboxes(legend: string, name: string, options: [string, string][]): HTMLFieldSetElement {
@@ -115,7 +116,7 @@ function grantForm(context: Context): { element: HTMLElement; refresh: () => voi
     if (found.length) return { problems: found };
     const sensitiveValues = blinded as ChainCategoryValue[];
     const categories = everything.checked
-      ? { AllStandard: { sensitive: sensitiveValues.map((value) => ('Sensitive' in value ? value.Sensitive : '')) } }
+      ? { AllStandard: { sensitive: sensitiveValues.flatMap((value) => ('Sensitive' in value ? [value.Sensitive] : [])) } }
       : { Only: [...named, ...sensitiveValues] };
     const startsToday = start !== null && start <= Date.now();
     return {

@@ -1,6 +1,6 @@
 // Settings of each of the person's accounts: guardians, the break-glass policy, and restriction
 // of the record.
-import { fill, h, short, when } from '../dom';
+import { fill, h, short, shortText, when } from '../dom';
 import type { AccountState } from '../store';
 import { accountLabel, accountOf, dateMillis, refuse, submitTx, table, txStatus, type Context } from '../ui';
 
@@ -84,10 +84,10 @@ function accountSettings(context: Context, address: string): { element: HTMLElem
     const key = JSON.stringify([state.guardians, state.breakGlass, state.restriction]);
     if (key === shown) return;
     shown = key;
-    const restriction = state.restriction as { byPatient?: boolean; custodians?: string[] } | null;
+    const restriction = state.restriction as { byPatient: boolean; byCustodian: string | null } | null;
     optOut.checked = state.breakGlass === 'OptedOut';
     restricted.checked = Boolean(restriction?.byPatient);
-    custodianRestriction.textContent = restriction?.custodians?.length ? `Also restricted by ${restriction.custodians.length} organisation(s) keeping your records.` : '';
+    custodianRestriction.textContent = restriction?.byCustodian ? `Also restricted by the organisation keeping your records, ${shortText(restriction.byCustodian)}: only it can lift that.` : '';
     fill(guardians, table('Guardians', ['Guardian', 'Until', ''], state.guardians.map(({ guardian, until }) => {
       const status = txStatus();
       const remove = h('button', {
