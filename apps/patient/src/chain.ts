@@ -31,7 +31,7 @@ export async function connect(url: string): Promise<Chain> {
 }
 
 /** A dispatch error in plain words (the error's own docs from the metadata) and its name. */
-export function explainError(api: ApiPromise, error: DispatchError): { name: string; words: string } {
+function explainError(api: ApiPromise, error: DispatchError): { name: string; words: string } {
   if (error.isModule) {
     const { section, name, docs } = api.registry.findMetaError(error.asModule);
     return { name: `${section}.${name}`, words: docs.join(' ').trim() || name };

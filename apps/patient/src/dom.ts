@@ -39,15 +39,6 @@ function nodes(children: Child[]): (Node | string)[] {
   return children.filter((c) => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : (c as Node | string)));
 }
 
-/** A labelled form control: `<label for>` and the control, in one block. */
-export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;
-  control.id = id;
-  const hintElement = hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null;
-  if (hintElement) control.setAttribute('aria-describedby', hintElement.id);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintElement);
-}
-
 /** A date and time for people: `2026-12-07 14:05` in the browser's time zone. */
 export function when(millis: number): string {
   const at = new Date(millis);
