@@ -15,7 +15,7 @@ cd "$EHR_ROOT"
 if (($#)); then
 	PALLETS=("$@")
 else
-	PALLETS=(pallet_providers pallet_consent pallet_audit pallet_sentinel pallet_mandate pallet_validator_set)
+	PALLETS=(pallet_providers pallet_consent pallet_audit pallet_sentinel pallet_mandate pallet_validator_set pallet_consent_precompile)
 fi
 
 cargo build --locked -p ehr-node --features runtime-benchmarks

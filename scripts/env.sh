@@ -8,3 +8,5 @@ export EHR_ROOT EHR_NODE
 # The node and the custodian service build together, in one feature set for the crates they
 # share: built apart, each build would undo the other's and rebuild half the tree.
 EHR_BINARIES=(-p ehr-node -p ehr-custodian)
+# pallet-revive's benchmarks would build its ~100 test contracts (and want solc); ours need none.
+export SKIP_PALLET_REVIVE_FIXTURES=1

@@ -13,17 +13,17 @@
 //! - Runtime APIs (`state_call`) are read at the last finalised block.
 
 use codec::{Decode, Encode};
-use ehr_runtime::{
-	Runtime, RuntimeCall, RuntimeError, RuntimeEvent, SignedPayload, TxExtension,
-	UncheckedExtrinsic,
-};
+use ehr_runtime::{Address, RuntimeCall, RuntimeError, RuntimeEvent, SignedPayload, TxExtension};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use serde_json::{json, Value};
 use sp_core::{crypto::AccountId32, sr25519, Pair, H256};
 use sp_crypto_hashing as hashing;
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use sp_runtime::{
+	generic::{Era, UncheckedExtrinsic},
+	MultiAddress, MultiSignature,
+};
 use std::{
 	collections::HashMap,
 	sync::{
@@ -174,12 +174,12 @@ impl Chain {
 		let nonce = nonces.get(&account).map_or(pooled, |submitted| pooled.max(*submitted));
 		// Mortal from the finalised block: its birth is that block, whose hash is known.
 		let era = Era::mortal(ERA_PERIOD, u64::from(number));
-		let extension = extension(era, nonce);
+		let extension = ehr_runtime::transaction_extension(era, nonce, 0);
 		let implicit =
-			((), (), spec, transaction, self.genesis, finalized, (), (), (), None, (), ());
+			((), (), spec, transaction, self.genesis, finalized, (), (), (), None, (), ((), ()));
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = payload.using_encoded(|payload| signer.sign(payload));
-		let extrinsic = UncheckedExtrinsic::new_signed(
+		let extrinsic = UncheckedExtrinsic::<Address, _, _, TxExtension>::new_signed(
 			call,
 			MultiAddress::Id(account.clone()),
 			MultiSignature::Sr25519(signature),
@@ -291,24 +291,6 @@ impl Chain {
 	}
 }
 
-/// The transaction extensions of a signed transaction, as `ehr_runtime::TxExtension` lists them.
-fn extension(era: Era, nonce: u32) -> TxExtension {
-	(
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(era),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		pallet_audit::CheckRegisteredPractitioner::<Runtime>::new(),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	)
-}
-
 /// The dispatch outcome of the extrinsic at `index` in a block's `events`.
 fn outcome_of(
 	events: &[frame_system::EventRecord<RuntimeEvent, H256>],
@@ -416,6 +398,7 @@ impl Rpc {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use ehr_runtime::Runtime;
 
 	#[test]
 	fn module_errors_are_named_as_the_apps_name_them() {

@@ -1,12 +1,14 @@
 //! The runtime APIs: what the node, Polkadot.js Apps, polkadot-api and integrators call.
 
 use super::*;
-use alloc::vec::Vec;
+// `vec!`: the revive macro's expansion uses it.
+use alloc::{vec, vec::Vec};
 use ehr_primitives::{calibration::PeerGroupState, providers::PractitionerRole};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
 };
+// The revive macro expands to `impl_runtime_apis!`.
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -18,7 +20,14 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
-impl_runtime_apis! {
+// `impl_runtime_apis!` with pallet-revive's runtime APIs (what contract tools and an Ethereum
+// RPC call: dry runs, uploads, gas estimates, balances by address).
+pallet_revive::impl_runtime_apis_plus_revive_traits! {
+	Runtime,
+	Revive,
+	Executive,
+	EthExtraImpl,
+
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
 			VERSION

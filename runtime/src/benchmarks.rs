@@ -15,6 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sentinel, Sentinel]
 	[pallet_mandate, Mandate]
 	[pallet_validator_set, ValidatorSet]
+	[pallet_consent_precompile, ConsentPrecompile]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}
@@ -163,6 +164,26 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 impl pallet_consent::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 	fn active_organisation() -> AccountId {
 		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner().1
+	}
+}
+
+impl pallet_consent_precompile::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn research_consent_worst_case() -> (AccountId, AccountId, pallet_consent::StandardCategory) {
+		use frame_support::traits::fungible::Mutate;
+		use pallet_audit::BenchmarkHelper;
+		let (_, organisation) = Self::active_practitioner();
+		let patient: AccountId = frame_benchmarking::account("patient", 0, 0);
+		let _ = Balances::set_balance(&patient, 1_000 * UNIT);
+		let category = pallet_consent::StandardCategory::Imaging;
+		let research = pallet_consent::Purpose::Research;
+		// The organisation as both grantee lists: what a research question reads.
+		Self::costliest_consents(&patient, &organisation, &organisation, category.into(), research);
+		Self::restrict(&patient);
+		(patient, organisation, category)
+	}
+
+	fn active_practitioner() -> (AccountId, AccountId) {
+		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner()
 	}
 }
 

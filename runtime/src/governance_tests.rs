@@ -3,7 +3,11 @@
 
 use crate::{tests::signed, *};
 use ehr_primitives::providers::ProviderStatus;
-use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::Mutate};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	traits::{fungible::Mutate, EnsureOrigin},
+};
 use pallet_providers::{Credential, OrganisationKind};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
 use sp_runtime::{
@@ -200,5 +204,49 @@ fn one_motion_does_several_acts_all_or_none() {
 		assert_eq!(hospital_status(), ProviderStatus::Pending);
 		assert_ok!(motion(batch(vec![approve_hospital(), suspend]), 3, &[Alice, Bob, Charlie]));
 		assert_eq!(hospital_status(), ProviderStatus::Suspended);
+	});
+}
+
+#[test]
+fn the_council_decides_who_deploys_contracts() {
+	with_council(|| {
+		let upload =
+			|origin: RuntimeOrigin| Revive::upload_code(origin, b"not code".to_vec(), UNIT);
+		let council = || -> RuntimeOrigin {
+			pallet_collective::RawOrigin::<AccountId, CouncilCollective>::Members(3, 4).into()
+		};
+		// No sudo key on this chain: a member alone is not the council, a hospital is no
+		// uploader.
+		assert_noop!(upload(signed(&Alice.to_account_id())), DispatchError::BadOrigin);
+		assert_noop!(upload(signed(&Eve.to_account_id())), DispatchError::BadOrigin);
+		// A motion of two thirds passes the origin (and the engine then refuses the bytes).
+		assert_ne!(upload(council()), Err(DispatchError::BadOrigin));
+		assert_eq!(ContractUploader::try_origin(council()).ok(), Some(CouncilAccount::get()));
+		// As docs/operators.md prints it.
+		assert_eq!(
+			sp_core::crypto::Ss58Codec::to_ss58check(&CouncilAccount::get()),
+			"5EYCAe5gX7sKa6dQNX6Chfg6jryh32dL32C1QY9ZkuxLgWvW"
+		);
+		let half: RuntimeOrigin =
+			pallet_collective::RawOrigin::<AccountId, CouncilCollective>::Members(2, 4).into();
+		assert!(ContractUploader::try_origin(half).is_err());
+
+		// Instantiating: an active organisation, not a pending one nor anyone else.
+		let eve = Eve.to_account_id();
+		assert!(ContractInstantiator::try_origin(signed(&eve)).is_err());
+		assert_ok!(motion(approve_hospital(), 3, &[Alice, Bob, Charlie]));
+		assert_eq!(ContractInstantiator::try_origin(signed(&eve)).ok(), Some(eve.clone()));
+		assert!(ContractInstantiator::try_origin(signed(&Alice.to_account_id())).is_err());
+		assert!(ContractUploader::try_origin(signed(&eve)).is_err());
+	});
+}
+
+#[test]
+fn on_a_chain_with_a_sudo_key_any_signed_account_deploys() {
+	with_council(|| {
+		pallet_sudo::Key::<Runtime>::put(Alice.to_account_id());
+		let ferdie = sp_keyring::Sr25519Keyring::Ferdie.to_account_id();
+		assert_eq!(ContractUploader::try_origin(signed(&ferdie)).ok(), Some(ferdie.clone()));
+		assert_eq!(ContractInstantiator::try_origin(signed(&ferdie)).ok(), Some(ferdie));
 	});
 }

@@ -12,6 +12,9 @@
 //! and the sentinel) and the well-known nodes the network admits (`pallet-node-authorization`),
 //! and through `pallet-mandate` it acts as `Root` (runtime upgrades). `sudo` holds a key only on
 //! the development chain.
+//! Contracts run on `pallet-revive` (PolkaVM): the council uploads their code, registered
+//! organisations instantiate them, and they ask the chain about consent and the registry
+//! through the consent precompile (`pallet-consent-precompile`, `docs/contracts.md`).
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` expand to very deep types.
 #![recursion_limit = "256"]
@@ -39,12 +42,13 @@ mod tests;
 #[cfg(test)]
 mod validator_tests;
 
+use frame_support::PalletId;
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
 	traits::{
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse, EnsureOrigin,
 		VariantCountOf,
 	},
 	weights::{
@@ -53,10 +57,11 @@ use frame_support::{
 	},
 };
 use frame_system::{EnsureNever, EnsureRoot};
+use pallet_revive::evm::fees::BlockRatioFee;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::{
 	generic, impl_opaque_keys,
-	traits::{BlakeTwo256, ConvertInto, OpaqueKeys, Verify},
+	traits::{AccountIdConversion, BlakeTwo256, ConvertInto, OpaqueKeys, Verify},
 	MultiAddress, Perbill,
 };
 use sp_version::{runtime_version, RuntimeVersion};
@@ -107,7 +112,8 @@ macro_rules! runtime_version_with_spec {
 			// 2: sentinel reports are authorized transactions; the pool checks access requests.
 			// 4: an organisation registers its offset from UTC.
 			// 5: consents and requests name a category as `Category` (sensitive ones blinded).
-			transaction_version: 5,
+			// 6: pallet-revive's `EthSetOrigin` extension (it signs nothing more).
+			transaction_version: 6,
 			system_version: 1,
 		};
 	};
@@ -116,10 +122,11 @@ macro_rules! runtime_version_with_spec {
 // blinded, restricted records. 110: the sentinel's features read restricted records (a new
 // feature layout: the model changes with it). 111: record anchors and erasure (`records`).
 // 112: our types document themselves, their fields and variants in the metadata.
+// 113: contracts (`pallet-revive`) and the consent precompile.
 #[cfg(not(feature = "increment-spec-version"))]
-runtime_version_with_spec!(112);
-#[cfg(feature = "increment-spec-version")]
 runtime_version_with_spec!(113);
+#[cfg(feature = "increment-spec-version")]
+runtime_version_with_spec!(114);
 
 /// Target block time. Aura slots have this length; a runtime constant because the slot length
 /// cannot change once a chain has started. 2 s is the starting point, to be tuned by measurement.
@@ -185,6 +192,9 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 	type SystemWeightInfo = frame_system::weights::SubstrateWeight<Runtime>;
 	type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
+	// Every account has an Ethereum-style address contracts know it by, from its creation.
+	type OnNewAccount = pallet_revive::AutoMapper<Runtime>;
+	type OnKilledAccount = pallet_revive::AutoMapper<Runtime>;
 }
 
 /// Refuses the node-authorization calls by which any account could claim a peer id and open
@@ -319,7 +329,9 @@ parameter_types! {
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
-	type WeightToFee = IdentityFee<Balance>;
+	// A unit per picosecond of execution, as `IdentityFee` would charge, or per byte of proof
+	// scaled to the block's limits if that is more: the fee rule contracts' gas is priced by.
+	type WeightToFee = BlockRatioFee<1, 1, Runtime, Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	// A permissioned chain has no congestion market: fees stay constant.
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
@@ -485,7 +497,7 @@ where
 	type Extension = TxExtension;
 
 	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
-		UncheckedExtrinsic::new_transaction(call, extension)
+		generic::UncheckedExtrinsic::new_transaction(call, extension).into()
 	}
 }
 
@@ -501,20 +513,7 @@ where
 			.unwrap_or(u64::from(BlockHashCount::get()))
 			.saturating_div(2);
 		let current = u64::from(System::block_number()).saturating_sub(1);
-		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(generic::Era::mortal(period, current)),
-			frame_system::CheckNonce::<Runtime>::from(0),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			pallet_audit::CheckRegisteredPractitioner::<Runtime>::new(),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		)
+		transaction_extension(generic::Era::mortal(period, current), 0, 0)
 	}
 }
 
@@ -595,6 +594,121 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// Held for each item a contract stores (its code, its account, each storage entry): as a
+	/// record anchor's 200 bytes cost, half of it per item and half per byte.
+	pub const ContractDepositPerItem: Balance = UNIT / 200;
+	/// Held for each byte a contract stores, code included.
+	pub const ContractDepositPerByte: Balance = UNIT / 40_000;
+	/// Held for each entry in a contract's own storage (a child trie, far cheaper to keep).
+	pub const ContractDepositPerChildTrieItem: Balance = UNIT / 20_000;
+	/// Of the code's deposit, held again on each contract instantiated from it, so that the
+	/// code is not removed under it.
+	pub CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
+	/// The account that pays for the code and contracts the council deploys itself.
+	pub CouncilAccount: AccountId = CouncilPalletId::get().into_account_truncating();
+	pub const CouncilPalletId: PalletId = PalletId(*b"ehr/cncl");
+}
+
+/// Who may upload contract code: the council (paying from its account), or, on a chain that
+/// still has a sudo key (the development chain), any signed account. Code runs for everyone who
+/// calls it: the consortium vets it first.
+pub struct ContractUploader;
+/// Who may instantiate contracts: an active organisation of the registry (a research
+/// organisation deploys its study) or the council; on the development chain any signed account.
+pub struct ContractInstantiator;
+
+impl ContractUploader {
+	fn signed_on_development_chain(origin: RuntimeOrigin) -> Result<AccountId, RuntimeOrigin> {
+		match origin.clone().into() {
+			Ok(frame_system::RawOrigin::Signed(who)) if pallet_sudo::Key::<Runtime>::exists() => {
+				Ok(who)
+			},
+			_ => Err(origin),
+		}
+	}
+
+	fn council(origin: RuntimeOrigin) -> Result<AccountId, RuntimeOrigin> {
+		Government::try_origin(origin).map(|_| CouncilAccount::get())
+	}
+}
+
+impl EnsureOrigin<RuntimeOrigin> for ContractUploader {
+	type Success = AccountId;
+
+	fn try_origin(origin: RuntimeOrigin) -> Result<AccountId, RuntimeOrigin> {
+		Self::signed_on_development_chain(origin).or_else(Self::council)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		Ok(RuntimeOrigin::root())
+	}
+}
+
+impl EnsureOrigin<RuntimeOrigin> for ContractInstantiator {
+	type Success = AccountId;
+
+	fn try_origin(origin: RuntimeOrigin) -> Result<AccountId, RuntimeOrigin> {
+		use ehr_primitives::providers::ProviderInspect;
+		use frame_support::traits::Time;
+		let organisation = match origin.clone().into() {
+			Ok(frame_system::RawOrigin::Signed(who))
+				if Providers::is_active_organisation(&who, Timestamp::now()) =>
+			{
+				Some(who)
+			},
+			_ => None,
+		};
+		match organisation {
+			Some(who) => Ok(who),
+			None => ContractUploader::try_origin(origin),
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		Ok(RuntimeOrigin::root())
+	}
+}
+
+#[derive_impl(pallet_revive::config_preludes::TestDefaultConfig)]
+impl pallet_revive::Config for Runtime {
+	type Time = Timestamp;
+	type Balance = Balance;
+	type Currency = Balances;
+	type WeightInfo = pallet_revive::weights::SubstrateWeight<Runtime>;
+	// Contracts may ask the chain about consent and the registry (`docs/contracts.md`).
+	type Precompiles = (pallet_consent_precompile::ConsentPrecompile<Runtime>,);
+	type DepositPerByte = ContractDepositPerByte;
+	type DepositPerItem = ContractDepositPerItem;
+	type DepositPerChildTrieItem = ContractDepositPerChildTrieItem;
+	type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+	type AddressMapper = pallet_revive::AccountId32Mapper<Self>;
+	// PolkaVM contracts only (ink!, Rust): no EVM bytecode interpreter on a health chain.
+	type AllowEVMBytecode = ConstBool<false>;
+	type UploadOrigin = ContractUploader;
+	type InstantiateOrigin = ContractInstantiator;
+	// "EHR" in ASCII: the EIP-155 id Ethereum transactions for this chain are signed for.
+	type ChainId = ConstU64<0x45_48_52>;
+	// Contracts see balances with Ethereum's 18 decimals; the chain's token has 12.
+	type NativeToEthRatio = ConstU32<1_000_000>;
+	type FeeInfo = pallet_revive::evm::fees::Info<Address, Signature, EthExtraImpl>;
+	type DebugEnabled = ConstBool<false>;
+	// Every account is mapped at creation (see `frame_system::Config::OnNewAccount`).
+	type AutoMap = ConstBool<true>;
+	type GasScale = ConstU32<50_000>;
+}
+
+impl pallet_consent_precompile::Config for Runtime {
+	type Consents = Consent;
+	type Providers = Providers;
+	type Clock = Timestamp;
+	type WeightInfo = pallet_consent_precompile::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::AuditBenchmarkHelper;
+}
+
 #[frame_support::runtime]
 mod runtime {
 	#[runtime::runtime]
@@ -655,6 +769,10 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(18)]
 	pub type NodeAuthorization = pallet_node_authorization;
+	#[runtime::pallet_index(19)]
+	pub type Revive = pallet_revive;
+	#[runtime::pallet_index(20)]
+	pub type ConsentPrecompile = pallet_consent_precompile;
 }
 
 /// The address format for describing accounts.
@@ -678,12 +796,55 @@ pub type TxExtension = (
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	pallet_audit::CheckRegisteredPractitioner<Runtime>,
-	frame_system::WeightReclaim<Runtime>,
+	// A pair, because a tuple of extensions is at most 12 long (encoded and listed in the
+	// metadata exactly as if flat). After every extension that reads a signed origin, an
+	// Ethereum transaction's becomes pallet-revive's own; then the unused weight is reclaimed.
+	(pallet_revive::evm::tx_extension::SetOrigin<Runtime>, frame_system::WeightReclaim<Runtime>),
 );
 
-/// Unchecked extrinsic type as expected by this runtime.
+/// The extensions of a transaction signed by an account with its `nonce`, valid during `era`
+/// and tipping `tip`: what the custodian, the sentinel's worker and Ethereum transactions build.
+pub fn transaction_extension(era: generic::Era, nonce: Nonce, tip: Balance) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(era),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		pallet_audit::CheckRegisteredPractitioner::<Runtime>::new(),
+		(
+			pallet_revive::evm::tx_extension::SetOrigin::<Runtime>::default(),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		),
+	)
+}
+
+/// How pallet-revive turns an Ethereum transaction (`eth_transact`) into one of ours: the same
+/// extensions, immortal, with the Ethereum signer as its origin.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EthExtraImpl;
+
+impl pallet_revive::evm::runtime::EthExtra for EthExtraImpl {
+	type Config = Runtime;
+	type ExtensionV0 = TxExtension;
+	type ExtensionOtherVersions = sp_runtime::traits::InvalidVersion;
+
+	fn get_eth_extension(nonce: Nonce, tip: Balance) -> TxExtension {
+		let mut extension = transaction_extension(generic::Era::Immortal, nonce, tip);
+		extension.11 .0 = pallet_revive::evm::tx_extension::SetOrigin::new_from_eth_transaction();
+		extension
+	}
+}
+
+/// Unchecked extrinsic type as expected by this runtime: ours, or an Ethereum transaction
+/// wrapped in `Revive::eth_transact`.
 pub type UncheckedExtrinsic =
-	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+	pallet_revive::evm::runtime::UncheckedExtrinsic<Address, Signature, EthExtraImpl>;
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
