@@ -22,6 +22,13 @@ if ! rustup target list --installed | grep -qx wasm32v1-none; then
 	rustup target add wasm32v1-none
 fi
 
+# The standard library's source: contracts build `core` and `alloc` for PolkaVM themselves
+# (scripts/build-contracts.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+	say "adding the rust-src component (the contracts' PolkaVM build)"
+	rustup component add rust-src
+fi
+
 # protoc: sc-network generates its protobuf code at build time.
 if ! command -v protoc >/dev/null; then
 	say "installing protobuf-compiler (protoc, needed to build sc-network)"

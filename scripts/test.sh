@@ -2,7 +2,7 @@
 # Set up, build and run the whole test suite: the crates' unit tests, each pallet's benchmarks
 # (as tests in its mock runtime), the end-to-end tests against a real ehr-node and the real
 # custodian service (on SQLite, and on a throwaway PostgreSQL server), the patient app in a
-# headless browser, then the zombienet tests.
+# headless browser, the contracts, then the zombienet tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
@@ -23,5 +23,8 @@ cargo test --locked -p ehr-anomaly -p ehr-scorer
 for pallet in pallets/*/; do
 	cargo test --locked -p "pallet-$(basename "$pallet")" --features runtime-benchmarks
 done
+# The contracts, from source (their own workspace): unit tests, then the PolkaVM blobs the
+# e2e tests deploy.
+scripts/build-contracts.sh --test
 npm test --prefix tests
 zombienet/run.sh
