@@ -171,7 +171,7 @@ impl pallet_consent_precompile::BenchmarkHelper<AccountId> for AuditBenchmarkHel
 	fn research_consent_worst_case() -> (AccountId, AccountId, pallet_consent::StandardCategory) {
 		use frame_support::traits::fungible::Mutate;
 		use pallet_audit::BenchmarkHelper;
-		let (_, organisation) = Self::active_practitioner();
+		let (_, organisation) = <Self as BenchmarkHelper<AccountId>>::active_practitioner();
 		let patient: AccountId = frame_benchmarking::account("patient", 0, 0);
 		let _ = Balances::set_balance(&patient, 1_000 * UNIT);
 		let category = pallet_consent::StandardCategory::Imaging;
@@ -183,7 +183,12 @@ impl pallet_consent_precompile::BenchmarkHelper<AccountId> for AuditBenchmarkHel
 	}
 
 	fn active_practitioner() -> (AccountId, AccountId) {
-		<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner()
+		use frame_support::traits::fungible::Mutate;
+		let (practitioner, organisation) =
+			<Self as pallet_audit::BenchmarkHelper<AccountId>>::active_practitioner();
+		// It calls the precompile itself: an account that exists.
+		let _ = Balances::set_balance(&practitioner, 1_000 * UNIT);
+		(practitioner, organisation)
 	}
 }
 
