@@ -47,6 +47,13 @@ if [ ! -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ]; t
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
+# zstd: the zombienet governance suite compresses the runtime it upgrades to.
+if ! command -v zstd >/dev/null; then
+	say "installing zstd (the runtime-upgrade test compresses the wasm)"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zstd >/dev/null
+fi
+
 # A headless browser for the patient app's tests (driven by playwright-core): Debian's chromium.
 if ! command -v chromium >/dev/null; then
 	say "installing chromium (the patient app's browser tests)"

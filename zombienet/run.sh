@@ -14,9 +14,13 @@ echo "zombienet: state and logs under $work"
 # session keys with its own (and has no sentinel key among them).
 "$EHR_NODE" build-spec --chain local --raw --disable-default-bootnode >"$work/local-raw.json" 2>"$work/build-spec.log"
 export EHR_NODE EHR_CHAIN_SPEC="$work/local-raw.json"
-# What the governance suite upgrades to: the runtime one spec_version on (runtime/build.rs; the
-# dev profile's wasm builder leaves it uncompressed).
-export EHR_UPGRADE_WASM="$CARGO_TARGET_DIR/debug/wbuild/ehr-runtime/upgrade_wasm_binary.rs.wasm"
+# What the governance suite upgrades to: the runtime one spec_version on (runtime/build.rs). The
+# dev profile's wasm builder leaves it uncompressed, and at 6 MB (pallet-revive) it no longer
+# fits in a 5 MiB block: compressed here as a release build compresses it (zstd behind
+# sp-maybe-compressed-blob's 8-byte prefix), which the chain unpacks.
+bloaty="$CARGO_TARGET_DIR/debug/wbuild/ehr-runtime/upgrade_wasm_binary.rs.wasm"
+export EHR_UPGRADE_WASM="$work/upgrade.compressed.wasm"
+{ printf '\x52\xbc\x53\x76\x46\xdb\x8e\x05'; zstd -q -10 -c "$bloaty"; } >"$EHR_UPGRADE_WASM"
 
 suites=("$@")
 (($#)) || suites=(faults.zndsl governance.zndsl)
